@@ -1,0 +1,4 @@
+pub mod check;
+pub mod disasm;
+pub mod parse;
+pub mod run;
