@@ -1,1 +1,42 @@
-//! skiff_vm
+//! skiff_vm — the bytecode virtual machine of skiff, one instance per concurrent instance
+//! (main thread, Worker, TaskPool thread), and the core of the standard library.
+//!
+//! * [`value`]: the 8-byte NaN-boxed `Value`.
+//! * [`heap`]: the local heap (arena + mark-sweep GC at safepoints).
+//! * [`shape`], [`object`]: hidden classes and objects.
+//! * [`vm`]: the instance and the core object operations; [`conv`], [`ops`]: conversions and
+//!   operators.
+//! * [`interp`]: the register interpreter over `skiff_bytecode`.
+//! * [`event_loop`]: microtasks, timers and the inbound cross-thread channel.
+//! * [`module`]: module records and the [`module::ModuleLoader`] trait the embedder implements.
+//! * [`builtins`]: the standard library; [`inspect`]: node-style value formatting.
+//!
+//! See `ARCHITECTURE-vm.md` for the invariants.
+
+#![forbid(unsafe_code)]
+
+pub mod atom;
+pub mod builtins;
+pub mod conv;
+pub mod event_loop;
+pub mod heap;
+pub mod host;
+pub mod inspect;
+pub mod interp;
+pub mod module;
+pub mod object;
+pub mod ops;
+pub mod realm;
+pub mod shape;
+pub mod string;
+pub mod value;
+pub mod vm;
+
+/// Result of an operation that may throw: the error is the thrown JS value.
+pub type JsResult<T> = Result<T, value::Value>;
+
+pub use host::{CaptureHost, Host, StdHost};
+pub use module::ModuleLoader;
+pub use string::JsStr;
+pub use value::Value;
+pub use vm::Vm;

@@ -1,0 +1,89 @@
+//! The standard library. Each submodule installs one family of builtins on the realm.
+
+pub mod array;
+pub mod bigint;
+pub mod collections;
+pub mod console;
+pub mod date;
+pub mod error;
+pub mod function;
+pub mod global;
+pub mod iterator;
+pub mod json;
+pub mod math;
+pub mod number;
+pub mod object;
+pub mod promise;
+pub mod regexp;
+pub mod string;
+pub mod symbol;
+pub mod typed;
+
+use crate::atom::PropKey;
+use crate::object::{NativeFunction, ObjectKind};
+use crate::shape::ATTR_HIDDEN;
+use crate::value::{ObjRef, Value};
+use crate::vm::Vm;
+
+/// Installs every builtin into `vm`'s realm and global object.
+pub fn install(vm: &mut Vm) {
+    // Function.prototype is itself callable (it returns undefined).
+    let fp = vm.realm.function_proto;
+    vm.heap.obj_mut(fp).kind = ObjectKind::Native(Box::new(NativeFunction {
+        f: |_, _, _| Ok(Value::UNDEFINED),
+        data: Vec::new(),
+    }));
+    object::install(vm);
+    function::install(vm);
+    error::install(vm);
+    symbol::install(vm);
+    iterator::install(vm);
+    array::install(vm);
+    string::install(vm);
+    number::install(vm);
+    math::install(vm);
+    json::install(vm);
+    collections::install(vm);
+    promise::install(vm);
+    regexp::install(vm);
+    date::install(vm);
+    typed::install(vm);
+    bigint::install(vm);
+    global::install(vm);
+    console::install(vm);
+}
+
+/// The `i`th argument or undefined.
+#[inline]
+pub fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).copied().unwrap_or(Value::UNDEFINED)
+}
+
+/// Defines a global binding (non-enumerable, like the builtins of a real global object).
+pub fn set_global(vm: &mut Vm, name: &str, v: Value) {
+    let g = vm.realm.global;
+    vm.heap
+        .obj_mut(g)
+        .put_raw(PropKey::from_str(name), v, ATTR_HIDDEN);
+}
+
+/// Data slot `i` of the native function currently executing.
+pub fn callee_data(vm: &Vm, i: usize) -> Value {
+    match vm.heap.try_obj(vm.native_callee).map(|o| &o.kind) {
+        Some(ObjectKind::Native(n)) => n.data.get(i).copied().unwrap_or(Value::UNDEFINED),
+        _ => Value::UNDEFINED,
+    }
+}
+
+/// A callable argument or a TypeError naming it.
+pub fn require_callable(vm: &mut Vm, v: Value) -> crate::JsResult<Value> {
+    if vm.is_callable(v) {
+        Ok(v)
+    } else {
+        Err(vm.not_a_function(v))
+    }
+}
+
+pub fn obj_value(o: ObjRef) -> Value {
+    Value::object(o)
+}

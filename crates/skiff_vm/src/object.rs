@@ -1,0 +1,486 @@
+//! Objects: shape + slots + dense elements + a kind for exotic and internal state.
+//!
+//! Integer-keyed properties normally live in `elements` (dense, `Value::HOLE` for holes) with
+//! default attributes; `elem_mode` covers objects whose elements were sealed or frozen as a
+//! whole. A rare element with unusual attributes (an accessor at an index, say) lives in the
+//! shape under a `PropKey::Index` key instead, and is never also present in `elements`.
+
+use crate::atom::PropKey;
+use crate::shape::{Shape, ATTR_ACCESSOR, ATTR_CONFIGURABLE, ATTR_DEFAULT, ATTR_WRITABLE};
+use crate::string::JsStr;
+use crate::value::{ObjRef, SymbolId, Value};
+use crate::JsResult;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Signature of a native (Rust) function callable from scripts.
+pub type NativeFn = fn(&mut crate::vm::Vm, Value, &[Value]) -> JsResult<Value>;
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum ElemMode {
+    Normal,
+    Sealed,
+    Frozen,
+}
+
+/// Compiled-function closure state.
+pub struct Closure {
+    /// Index of the module record in the VM.
+    pub module: u32,
+    /// Function index inside the compiled module.
+    pub func: u32,
+    /// The captured environment (an `Env` cell, or undefined).
+    pub env: Value,
+    /// Captured `this` for arrow functions (undefined otherwise).
+    pub this_val: Value,
+    /// The object whose prototype `super` refers to (methods), or undefined.
+    pub home: Value,
+    /// For class constructors: the class's instance field initializer function, or undefined.
+    pub fields: Value,
+    pub is_class_ctor: bool,
+    pub is_derived: bool,
+}
+
+pub struct NativeFunction {
+    pub f: NativeFn,
+    /// Extra per-closure data (bound state, promise capabilities, ...).
+    pub data: Vec<Value>,
+}
+
+pub struct BoundFunction {
+    pub target: Value,
+    pub this: Value,
+    pub args: Vec<Value>,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum PromiseState {
+    Pending,
+    Fulfilled,
+    Rejected,
+}
+
+pub struct Reaction {
+    /// Capability promise (or undefined for await reactions).
+    pub capability: Option<(Value, Value, Value)>,
+    /// Handler function or undefined; for internal await reactions, an async-frame object.
+    pub handler: Value,
+    pub kind: ReactionKind,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum ReactionKind {
+    Fulfill,
+    Reject,
+}
+
+pub struct PromiseData {
+    pub state: PromiseState,
+    pub result: Value,
+    pub fulfill: Vec<Reaction>,
+    pub reject: Vec<Reaction>,
+    pub handled: bool,
+}
+
+/// Key used by Map/Set: SameValueZero on values, by content for strings and bigints.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum MapKey {
+    Bits(u64),
+    Str(JsStr),
+    Big(String),
+}
+
+#[derive(Default)]
+pub struct MapData {
+    pub entries: Vec<Option<(Value, Value)>>,
+    pub index: FxHashMap<MapKey, usize>,
+    pub live: usize,
+}
+
+impl MapData {
+    pub fn get(&self, k: &MapKey) -> Option<Value> {
+        self.index
+            .get(k)
+            .and_then(|&i| self.entries[i].map(|(_, v)| v))
+    }
+
+    pub fn set(&mut self, k: MapKey, key: Value, value: Value) {
+        if let Some(&i) = self.index.get(&k) {
+            if let Some(e) = &mut self.entries[i] {
+                e.1 = value;
+                return;
+            }
+        }
+        self.index.insert(k, self.entries.len());
+        self.entries.push(Some((key, value)));
+        self.live += 1;
+    }
+
+    pub fn delete(&mut self, k: &MapKey) -> bool {
+        if let Some(i) = self.index.remove(k) {
+            self.entries[i] = None;
+            self.live -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn clear(&mut self) {
+        for e in &mut self.entries {
+            *e = None;
+        }
+        self.index.clear();
+        self.live = 0;
+    }
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum TypedKind {
+    Int8,
+    Uint8,
+    Uint8Clamped,
+    Int16,
+    Uint16,
+    Int32,
+    Uint32,
+    Float32,
+    Float64,
+    BigInt64,
+    BigUint64,
+}
+
+impl TypedKind {
+    pub fn size(self) -> usize {
+        match self {
+            TypedKind::Int8 | TypedKind::Uint8 | TypedKind::Uint8Clamped => 1,
+            TypedKind::Int16 | TypedKind::Uint16 => 2,
+            TypedKind::Int32 | TypedKind::Uint32 | TypedKind::Float32 => 4,
+            _ => 8,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TypedKind::Int8 => "Int8Array",
+            TypedKind::Uint8 => "Uint8Array",
+            TypedKind::Uint8Clamped => "Uint8ClampedArray",
+            TypedKind::Int16 => "Int16Array",
+            TypedKind::Uint16 => "Uint16Array",
+            TypedKind::Int32 => "Int32Array",
+            TypedKind::Uint32 => "Uint32Array",
+            TypedKind::Float32 => "Float32Array",
+            TypedKind::Float64 => "Float64Array",
+            TypedKind::BigInt64 => "BigInt64Array",
+            TypedKind::BigUint64 => "BigUint64Array",
+        }
+    }
+
+    pub const ALL: [TypedKind; 11] = [
+        TypedKind::Int8,
+        TypedKind::Uint8,
+        TypedKind::Uint8Clamped,
+        TypedKind::Int16,
+        TypedKind::Uint16,
+        TypedKind::Int32,
+        TypedKind::Uint32,
+        TypedKind::Float32,
+        TypedKind::Float64,
+        TypedKind::BigInt64,
+        TypedKind::BigUint64,
+    ];
+}
+
+pub type Buffer = Rc<RefCell<Vec<u8>>>;
+
+/// Iterator state for the builtin iterators.
+pub enum IterState {
+    /// Array (and array-like) iteration: target, next index, kind 0=values 1=keys 2=entries.
+    Array { target: Value, index: u32, kind: u8, done: bool },
+    Map { target: Value, index: usize, kind: u8, done: bool },
+    Set { target: Value, index: usize, kind: u8, done: bool },
+    Str { s: JsStr, index: usize },
+    RegExp { re: Value, s: Value, global: bool, unicode: bool, done: bool },
+}
+
+/// A suspended generator or async function activation.
+pub struct SuspendedFrame {
+    pub state: GenState,
+    /// The saved frame (function, registers, pc...). Opaque to everything but the interpreter.
+    pub frame: Option<Box<crate::interp::SavedFrame>>,
+    /// For async functions: the promise returned to the caller.
+    pub promise: Value,
+    pub is_async: bool,
+    /// Async generators: the queue of pending requests (kind, value, capability promise).
+    pub queue: std::collections::VecDeque<(u8, Value, Value)>,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum GenState {
+    SuspendedStart,
+    SuspendedYield,
+    Executing,
+    AwaitingReturn,
+    Completed,
+}
+
+pub enum ObjectKind {
+    Ordinary,
+    Array,
+    Closure(Box<Closure>),
+    Native(Box<NativeFunction>),
+    Bound(Box<BoundFunction>),
+    Error,
+    Boolean(bool),
+    Number(f64),
+    String(Value),
+    Symbol(SymbolId),
+    BigInt(Value),
+    Date(f64),
+    RegExp(Box<RegExpData>),
+    Map(Box<MapData>),
+    Set(Box<MapData>),
+    WeakMap(Box<FxHashMap<ObjRef, Value>>),
+    WeakSet(Box<FxHashMap<ObjRef, Value>>),
+    WeakRef(Value),
+    Promise(Box<PromiseData>),
+    ArrayBuffer(Buffer),
+    TypedArray { kind: TypedKind, buffer: Value, offset: usize, length: usize },
+    DataView { buffer: Value, offset: usize, length: usize },
+    Iterator(Box<IterState>),
+    Generator(Box<SuspendedFrame>),
+    Arguments,
+    Namespace(u32),
+    /// A `for-in` enumeration snapshot: keys and the next position.
+    ForIn(Box<(Vec<Value>, usize)>),
+}
+
+pub struct RegExpData {
+    pub source: JsStr,
+    pub flags: JsStr,
+    pub regex: Arc<regress::Regex>,
+}
+
+pub struct Object {
+    pub shape: Rc<Shape>,
+    pub slots: Vec<Value>,
+    pub proto: Option<ObjRef>,
+    pub elements: Vec<Value>,
+    pub elem_mode: ElemMode,
+    pub extensible: bool,
+    /// Class constructors and a few builtins are callable-but-not-constructible etc.; this
+    /// bit records whether `new` is allowed.
+    pub constructible: bool,
+    pub kind: ObjectKind,
+}
+
+/// A raw own property as stored (the value is an accessor cell when `attrs & ATTR_ACCESSOR`).
+#[derive(Copy, Clone, Debug)]
+pub struct RawProp {
+    pub value: Value,
+    pub attrs: u8,
+}
+
+impl Object {
+    pub fn new(shape: Rc<Shape>, proto: Option<ObjRef>, kind: ObjectKind) -> Object {
+        Object {
+            shape,
+            slots: Vec::new(),
+            proto,
+            elements: Vec::new(),
+            elem_mode: ElemMode::Normal,
+            extensible: true,
+            constructible: false,
+            kind,
+        }
+    }
+
+    pub fn is_array(&self) -> bool {
+        matches!(self.kind, ObjectKind::Array)
+    }
+
+    pub fn is_callable(&self) -> bool {
+        matches!(
+            self.kind,
+            ObjectKind::Closure(_) | ObjectKind::Native(_) | ObjectKind::Bound(_)
+        )
+    }
+
+    fn elem_attrs(&self) -> u8 {
+        match self.elem_mode {
+            ElemMode::Normal => ATTR_DEFAULT,
+            ElemMode::Sealed => ATTR_DEFAULT & !ATTR_CONFIGURABLE,
+            ElemMode::Frozen => ATTR_DEFAULT & !ATTR_CONFIGURABLE & !ATTR_WRITABLE,
+        }
+    }
+
+    /// Looks up an own property that is stored in the object (not virtual ones such as array
+    /// `length` or string indices, which the VM layer adds).
+    #[inline]
+    pub fn get_own(&self, key: PropKey) -> Option<RawProp> {
+        if let PropKey::Index(i) = key {
+            if let Some(&v) = self.elements.get(i as usize) {
+                if !v.is_hole() {
+                    return Some(RawProp {
+                        value: v,
+                        attrs: self.elem_attrs(),
+                    });
+                }
+            }
+            if !self.shape.has_index_keys {
+                return None;
+            }
+        }
+        let i = self.shape.lookup(key)?;
+        Some(RawProp {
+            value: self.slots[i],
+            attrs: self.shape.attrs[i],
+        })
+    }
+
+    /// Adds or overwrites an own property with the given attributes without any checks.
+    pub fn put_raw(&mut self, key: PropKey, value: Value, attrs: u8) {
+        if let PropKey::Index(i) = key {
+            let i = i as usize;
+            let in_shape = self.shape.has_index_keys && self.shape.lookup(key).is_some();
+            if !in_shape && attrs == self.elem_attrs() && attrs & ATTR_ACCESSOR == 0 {
+                if i < self.elements.len() {
+                    self.elements[i] = value;
+                    return;
+                }
+                // Keep arrays dense when appending or nearly appending.
+                if i < self.elements.len() + 1024 || (self.is_array() && i < (1 << 26)) {
+                    self.elements.resize(i, Value::HOLE);
+                    self.elements.push(value);
+                    return;
+                }
+            } else if i < self.elements.len() {
+                self.elements[i] = Value::HOLE;
+            }
+        }
+        match self.shape.lookup(key) {
+            Some(idx) => {
+                self.slots[idx] = value;
+                Shape::with_attrs(&mut self.shape, idx, attrs);
+            }
+            None => {
+                Shape::with_added(&mut self.shape, key, attrs);
+                self.slots.push(value);
+            }
+        }
+        if let (PropKey::Index(i), true) = (key, self.is_array()) {
+            if i as usize >= self.elements.len() && (i as usize) < (1 << 26) {
+                self.elements.resize(i as usize + 1, Value::HOLE);
+            }
+        }
+    }
+
+    /// Overwrites the value of an existing data property (attributes unchanged).
+    pub fn set_existing(&mut self, key: PropKey, value: Value) {
+        if let PropKey::Index(i) = key {
+            if let Some(slot) = self.elements.get_mut(i as usize) {
+                if !slot.is_hole() {
+                    *slot = value;
+                    return;
+                }
+            }
+        }
+        if let Some(idx) = self.shape.lookup(key) {
+            self.slots[idx] = value;
+        }
+    }
+
+    /// Removes an own property; returns whether it existed.
+    pub fn remove(&mut self, key: PropKey) -> bool {
+        if let PropKey::Index(i) = key {
+            if let Some(slot) = self.elements.get_mut(i as usize) {
+                if !slot.is_hole() {
+                    *slot = Value::HOLE;
+                    // Trailing holes of non-arrays can be trimmed.
+                    if !matches!(self.kind, ObjectKind::Array) {
+                        while self.elements.last().is_some_and(|v| v.is_hole()) {
+                            self.elements.pop();
+                        }
+                    }
+                    return true;
+                }
+            }
+        }
+        match self.shape.lookup(key) {
+            Some(idx) => {
+                Shape::with_removed(&mut self.shape, idx);
+                self.slots.remove(idx);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Own keys in ES order: integer keys ascending, then strings, then symbols, each in
+    /// insertion order.
+    pub fn own_keys(&self) -> Vec<PropKey> {
+        let mut out = Vec::with_capacity(self.elements.len() + self.shape.len());
+        for (i, v) in self.elements.iter().enumerate() {
+            if !v.is_hole() {
+                out.push(PropKey::Index(i as u32));
+            }
+        }
+        if self.shape.has_index_keys {
+            let mut idx: Vec<u32> = self
+                .shape
+                .keys
+                .iter()
+                .filter_map(|k| match k {
+                    PropKey::Index(i) => Some(*i),
+                    _ => None,
+                })
+                .collect();
+            idx.extend(out.iter().filter_map(|k| match k {
+                PropKey::Index(i) => Some(*i),
+                _ => None,
+            }));
+            idx.sort_unstable();
+            idx.dedup();
+            out = idx.into_iter().map(PropKey::Index).collect();
+        }
+        out.extend(
+            self.shape
+                .keys
+                .iter()
+                .filter(|k| matches!(k, PropKey::Str(_))),
+        );
+        out.extend(
+            self.shape
+                .keys
+                .iter()
+                .filter(|k| matches!(k, PropKey::Sym(_))),
+        );
+        out
+    }
+
+    /// Attributes of an own stored property, if present.
+    pub fn attrs_of(&self, key: PropKey) -> Option<u8> {
+        self.get_own(key).map(|p| p.attrs)
+    }
+
+    /// Applies `Object.freeze` (frozen = true) or `Object.seal` to the stored properties.
+    pub fn set_integrity(&mut self, frozen: bool) {
+        self.extensible = false;
+        self.elem_mode = if frozen {
+            ElemMode::Frozen
+        } else if self.elem_mode == ElemMode::Frozen {
+            ElemMode::Frozen
+        } else {
+            ElemMode::Sealed
+        };
+        for i in 0..self.shape.len() {
+            let mut a = self.shape.attrs[i] & !ATTR_CONFIGURABLE;
+            if frozen && a & ATTR_ACCESSOR == 0 {
+                a &= !ATTR_WRITABLE;
+            }
+            Shape::with_attrs(&mut self.shape, i, a);
+        }
+    }
+}

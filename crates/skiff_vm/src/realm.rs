@@ -1,0 +1,89 @@
+//! The intrinsic objects of one VM (prototypes and constructors the engine refers to directly).
+
+use crate::heap::Heap;
+use crate::object::{Object, ObjectKind};
+use crate::shape::Shape;
+use crate::value::{ObjRef, Value};
+use std::rc::Rc;
+
+macro_rules! realm {
+    ($($field:ident),* $(,)?) => {
+        pub struct Realm {
+            pub root_shape: Rc<Shape>,
+            pub typed_protos: Vec<ObjRef>,
+            pub typed_ctors: Vec<ObjRef>,
+            $(pub $field: ObjRef,)*
+        }
+
+        impl Realm {
+            /// Allocates every intrinsic as an empty object; `builtins::install` fills them.
+            pub fn bootstrap(heap: &mut Heap, root_shape: Rc<Shape>) -> Realm {
+                let object_proto = heap.alloc_object(Object::new(root_shape.clone(), None, ObjectKind::Ordinary));
+                let mk = |h: &mut Heap| h.alloc_object(Object::new(root_shape.clone(), Some(object_proto), ObjectKind::Ordinary));
+                $(let $field = mk(heap);)*
+                let typed_protos = (0..11).map(|_| mk(heap)).collect();
+                let typed_ctors = (0..11).map(|_| mk(heap)).collect();
+                let mut r = Realm { root_shape: root_shape.clone(), typed_protos, typed_ctors, $($field,)* };
+                r.object_proto = object_proto;
+                r
+            }
+
+            pub fn trace(&self, out: &mut Vec<Value>) {
+                $(out.push(Value::object(self.$field));)*
+                out.extend(self.typed_protos.iter().map(|o| Value::object(*o)));
+                out.extend(self.typed_ctors.iter().map(|o| Value::object(*o)));
+            }
+        }
+    };
+}
+
+realm! {
+    object_proto,
+    function_proto,
+    array_proto,
+    string_proto,
+    number_proto,
+    boolean_proto,
+    symbol_proto,
+    bigint_proto,
+    error_proto,
+    type_error_proto,
+    range_error_proto,
+    reference_error_proto,
+    syntax_error_proto,
+    eval_error_proto,
+    uri_error_proto,
+    aggregate_error_proto,
+    promise_proto,
+    promise_ctor,
+    map_proto,
+    set_proto,
+    weakmap_proto,
+    weakset_proto,
+    weakref_proto,
+    regexp_proto,
+    regexp_ctor,
+    date_proto,
+    iterator_proto,
+    async_iterator_proto,
+    array_iterator_proto,
+    map_iterator_proto,
+    set_iterator_proto,
+    string_iterator_proto,
+    regexp_string_iterator_proto,
+    generator_proto,
+    async_generator_proto,
+    generator_function_proto,
+    async_function_proto,
+    async_generator_function_proto,
+    array_buffer_proto,
+    typed_array_proto,
+    data_view_proto,
+    global,
+    array_ctor,
+    object_ctor,
+    function_ctor,
+    array_proto_values,
+    throw_type_error,
+    for_in_proto,
+}
