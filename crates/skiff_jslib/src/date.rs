@@ -49,7 +49,8 @@ pub fn days_in_year(y: f64) -> f64 {
 
 /// DayFromYear(y): the day number of the first day of year `y`.
 pub fn day_from_year(y: f64) -> f64 {
-    365.0 * (y - 1970.0) + ((y - 1969.0) / 4.0).floor() - ((y - 1901.0) / 100.0).floor() + ((y - 1601.0) / 400.0).floor()
+    365.0 * (y - 1970.0) + ((y - 1969.0) / 4.0).floor() - ((y - 1901.0) / 100.0).floor()
+        + ((y - 1601.0) / 400.0).floor()
 }
 
 /// TimeFromYear(y).
@@ -262,19 +263,26 @@ impl Zone {
 
     /// Coordinated Universal Time.
     pub fn utc() -> Zone {
-        Zone { tz: tz::TimeZone::utc() }
+        Zone {
+            tz: tz::TimeZone::utc(),
+        }
     }
 
     /// A zone with a fixed offset from UTC, in minutes east of Greenwich.
     pub fn fixed(offset_minutes: i32) -> Option<Zone> {
-        tz::TimeZone::fixed(offset_minutes.checked_mul(60)?).ok().map(|tz| Zone { tz })
+        tz::TimeZone::fixed(offset_minutes.checked_mul(60)?)
+            .ok()
+            .map(|tz| Zone { tz })
     }
 
     /// A zone by IANA name (read from the system's zoneinfo) or POSIX TZ string; "UTC" and "GMT"
     /// work without zoneinfo files.
     pub fn named(name: &str) -> Option<Zone> {
         let name = name.strip_prefix(':').unwrap_or(name);
-        if matches!(name, "UTC" | "Etc/UTC" | "Z" | "Zulu" | "Universal" | "Etc/Universal") {
+        if matches!(
+            name,
+            "UTC" | "Etc/UTC" | "Z" | "Zulu" | "Universal" | "Etc/Universal"
+        ) {
             return Some(Zone::utc());
         }
         tz::TimeZone::from_posix_tz(name).ok().map(|tz| Zone { tz })
@@ -293,7 +301,8 @@ impl Zone {
     /// The offset of local time from UTC at UTC time value `t`, in ms (LocalTZA(t, true) plus the
     /// DST adjustment, which the IANA data already includes).
     pub fn offset_at_utc(&self, t: f64) -> f64 {
-        self.local_type(t).map_or(0.0, |lt| f64::from(lt.ut_offset()) * 1000.0)
+        self.local_type(t)
+            .map_or(0.0, |lt| f64::from(lt.ut_offset()) * 1000.0)
     }
 
     /// The offset to subtract from local time value `t_local` to get UTC (LocalTZA(t, false)).
@@ -408,7 +417,9 @@ pub fn timezone_offset_minutes(t: f64, zone: &Zone) -> f64 {
 // ---------------------------------------------------------------------------------------------
 
 const DAY_NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// What `toString` and friends return for an invalid date.
 pub const INVALID_DATE: &str = "Invalid Date";
@@ -461,7 +472,12 @@ fn time_zone_string(t: f64, zone: &Zone) -> String {
     let offset_minutes = (zone.offset_at_utc(t) / MS_PER_MINUTE).trunc() as i64;
     let sign = if offset_minutes < 0 { '-' } else { '+' };
     let abs = offset_minutes.unsigned_abs();
-    format!("{sign}{:02}{:02} ({})", abs / 60, abs % 60, zone.long_name(t))
+    format!(
+        "{sign}{:02}{:02} ({})",
+        abs / 60,
+        abs % 60,
+        zone.long_name(t)
+    )
 }
 
 /// `Date.prototype.toString` (ToDateString): "Tue Mar 05 2024 10:00:00 GMT+0000 (Coordinated
@@ -470,7 +486,12 @@ pub fn to_date_string(t: f64, zone: &Zone) -> String {
     let Some(f) = fields(local_time(t, zone)) else {
         return INVALID_DATE.to_owned();
     };
-    format!("{} {}{}", date_string(&f), time_string(&f), time_zone_string(t, zone))
+    format!(
+        "{} {}{}",
+        date_string(&f),
+        time_string(&f),
+        time_zone_string(t, zone)
+    )
 }
 
 /// `Date.prototype.toDateString`: "Tue Mar 05 2024".

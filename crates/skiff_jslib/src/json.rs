@@ -247,7 +247,10 @@ impl Parser<'_> {
         }
         let src = self.src;
         let mut message = Vec::new();
-        if ["[object Object]", "undefined", "Infinity", "NaN"].iter().any(|s| u(s) == src) {
+        if ["[object Object]", "undefined", "Infinity", "NaN"]
+            .iter()
+            .any(|s| u(s) == src)
+        {
             message.push(u16::from(b'"'));
             message.extend_from_slice(src);
             message.extend(u("\" is not valid JSON"));
@@ -336,7 +339,10 @@ impl Parser<'_> {
         }
         self.pos = p;
         // Every unit in start..p is ASCII, so the narrowing is exact.
-        let text: String = self.src[start..p].iter().map(|&c| char::from(c as u8)).collect();
+        let text: String = self.src[start..p]
+            .iter()
+            .map(|&c| char::from(c as u8))
+            .collect();
         Ok(text.parse::<f64>().unwrap_or(f64::NAN))
     }
 
@@ -370,10 +376,15 @@ impl Parser<'_> {
                         0x75 => {
                             let mut v: u16 = 0;
                             for i in 1..=4 {
-                                let digit = self.src.get(p + i).and_then(|&h| char::from_u32(u32::from(h))?.to_digit(16));
+                                let digit = self
+                                    .src
+                                    .get(p + i)
+                                    .and_then(|&h| char::from_u32(u32::from(h))?.to_digit(16));
                                 match digit {
                                     Some(d) => v = v << 4 | d as u16,
-                                    None => return Err(self.error(Expected::BadUnicodeEscape, p + i)),
+                                    None => {
+                                        return Err(self.error(Expected::BadUnicodeEscape, p + i))
+                                    }
                                 }
                             }
                             p += 4;
@@ -433,7 +444,11 @@ impl Parser<'_> {
     fn parse_property_key(&mut self, first: bool) -> Result<Vec<u16>, JsonError> {
         self.skip_whitespace();
         if self.peek() != Some(u16::from(b'"')) {
-            let expected = if first { Expected::PropNameOrRBrace } else { Expected::DoubleQuotedPropertyName };
+            let expected = if first {
+                Expected::PropNameOrRBrace
+            } else {
+                Expected::DoubleQuotedPropertyName
+            };
             return Err(self.error(expected, self.pos));
         }
         let key = self.parse_string()?;
@@ -459,11 +474,8 @@ impl Parser<'_> {
                 None
             }
         };
-        loop {
-            // Either store the completed value, or start the contents of the newly opened frame.
-            let Some(top) = stack.last_mut() else {
-                break;
-            };
+        // Either store the completed value, or start the contents of the newly opened frame.
+        while let Some(top) = stack.last_mut() {
             match (top, next.take()) {
                 // A frame is visited without a value only right after it was opened.
                 (Frame::Array(_), None) => {

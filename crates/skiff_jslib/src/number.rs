@@ -25,7 +25,9 @@ impl NumberRangeError {
         match self {
             NumberRangeError::Radix => "toString() radix argument must be between 2 and 36",
             NumberRangeError::FixedDigits => "toFixed() digits argument must be between 0 and 100",
-            NumberRangeError::ExponentialDigits => "toExponential() argument must be between 0 and 100",
+            NumberRangeError::ExponentialDigits => {
+                "toExponential() argument must be between 0 and 100"
+            }
             NumberRangeError::PrecisionDigits => "toPrecision() argument must be between 1 and 100",
         }
     }
@@ -126,7 +128,7 @@ pub fn to_length(x: f64) -> f64 {
 
 /// Whether `x` is an array index: an integral number in 0..=2^32-2 (ES §6.1.7). -0 counts as 0.
 pub fn is_array_index(x: f64) -> bool {
-    x >= 0.0 && x <= 4_294_967_294.0 && x.trunc() == x
+    (0.0..=4_294_967_294.0).contains(&x) && x.trunc() == x
 }
 
 /// Whether the property key `s` is an array index, i.e. the canonical decimal form of an integer in
@@ -351,14 +353,18 @@ impl BigUint {
         rem as u32
     }
 
-    fn to_decimal(mut self) -> Vec<u8> {
+    fn into_decimal(mut self) -> Vec<u8> {
         let mut chunks = Vec::new();
         while !self.is_zero() {
             chunks.push(self.div_small(1_000_000_000));
         }
         let mut out = Vec::new();
         for (i, chunk) in chunks.iter().rev().enumerate() {
-            let s = if i == 0 { chunk.to_string() } else { format!("{chunk:09}") };
+            let s = if i == 0 {
+                chunk.to_string()
+            } else {
+                format!("{chunk:09}")
+            };
             out.extend_from_slice(s.as_bytes());
         }
         if out.is_empty() {
@@ -390,7 +396,7 @@ fn exact_decimal(x: f64) -> (Vec<u8>, i32) {
         }
         decimal_shift = -exp;
     }
-    let mut digits = n.to_decimal();
+    let mut digits = n.into_decimal();
     let point = digits.len() as i32 - decimal_shift;
     // Strip leading zeros (the value is positive, so at least one non-zero digit remains).
     let leading = digits.iter().take_while(|&&d| d == b'0').count();
@@ -499,7 +505,11 @@ pub fn to_fixed(x: f64, fraction_digits: f64) -> Result<String, NumberRangeError
         return Ok(format!("{sign}{m}"));
     }
     // 11.d. Pad with zeros so there is at least one integer digit, then insert the point.
-    let m = if m.len() <= f { format!("{}{m}", "0".repeat(f + 1 - m.len())) } else { m };
+    let m = if m.len() <= f {
+        format!("{}{m}", "0".repeat(f + 1 - m.len()))
+    } else {
+        m
+    };
     let (a, b) = m.split_at(m.len() - f);
     Ok(format!("{sign}{a}.{b}"))
 }
@@ -717,7 +727,9 @@ fn digits_to_number(digits: &[u8], radix: u32) -> f64 {
         return power_of_two_digits_to_number(digits, radix.trailing_zeros());
     }
     let r = f64::from(radix);
-    digits.iter().fold(0.0, |acc, &c| acc * r + f64::from(digit_value(c)))
+    digits
+        .iter()
+        .fold(0.0, |acc, &c| acc * r + f64::from(digit_value(c)))
 }
 
 /// Exactly rounds a run of digits in radix 2^bits_per_digit to the nearest double.
@@ -735,7 +747,11 @@ fn power_of_two_digits_to_number(digits: &[u8], bits_per_digit: u32) -> f64 {
     let mut sticky = false;
     for (i, &c) in digits.iter().enumerate() {
         let d = u64::from(digit_value(c));
-        let width = if i == 0 { 64 - d.leading_zeros() } else { bits_per_digit };
+        let width = if i == 0 {
+            64 - d.leading_zeros()
+        } else {
+            bits_per_digit
+        };
         for bit in (0..width).rev() {
             let b = (d >> bit) & 1;
             if bits_taken < 54 {
@@ -824,7 +840,10 @@ pub fn parse_int(s: &str, radix: i32) -> f64 {
     }
     // 11-12. The longest prefix of radix-R digits.
     let r = r as u32;
-    let end = rest.bytes().position(|c| digit_value(c) >= r).unwrap_or(rest.len());
+    let end = rest
+        .bytes()
+        .position(|c| digit_value(c) >= r)
+        .unwrap_or(rest.len());
     if end == 0 {
         return f64::NAN;
     }

@@ -89,7 +89,11 @@ pub enum RegExpError {
     /// A flag is repeated or unknown.
     InvalidFlags { flags: String },
     /// The pattern does not parse; `reason` is the engine's explanation.
-    InvalidPattern { pattern: String, flags: String, reason: String },
+    InvalidPattern {
+        pattern: String,
+        flags: String,
+        reason: String,
+    },
 }
 
 impl RegExpError {
@@ -98,7 +102,11 @@ impl RegExpError {
     pub fn message(&self) -> String {
         match self {
             RegExpError::InvalidFlags { .. } => "Invalid regular expression flags".to_owned(),
-            RegExpError::InvalidPattern { pattern, flags, reason } => {
+            RegExpError::InvalidPattern {
+                pattern,
+                flags,
+                reason,
+            } => {
                 format!("Invalid regular expression: /{pattern}/{flags}: {reason}")
             }
         }
@@ -108,7 +116,9 @@ impl RegExpError {
     /// "Invalid flags supplied to RegExp constructor 'gg'". Pattern errors read as [`Self::message`].
     pub fn constructor_message(&self) -> String {
         match self {
-            RegExpError::InvalidFlags { flags } => format!("Invalid flags supplied to RegExp constructor '{flags}'"),
+            RegExpError::InvalidFlags { flags } => {
+                format!("Invalid flags supplied to RegExp constructor '{flags}'")
+            }
             RegExpError::InvalidPattern { .. } => self.message(),
         }
     }
@@ -162,7 +172,9 @@ fn v8_reason(reason: &str, pattern: &[u16]) -> String {
         "Quantifier not allowed here" => "Invalid quantifier",
         "Invalid unicode escape" => "Invalid Unicode escape",
         "Invalid token at named capture group identifier" => "Invalid capture group name",
-        "Range values reversed, start char code is greater than end char code." => "Range out of order in character class",
+        "Range values reversed, start char code is greater than end char code." => {
+            "Range out of order in character class"
+        }
         "Invalid character range" => "Invalid character class",
         "Invalid character escape" => "Invalid escape",
         other => other,
@@ -203,13 +215,12 @@ fn declares_named_group(pattern: &[u16]) -> bool {
             0x5C => i += 1,
             0x5B => in_class = true,
             0x5D => in_class = false,
-            0x28 if !in_class => {
-                if pattern.get(i + 1) == Some(&0x3F)
-                    && pattern.get(i + 2) == Some(&0x3C)
-                    && !matches!(pattern.get(i + 3), Some(&0x3D) | Some(&0x21))
-                {
-                    return true;
-                }
+            0x28 if !in_class
+                && pattern.get(i + 1) == Some(&0x3F)
+                && pattern.get(i + 2) == Some(&0x3C)
+                && !matches!(pattern.get(i + 3), Some(&0x3D) | Some(&0x21)) =>
+            {
+                return true;
             }
             _ => {}
         }
@@ -231,10 +242,12 @@ pub fn compile(pattern: &[u16], flags: &[u16]) -> Result<CompiledRegExp, RegExpE
         no_opt: false,
     };
     let code_points = crate::string::code_points(pattern);
-    let regex = regress::Regex::from_unicode(code_points, rflags).map_err(|e| RegExpError::InvalidPattern {
-        pattern: String::from_utf16_lossy(pattern),
-        flags: String::from_utf16_lossy(flags),
-        reason: v8_reason(&e.text, pattern),
+    let regex = regress::Regex::from_unicode(code_points, rflags).map_err(|e| {
+        RegExpError::InvalidPattern {
+            pattern: String::from_utf16_lossy(pattern),
+            flags: String::from_utf16_lossy(flags),
+            reason: v8_reason(&e.text, pattern),
+        }
     })?;
     Ok(CompiledRegExp {
         regex,
@@ -283,10 +296,20 @@ impl CompiledRegExp {
         let mut captures = Vec::with_capacity(m.captures.len() + 1);
         captures.push(Some(m.range.clone()));
         captures.extend(m.captures.iter().cloned());
-        let named_groups = m.named_groups().map(|(name, range)| (name.to_owned(), range)).collect();
-        Some(RegExpMatch { captures, named_groups })
+        let named_groups = m
+            .named_groups()
+            .map(|(name, range)| (name.to_owned(), range))
+            .collect();
+        Some(RegExpMatch {
+            captures,
+            named_groups,
+        })
     }
 }
+
+/// The VM's access to namedCaptures for [`get_substitution`]: maps a group name to
+/// `ToString(? Get(namedCaptures, name))`, or the empty string for undefined.
+pub type NamedCaptureLookup<'a, E> = &'a mut dyn FnMut(&[u16]) -> Result<Vec<u16>, E>;
 
 /// GetSubstitution (ES §22.1.3.19.1) for a template `replacement` applied to the match `matched`
 /// found at `position` in `string`.
@@ -300,7 +323,7 @@ pub fn get_substitution<E>(
     string: &[u16],
     position: usize,
     captures: &[Option<Vec<u16>>],
-    mut named_capture: Option<&mut dyn FnMut(&[u16]) -> Result<Vec<u16>, E>>,
+    mut named_capture: Option<NamedCaptureLookup<'_, E>>,
     replacement: &[u16],
 ) -> Result<Vec<u16>, E> {
     const DOLLAR: u16 = 0x24;
@@ -343,7 +366,11 @@ pub fn get_substitution<E>(
             0x30..=0x39 => {
                 let mut digit_count = if is_digit(rest.get(2)) { 2 } else { 1 };
                 let digit = |k: usize| usize::from(rest[k] - 0x30);
-                let mut index = if digit_count == 2 { digit(1) * 10 + digit(2) } else { digit(1) };
+                let mut index = if digit_count == 2 {
+                    digit(1) * 10 + digit(2)
+                } else {
+                    digit(1)
+                };
                 let capture_len = captures.len();
                 // vi. A two-digit reference past the groups is a one-digit one plus a literal digit.
                 if index > capture_len && digit_count == 2 {

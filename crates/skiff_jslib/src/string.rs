@@ -12,16 +12,8 @@ use unicode_normalization::UnicodeNormalization;
 pub fn is_whitespace(c: u32) -> bool {
     matches!(
         c,
-        0x09 | 0x0B
-            | 0x0C
-            | 0x20
-            | 0xA0
-            | 0xFEFF
-            | 0x1680
-            | 0x2000..=0x200A
-            | 0x202F
-            | 0x205F
-            | 0x3000
+        0x09 | 0x0B | 0x0C | 0x20 | 0xA0 | 0xFEFF | 0x1680 | 0x2000
+            ..=0x200A | 0x202F | 0x205F | 0x3000
     )
 }
 
@@ -79,7 +71,8 @@ pub fn code_point_at(s: &[u16], index: usize) -> Option<(u32, usize)> {
     if (0xD800..=0xDBFF).contains(&first) {
         if let Some(&second) = s.get(index + 1) {
             if (0xDC00..=0xDFFF).contains(&second) {
-                let cp = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
+                let cp =
+                    0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
                 return Some((cp, 2));
             }
         }
@@ -307,7 +300,14 @@ fn collation_key(s: &[u16], level: Level) -> Vec<(u8, u32)> {
             }
             Level::Accent => {
                 // A mark sorts after its absence, so plain letters get 0 and marks their code point.
-                key.push((0, if is_combining_mark(c) { u32::from(c) } else { 0 }));
+                key.push((
+                    0,
+                    if is_combining_mark(c) {
+                        u32::from(c)
+                    } else {
+                        0
+                    },
+                ));
             }
             Level::Case => {
                 if is_combining_mark(c) {
@@ -333,7 +333,11 @@ mod tests {
         let cases: &[(&str, TrimWhere, &str)] = &[
             (" \t\n a b \u{3000}\u{FEFF}", TrimWhere::Both, "a b"),
             ("\u{A0}\u{2028}x\u{2029}", TrimWhere::Start, "x\u{2029}"),
-            ("\u{A0}\u{2028}x\u{2029}\u{205F}", TrimWhere::End, "\u{A0}\u{2028}x"),
+            (
+                "\u{A0}\u{2028}x\u{2029}\u{205F}",
+                TrimWhere::End,
+                "\u{A0}\u{2028}x",
+            ),
             // U+180E MONGOLIAN VOWEL SEPARATOR is no longer white space (Unicode 6.3).
             ("\u{180E}x", TrimWhere::Both, "\u{180E}x"),
             // U+200B ZERO WIDTH SPACE is not in Zs.
@@ -341,7 +345,11 @@ mod tests {
             ("   ", TrimWhere::Both, ""),
         ];
         for (input, where_, expected) in cases {
-            assert_eq!(trim(&u(input), *where_), u(expected).as_slice(), "{input:?}");
+            assert_eq!(
+                trim(&u(input), *where_),
+                u(expected).as_slice(),
+                "{input:?}"
+            );
             assert_eq!(trim_str(input, *where_), *expected, "{input:?}");
         }
     }
@@ -370,7 +378,10 @@ mod tests {
             assert_eq!(to_lower_case(&u(input)), u(expected), "{input:?}");
         }
         // Lone surrogates pass through.
-        assert_eq!(to_upper_case(&[0x61, 0xD800, 0x62]), vec![0x41, 0xD800, 0x42]);
+        assert_eq!(
+            to_upper_case(&[0x61, 0xD800, 0x62]),
+            vec![0x41, 0xD800, 0x42]
+        );
     }
 
     #[test]
@@ -386,24 +397,36 @@ mod tests {
             assert_eq!(normalize(&u(input), *form), u(expected), "{input:?}");
         }
         assert_eq!(NormalizationForm::parse(None), Ok(NormalizationForm::Nfc));
-        assert_eq!(NormalizationForm::parse(Some(&u("NFKD"))), Ok(NormalizationForm::Nfkd));
+        assert_eq!(
+            NormalizationForm::parse(Some(&u("NFKD"))),
+            Ok(NormalizationForm::Nfkd)
+        );
         assert_eq!(
             NormalizationForm::parse(Some(&u("nfc"))).map_err(|e| e.message()),
             Err("The normalization form should be one of NFC, NFD, NFKC, NFKD.")
         );
-        assert_eq!(normalize(&[0xDC00, 0x65, 0x301], NormalizationForm::Nfc), vec![0xDC00, 0xE9]);
+        assert_eq!(
+            normalize(&[0xDC00, 0x65, 0x301], NormalizationForm::Nfc),
+            vec![0xDC00, 0xE9]
+        );
     }
 
     #[test]
     fn code_points_and_well_formedness() {
         let s = [0x61, 0xD83D, 0xDE00, 0xD800, 0x62, 0xDC00];
-        assert_eq!(code_points(&s).collect::<Vec<_>>(), vec![0x61, 0x1F600, 0xD800, 0x62, 0xDC00]);
+        assert_eq!(
+            code_points(&s).collect::<Vec<_>>(),
+            vec![0x61, 0x1F600, 0xD800, 0x62, 0xDC00]
+        );
         assert_eq!(code_point_at(&s, 1), Some((0x1F600, 2)));
         assert_eq!(code_point_at(&s, 2), Some((0xDE00, 1)));
         assert_eq!(code_point_at(&s, 6), None);
         assert!(!is_well_formed(&s));
         assert!(is_well_formed(&u("a😀b")));
-        assert_eq!(to_well_formed(&s), vec![0x61, 0xD83D, 0xDE00, 0xFFFD, 0x62, 0xFFFD]);
+        assert_eq!(
+            to_well_formed(&s),
+            vec![0x61, 0xD83D, 0xDE00, 0xFFFD, 0x62, 0xFFFD]
+        );
         let mut out = Vec::new();
         push_code_point(&mut out, 0x1F600);
         assert_eq!(out, vec![0xD83D, 0xDE00]);

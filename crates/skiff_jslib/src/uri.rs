@@ -35,7 +35,10 @@ fn is_uri_unreserved(c: u16) -> bool {
 
 /// `encodeURI(uriString)`: escapes everything except unreserved characters, uriReserved and "#".
 pub fn encode_uri(s: &[u16]) -> Result<Vec<u16>, UriError> {
-    encode(s, |c| is_uri_unreserved(c) || (c < 0x80 && (URI_RESERVED.contains(&(c as u8)) || c == u16::from(b'#'))))
+    encode(s, |c| {
+        is_uri_unreserved(c)
+            || (c < 0x80 && (URI_RESERVED.contains(&(c as u8)) || c == u16::from(b'#')))
+    })
 }
 
 /// `encodeURIComponent(uriComponent)`: escapes everything except unreserved characters.
@@ -182,14 +185,30 @@ mod tests {
                 "http%3A%2F%2Fex.com%2Fa%20b%3Fq%3D1%26r%3D%C3%A4%23frag",
             ),
             ("-_.!~*'()", "-_.!~*'()", "-_.!~*'()"),
-            (";/?:@&=+$,#", ";/?:@&=+$,#", "%3B%2F%3F%3A%40%26%3D%2B%24%2C%23"),
-            ("😀€\u{7f}\0", "%F0%9F%98%80%E2%82%AC%7F%00", "%F0%9F%98%80%E2%82%AC%7F%00"),
-            ("[]{}|\\^`\"<>%", "%5B%5D%7B%7D%7C%5C%5E%60%22%3C%3E%25", "%5B%5D%7B%7D%7C%5C%5E%60%22%3C%3E%25"),
+            (
+                ";/?:@&=+$,#",
+                ";/?:@&=+$,#",
+                "%3B%2F%3F%3A%40%26%3D%2B%24%2C%23",
+            ),
+            (
+                "😀€\u{7f}\0",
+                "%F0%9F%98%80%E2%82%AC%7F%00",
+                "%F0%9F%98%80%E2%82%AC%7F%00",
+            ),
+            (
+                "[]{}|\\^`\"<>%",
+                "%5B%5D%7B%7D%7C%5C%5E%60%22%3C%3E%25",
+                "%5B%5D%7B%7D%7C%5C%5E%60%22%3C%3E%25",
+            ),
             ("", "", ""),
         ];
         for (input, uri, component) in cases {
             assert_eq!(encode_uri(&u(input)), Ok(u(uri)), "{input:?}");
-            assert_eq!(encode_uri_component(&u(input)), Ok(u(component)), "{input:?}");
+            assert_eq!(
+                encode_uri_component(&u(input)),
+                Ok(u(component)),
+                "{input:?}"
+            );
         }
         assert_eq!(encode_uri(&[0xD800]), Err(UriError));
         assert_eq!(encode_uri_component(&[0x61, 0xDC00, 0x62]), Err(UriError));
@@ -211,17 +230,37 @@ mod tests {
         ];
         for (input, uri, component) in cases {
             assert_eq!(decode_uri(&u(input)), Ok(u(uri)), "{input:?}");
-            assert_eq!(decode_uri_component(&u(input)), Ok(u(component)), "{input:?}");
+            assert_eq!(
+                decode_uri_component(&u(input)),
+                Ok(u(component)),
+                "{input:?}"
+            );
         }
         let bad = [
-            "%", "%2", "%G0", "%80", "%C3", "%C3%", "%C3%2", "%C3A4", "%C3%C3", "%C0%80", "%ED%A0%80", "%F4%90%80%80",
-            "%F8%80%80%80%80", "%E2%82", "%FF",
+            "%",
+            "%2",
+            "%G0",
+            "%80",
+            "%C3",
+            "%C3%",
+            "%C3%2",
+            "%C3A4",
+            "%C3%C3",
+            "%C0%80",
+            "%ED%A0%80",
+            "%F4%90%80%80",
+            "%F8%80%80%80%80",
+            "%E2%82",
+            "%FF",
         ];
         for input in bad {
             assert_eq!(decode_uri_component(&u(input)), Err(UriError), "{input:?}");
             assert_eq!(decode_uri(&u(input)), Err(UriError), "{input:?}");
         }
         // Lone surrogates in the input pass through undecoded.
-        assert_eq!(decode_uri(&[0xD800, 0x25, 0x34, 0x31]), Ok(vec![0xD800, 0x41]));
+        assert_eq!(
+            decode_uri(&[0xD800, 0x25, 0x34, 0x31]),
+            Ok(vec![0xD800, 0x41])
+        );
     }
 }

@@ -24,10 +24,17 @@ enum KeywordType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Token {
     /// A run of digits: its value (first nine significant digits) and its length in code units.
-    Number { value: i32, length: usize },
+    Number {
+        value: i32,
+        length: usize,
+    },
     Symbol(u16),
     WhiteSpace,
-    Keyword { kind: KeywordType, value: i32, length: usize },
+    Keyword {
+        kind: KeywordType,
+        value: i32,
+        length: usize,
+    },
     Unknown,
     EndOfInput,
     Invalid,
@@ -66,7 +73,14 @@ impl Token {
     }
 
     fn is_keyword_z(&self) -> bool {
-        matches!(self, Token::Keyword { kind: KeywordType::TimeZoneName, value: 0, length: 1 })
+        matches!(
+            self,
+            Token::Keyword {
+                kind: KeywordType::TimeZoneName,
+                value: 0,
+                length: 1
+            }
+        )
     }
 }
 
@@ -170,13 +184,21 @@ impl<'a> Tokenizer<'a> {
             while self.pos < self.s.len() && self.ch() >= 0x41 && !is_space(self.ch()) {
                 let ch = self.ch();
                 if length < 3 {
-                    prefix[length] = u32::from(if (0x41..=0x5A).contains(&ch) { ch + 0x20 } else { ch });
+                    prefix[length] = u32::from(if (0x41..=0x5A).contains(&ch) {
+                        ch + 0x20
+                    } else {
+                        ch
+                    });
                 }
                 length += 1;
                 self.pos += 1;
             }
             let (kind, value) = lookup_keyword(prefix, length);
-            return Token::Keyword { kind, value, length };
+            return Token::Keyword {
+                kind,
+                value,
+                length,
+            };
         }
         if is_space(c) {
             self.pos += 1;
@@ -318,7 +340,9 @@ impl TimeComposer {
     }
 
     fn is_expecting(&self, n: i32) -> bool {
-        (self.index == 1 && is_minute(n)) || (self.index == 2 && is_minute(n)) || (self.index == 3 && between(n, 0, 999))
+        (self.index == 1 && is_minute(n))
+            || (self.index == 2 && is_minute(n))
+            || (self.index == 3 && between(n, 0, 999))
     }
 
     fn add(&mut self, n: i32) -> bool {
@@ -399,8 +423,16 @@ impl TimeZoneComposer {
         if self.sign == NONE {
             return Some(None);
         }
-        let hour = if self.hour == NONE { 0 } else { i64::from(self.hour) };
-        let minute = if self.minute == NONE { 0 } else { i64::from(self.minute) };
+        let hour = if self.hour == NONE {
+            0
+        } else {
+            i64::from(self.hour)
+        };
+        let minute = if self.minute == NONE {
+            0
+        } else {
+            i64::from(self.minute)
+        };
         let total = hour * 3600 + minute * 60;
         if total > i64::from(i32::MAX >> 1) {
             return None;
@@ -432,7 +464,12 @@ fn read_milliseconds(token: Token) -> i32 {
 
 /// ParseES5DateTime: the ISO format. Returns the first token it did not handle (EndOfInput when
 /// the whole string was ISO, Invalid when the string is malformed beyond rescue).
-fn parse_es5(scanner: &mut Tokenizer<'_>, day: &mut DayComposer, time: &mut TimeComposer, tz: &mut TimeZoneComposer) -> Token {
+fn parse_es5(
+    scanner: &mut Tokenizer<'_>,
+    day: &mut DayComposer,
+    time: &mut TimeComposer,
+    tz: &mut TimeZoneComposer,
+) -> Token {
     // Mandatory date: [('-'|'+')yy]yyyy['-'MM['-'DD]].
     if let Some(sign) = scanner.peek().ascii_sign() {
         let sign_token = scanner.next();
@@ -477,12 +514,18 @@ fn parse_es5(scanner: &mut Tokenizer<'_>, day: &mut DayComposer, time: &mut Time
         if !scanner.skip_symbol(b':') {
             return Token::Invalid;
         }
-        if !scanner.peek().is_fixed_length_number(2) || !is_minute(scanner.peek().number()) || (hour_is_24 && scanner.peek().number() > 0) {
+        if !scanner.peek().is_fixed_length_number(2)
+            || !is_minute(scanner.peek().number())
+            || (hour_is_24 && scanner.peek().number() > 0)
+        {
             return Token::Invalid;
         }
         time.add(scanner.next().number());
         if scanner.skip_symbol(b':') {
-            if !scanner.peek().is_fixed_length_number(2) || !is_minute(scanner.peek().number()) || (hour_is_24 && scanner.peek().number() > 0) {
+            if !scanner.peek().is_fixed_length_number(2)
+                || !is_minute(scanner.peek().number())
+                || (hour_is_24 && scanner.peek().number() > 0)
+            {
                 return Token::Invalid;
             }
             time.add(scanner.next().number());
@@ -517,7 +560,8 @@ fn parse_es5(scanner: &mut Tokenizer<'_>, day: &mut DayComposer, time: &mut Time
                 if !scanner.skip_symbol(b':') {
                     return Token::Invalid;
                 }
-                if !scanner.peek().is_fixed_length_number(2) || !is_minute(scanner.peek().number()) {
+                if !scanner.peek().is_fixed_length_number(2) || !is_minute(scanner.peek().number())
+                {
                     return Token::Invalid;
                 }
                 tz.minute = scanner.next().number();
@@ -596,7 +640,11 @@ fn parse_fields(s: &[u16]) -> Option<Parsed> {
                     time.add_final(n);
                     // Require end, white space, "Z", "+" or "-" right after the time.
                     let peek = scanner.peek();
-                    if peek != Token::EndOfInput && peek != Token::WhiteSpace && !peek.is_keyword_z() && peek.ascii_sign().is_none() {
+                    if peek != Token::EndOfInput
+                        && peek != Token::WhiteSpace
+                        && !peek.is_keyword_z()
+                        && peek.ascii_sign().is_none()
+                    {
                         return None;
                     }
                 } else {
@@ -622,7 +670,9 @@ fn parse_fields(s: &[u16]) -> Option<Parsed> {
                     }
                 }
             }
-            Token::Symbol(_) if token.ascii_sign().is_some() && (tz.is_utc() || !time.is_empty()) => {
+            Token::Symbol(_)
+                if token.ascii_sign().is_some() && (tz.is_utc() || !time.is_empty()) =>
+            {
                 // A UTC offset, only after "UTC"/"GMT" or a time.
                 tz.set_sign(token.ascii_sign().unwrap_or(1));
                 let (mut n, mut length) = (0, 0);
@@ -673,14 +723,14 @@ pub fn parse_utf16(s: &[u16], zone: &Zone) -> f64 {
     let date = match offset {
         None => {
             // Local time: V8 allows ten days of slack beyond the range before converting.
-            if !(date.abs() <= MAX_TIME + 10.0 * MS_PER_DAY) {
+            if date.is_nan() || date.abs() > MAX_TIME + 10.0 * MS_PER_DAY {
                 return f64::NAN;
             }
             utc(date, zone)
         }
         Some(seconds) => {
             let date = date - seconds as f64 * 1000.0;
-            if !(date.abs() <= MAX_TIME) {
+            if date.is_nan() || date.abs() > MAX_TIME {
                 return f64::NAN;
             }
             date

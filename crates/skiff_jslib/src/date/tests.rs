@@ -5,7 +5,16 @@ use super::*;
 
 /// (time value, toString, toDateString, toTimeString, toLocaleString, toLocaleDateString,
 /// toLocaleTimeString, getTimezoneOffset).
-type Row = (f64, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, f64);
+type Row = (
+    f64,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    f64,
+);
 
 mod tables;
 use tables::*;
@@ -20,16 +29,32 @@ fn check_formats(zone: &Zone, rows: &[Row]) {
         assert_eq!(to_date_only_string(t, zone), date, "toDateString {t}");
         assert_eq!(to_time_string(t, zone), time, "toTimeString {t}");
         assert_eq!(to_locale_string(t, zone), locale, "toLocaleString {t}");
-        assert_eq!(to_locale_date_string(t, zone), locale_date, "toLocaleDateString {t}");
-        assert_eq!(to_locale_time_string(t, zone), locale_time, "toLocaleTimeString {t}");
-        assert_eq!(timezone_offset_minutes(t, zone), offset, "getTimezoneOffset {t}");
+        assert_eq!(
+            to_locale_date_string(t, zone),
+            locale_date,
+            "toLocaleDateString {t}"
+        );
+        assert_eq!(
+            to_locale_time_string(t, zone),
+            locale_time,
+            "toLocaleTimeString {t}"
+        );
+        assert_eq!(
+            timezone_offset_minutes(t, zone),
+            offset,
+            "getTimezoneOffset {t}"
+        );
     }
 }
 
 fn check_local_construction(zone: &Zone, rows: &[([f64; 5], f64)]) {
     for &([y, mo, d, h, mi], expected) in rows {
         let local = make_date(make_day(y, mo, d), make_time(h, mi, 0.0, 0.0));
-        assert_eq!(time_clip(utc(local, zone)), expected, "new Date({y}, {mo}, {d}, {h}, {mi})");
+        assert_eq!(
+            time_clip(utc(local, zone)),
+            expected,
+            "new Date({y}, {mo}, {d}, {h}, {mi})"
+        );
     }
 }
 
@@ -46,18 +71,30 @@ fn formats_in_utc() {
 
 #[test]
 fn formats_in_berlin() {
-    let Some(z) = zone("Europe/Berlin") else { return };
+    let Some(z) = zone("Europe/Berlin") else {
+        return;
+    };
     // Dates before 1893 use local mean time, whose names and second-level offsets come from ICU
     // in V8; those rows are left out.
-    let rows: Vec<Row> = FORMAT_BERLIN.iter().copied().filter(|r| r.0 > -2.3e12).collect();
+    let rows: Vec<Row> = FORMAT_BERLIN
+        .iter()
+        .copied()
+        .filter(|r| r.0 > -2.3e12)
+        .collect();
     check_formats(&z, &rows);
     check_local_construction(&z, LOCAL_BERLIN);
 }
 
 #[test]
 fn formats_in_new_york() {
-    let Some(z) = zone("America/New_York") else { return };
-    let rows: Vec<Row> = FORMAT_NEW_YORK.iter().copied().filter(|r| r.0 > -2.3e12).collect();
+    let Some(z) = zone("America/New_York") else {
+        return;
+    };
+    let rows: Vec<Row> = FORMAT_NEW_YORK
+        .iter()
+        .copied()
+        .filter(|r| r.0 > -2.3e12)
+        .collect();
     check_formats(&z, &rows);
     check_local_construction(&z, LOCAL_NEW_YORK);
 }
@@ -67,8 +104,14 @@ fn posix_zone_strings_work_without_zoneinfo() {
     let Some(z) = Zone::named("CET-1CEST,M3.5.0,M10.5.0/3") else {
         panic!("POSIX TZ string rejected");
     };
-    assert_eq!(to_date_string(1719000000000.0, &z), "Fri Jun 21 2024 22:00:00 GMT+0200 (Central European Summer Time)");
-    assert_eq!(to_date_string(1709632800000.0, &z), "Tue Mar 05 2024 11:00:00 GMT+0100 (Central European Standard Time)");
+    assert_eq!(
+        to_date_string(1719000000000.0, &z),
+        "Fri Jun 21 2024 22:00:00 GMT+0200 (Central European Summer Time)"
+    );
+    assert_eq!(
+        to_date_string(1709632800000.0, &z),
+        "Tue Mar 05 2024 11:00:00 GMT+0100 (Central European Standard Time)"
+    );
     let fixed = Zone::fixed(330);
     assert!(fixed.is_some());
     if let Some(fixed) = fixed {
@@ -95,23 +138,38 @@ fn parse_matches_node_in_utc() {
     let z = Zone::utc();
     for &(s, expected) in PARSE_UTC {
         let got = parse(s, &z);
-        assert!(same(got, expected), "Date.parse({s:?}) = {got}, node says {expected}");
+        assert!(
+            same(got, expected),
+            "Date.parse({s:?}) = {got}, node says {expected}"
+        );
     }
 }
 
 #[test]
 fn parse_matches_node_in_new_york() {
-    let Some(z) = zone("America/New_York") else { return };
+    let Some(z) = zone("America/New_York") else {
+        return;
+    };
     for &(s, expected) in PARSE_NEW_YORK {
         let got = parse(s, &z);
-        assert!(same(got, expected), "Date.parse({s:?}) = {got}, node says {expected}");
+        assert!(
+            same(got, expected),
+            "Date.parse({s:?}) = {got}, node says {expected}"
+        );
     }
 }
 
 #[test]
 fn parse_round_trips_own_output() {
     let z = Zone::utc();
-    for t in [0.0, 1709632800000.0, -62198755200000.0, 8.64e15, -8.64e15, 951782400000.0] {
+    for t in [
+        0.0,
+        1709632800000.0,
+        -62198755200000.0,
+        8.64e15,
+        -8.64e15,
+        951782400000.0,
+    ] {
         if let Ok(iso) = to_iso_string(t) {
             assert_eq!(parse(&iso, &z), t, "{iso}");
         }
@@ -134,7 +192,10 @@ fn time_value_arithmetic() {
     assert_eq!(make_date(make_day(2024.0, 13.0, 1.0), 0.0), 1738368000000.0);
     assert_eq!(make_date(make_day(2024.0, -1.0, 1.0), 0.0), 1701388800000.0);
     assert_eq!(make_date(make_day(2024.0, 0.0, 0.0), 0.0), 1703980800000.0);
-    assert_eq!(make_date(make_day(1970.0, 0.0, 1.0), make_time(1.5, 2.7, 3.9, 4.2)), 3723004.0);
+    assert_eq!(
+        make_date(make_day(1970.0, 0.0, 1.0), make_time(1.5, 2.7, 3.9, 4.2)),
+        3723004.0
+    );
     assert!(make_day(f64::NAN, 0.0, 1.0).is_nan());
     assert!(make_day(1e7, 0.0, 1.0).is_nan());
     assert!(make_time(f64::INFINITY, 0.0, 0.0, 0.0).is_nan());
@@ -154,7 +215,11 @@ fn time_value_arithmetic() {
         assert_eq!(month_from_time(t), m, "{t}");
         assert_eq!(date_from_time(t), d, "{t}");
         assert_eq!(week_day(t), wd, "{t}");
-        assert_eq!(time_from_year(y), make_date(make_day(y, 0.0, 1.0), 0.0), "{y}");
+        assert_eq!(
+            time_from_year(y),
+            make_date(make_day(y, 0.0, 1.0), 0.0),
+            "{y}"
+        );
     }
     assert_eq!(hour_from_time(-1.0), 23.0);
     assert_eq!(min_from_time(-1.0), 59.0);

@@ -9,30 +9,63 @@ fn u(s: &str) -> Vec<u16> {
 #[test]
 fn syntax_errors_match_node() {
     let cases: &[(&str, &str)] = &[
-        ("{\"a\":1,}", "Expected double-quoted property name in JSON at position 7"),
-        ("{\"a\":}", "Unexpected token '}', \"{\"a\":}\" is not valid JSON"),
+        (
+            "{\"a\":1,}",
+            "Expected double-quoted property name in JSON at position 7",
+        ),
+        (
+            "{\"a\":}",
+            "Unexpected token '}', \"{\"a\":}\" is not valid JSON",
+        ),
         ("", "Unexpected end of JSON input"),
         ("[1,", "Unexpected end of JSON input"),
         ("tru", "Unexpected end of JSON input"),
         ("\"abc", "Unterminated string in JSON at position 4"),
-        ("[1 2]", "Expected ',' or ']' after array element in JSON at position 3"),
+        (
+            "[1 2]",
+            "Expected ',' or ']' after array element in JSON at position 3",
+        ),
         ("01", "Unexpected number in JSON at position 1"),
         ("\"\\x\"", "Bad escaped character in JSON at position 2"),
-        ("{\"a\" 1}", "Expected ':' after property name in JSON at position 5"),
+        (
+            "{\"a\" 1}",
+            "Expected ':' after property name in JSON at position 5",
+        ),
         ("1.", "Unterminated fractional number in JSON at position 2"),
         ("-", "No number after minus sign in JSON at position 1"),
-        ("\"a\u{1}\"", "Bad control character in string literal in JSON at position 2"),
-        ("[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,x]", "Unexpected token 'x', ...\"1,1,1,1,1,x]\" is not valid JSON"),
-        ("{a:1}", "Expected property name or '}' in JSON at position 1"),
-        ("[1]x", "Unexpected non-whitespace character after JSON at position 3"),
+        (
+            "\"a\u{1}\"",
+            "Bad control character in string literal in JSON at position 2",
+        ),
+        (
+            "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,x]",
+            "Unexpected token 'x', ...\"1,1,1,1,1,x]\" is not valid JSON",
+        ),
+        (
+            "{a:1}",
+            "Expected property name or '}' in JSON at position 1",
+        ),
+        (
+            "[1]x",
+            "Unexpected non-whitespace character after JSON at position 3",
+        ),
         (" ", "Unexpected end of JSON input"),
-        ("{\"a\":1,", "Expected double-quoted property name in JSON at position 7"),
+        (
+            "{\"a\":1,",
+            "Expected double-quoted property name in JSON at position 7",
+        ),
         ("{", "Expected property name or '}' in JSON at position 1"),
         ("[", "Unexpected end of JSON input"),
         ("\"\\u12x\"", "Bad Unicode escape in JSON at position 5"),
         ("\"\\u12\"", "Bad Unicode escape in JSON at position 5"),
-        ("1e", "Exponent part is missing a number in JSON at position 2"),
-        ("1e+", "Exponent part is missing a number in JSON at position 3"),
+        (
+            "1e",
+            "Exponent part is missing a number in JSON at position 2",
+        ),
+        (
+            "1e+",
+            "Exponent part is missing a number in JSON at position 3",
+        ),
         ("-x", "No number after minus sign in JSON at position 1"),
         ("trux", "Unexpected token 'x', \"trux\" is not valid JSON"),
         ("tr1", "Unexpected number in JSON at position 2"),
@@ -41,57 +74,162 @@ fn syntax_errors_match_node() {
         ("undefined", "\"undefined\" is not valid JSON"),
         ("Infinity", "\"Infinity\" is not valid JSON"),
         ("[object Object]", "\"[object Object]\" is not valid JSON"),
-        ("{\"a\":1 \"b\"}", "Expected ',' or '}' after property value in JSON at position 7"),
-        ("{\"a\":1 x}", "Expected ',' or '}' after property value in JSON at position 7"),
-        ("[1 x]", "Expected ',' or ']' after array element in JSON at position 3"),
-        ("{\"a\":1,x}", "Expected double-quoted property name in JSON at position 7"),
-        ("{1:1}", "Expected property name or '}' in JSON at position 1"),
+        (
+            "{\"a\":1 \"b\"}",
+            "Expected ',' or '}' after property value in JSON at position 7",
+        ),
+        (
+            "{\"a\":1 x}",
+            "Expected ',' or '}' after property value in JSON at position 7",
+        ),
+        (
+            "[1 x]",
+            "Expected ',' or ']' after array element in JSON at position 3",
+        ),
+        (
+            "{\"a\":1,x}",
+            "Expected double-quoted property name in JSON at position 7",
+        ),
+        (
+            "{1:1}",
+            "Expected property name or '}' in JSON at position 1",
+        ),
         ("\"\\", "Unexpected end of JSON input"),
         ("\"\\u", "Bad Unicode escape in JSON at position 3"),
-        ("1.x", "Unterminated fractional number in JSON at position 2"),
+        (
+            "1.x",
+            "Unterminated fractional number in JSON at position 2",
+        ),
         ("[-]", "No number after minus sign in JSON at position 2"),
-        ("\"abc\u{a}\"", "Bad control character in string literal in JSON at position 4"),
+        (
+            "\"abc\u{a}\"",
+            "Bad control character in string literal in JSON at position 4",
+        ),
         ("{\"a\":1,\"b\"", "Unexpected end of JSON input"),
         ("[1,]", "Unexpected token ']', \"[1,]\" is not valid JSON"),
         ("  }", "Unexpected token '}', \"  }\" is not valid JSON"),
-        ("12345678901234567890}", "Unexpected non-whitespace character after JSON at position 20"),
-        ("1234567890123456789012345x", "Unexpected non-whitespace character after JSON at position 25"),
+        (
+            "12345678901234567890}",
+            "Unexpected non-whitespace character after JSON at position 20",
+        ),
+        (
+            "1234567890123456789012345x",
+            "Unexpected non-whitespace character after JSON at position 25",
+        ),
         ("é", "Unexpected token 'é', \"é\" is not valid JSON"),
-        ("\"�\"x", "Unexpected non-whitespace character after JSON at position 3"),
-        ("{\"a\"", "Expected ':' after property name in JSON at position 4"),
-        ("{\"a\" ", "Expected ':' after property name in JSON at position 5"),
-        ("{\"a\":1", "Expected ',' or '}' after property value in JSON at position 6"),
-        ("{\"a\":1 ", "Expected ',' or '}' after property value in JSON at position 7"),
-        ("[1", "Expected ',' or ']' after array element in JSON at position 2"),
-        ("[1 ", "Expected ',' or ']' after array element in JSON at position 3"),
+        (
+            "\"�\"x",
+            "Unexpected non-whitespace character after JSON at position 3",
+        ),
+        (
+            "{\"a\"",
+            "Expected ':' after property name in JSON at position 4",
+        ),
+        (
+            "{\"a\" ",
+            "Expected ':' after property name in JSON at position 5",
+        ),
+        (
+            "{\"a\":1",
+            "Expected ',' or '}' after property value in JSON at position 6",
+        ),
+        (
+            "{\"a\":1 ",
+            "Expected ',' or '}' after property value in JSON at position 7",
+        ),
+        (
+            "[1",
+            "Expected ',' or ']' after array element in JSON at position 2",
+        ),
+        (
+            "[1 ",
+            "Expected ',' or ']' after array element in JSON at position 3",
+        ),
         ("{\"a\":", "Unexpected end of JSON input"),
         ("{ ", "Expected property name or '}' in JSON at position 2"),
-        ("{\"a\":1, ", "Expected double-quoted property name in JSON at position 8"),
+        (
+            "{\"a\":1, ",
+            "Expected double-quoted property name in JSON at position 8",
+        ),
         ("\"\\u1", "Bad Unicode escape in JSON at position 4"),
         ("\"\\ud800\\u\"", "Bad Unicode escape in JSON at position 9"),
-        ("[1,2,3,4,5,6,7,8,9,10,11}", "Expected ',' or ']' after array element in JSON at position 24"),
-        ("[1,2,3,4,5,6,7,8,9,10,11,12,13,14}]", "Expected ',' or ']' after array element in JSON at position 33"),
+        (
+            "[1,2,3,4,5,6,7,8,9,10,11}",
+            "Expected ',' or ']' after array element in JSON at position 24",
+        ),
+        (
+            "[1,2,3,4,5,6,7,8,9,10,11,12,13,14}]",
+            "Expected ',' or ']' after array element in JSON at position 33",
+        ),
         ("- 1", "No number after minus sign in JSON at position 1"),
-        ("1.e5", "Unterminated fractional number in JSON at position 2"),
+        (
+            "1.e5",
+            "Unterminated fractional number in JSON at position 2",
+        ),
         (".5", "Unexpected token '.', \".5\" is not valid JSON"),
         ("+1", "Unexpected token '+', \"+1\" is not valid JSON"),
-        ("1e5.5", "Unexpected non-whitespace character after JSON at position 3"),
-        ("[1.5e+]", "Exponent part is missing a number in JSON at position 6"),
-        ("\"\u{9}\"", "Bad control character in string literal in JSON at position 1"),
-        ("{\"a\":1,\"b\" 1}", "Unexpected number in JSON at position 11"),
-        ("{\"a\":1,\"b\"}", "Unexpected token '}', \"{\"a\":1,\"b\"}\" is not valid JSON"),
-        ("{\"a\":1,\"b\" x}", "Unexpected token 'x', \"{\"a\":1,\"b\" x}\" is not valid JSON"),
-        ("{\"a\":1,\"b\" \"c\"}", "Unexpected string in JSON at position 11"),
-        ("{\"a\" \"c\"}", "Expected ':' after property name in JSON at position 5"),
-        ("1 2", "Unexpected non-whitespace character after JSON at position 2"),
-        ("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18}]", "Expected ',' or ']' after array element in JSON at position 45"),
-        ("{\"x\":{\"y\" 1}}", "Expected ':' after property name in JSON at position 10"),
-        ("[nulx]", "Unexpected token 'x', \"[nulx]\" is not valid JSON"),
+        (
+            "1e5.5",
+            "Unexpected non-whitespace character after JSON at position 3",
+        ),
+        (
+            "[1.5e+]",
+            "Exponent part is missing a number in JSON at position 6",
+        ),
+        (
+            "\"\u{9}\"",
+            "Bad control character in string literal in JSON at position 1",
+        ),
+        (
+            "{\"a\":1,\"b\" 1}",
+            "Unexpected number in JSON at position 11",
+        ),
+        (
+            "{\"a\":1,\"b\"}",
+            "Unexpected token '}', \"{\"a\":1,\"b\"}\" is not valid JSON",
+        ),
+        (
+            "{\"a\":1,\"b\" x}",
+            "Unexpected token 'x', \"{\"a\":1,\"b\" x}\" is not valid JSON",
+        ),
+        (
+            "{\"a\":1,\"b\" \"c\"}",
+            "Unexpected string in JSON at position 11",
+        ),
+        (
+            "{\"a\" \"c\"}",
+            "Expected ':' after property name in JSON at position 5",
+        ),
+        (
+            "1 2",
+            "Unexpected non-whitespace character after JSON at position 2",
+        ),
+        (
+            "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18}]",
+            "Expected ',' or ']' after array element in JSON at position 45",
+        ),
+        (
+            "{\"x\":{\"y\" 1}}",
+            "Expected ':' after property name in JSON at position 10",
+        ),
+        (
+            "[nulx]",
+            "Unexpected token 'x', \"[nulx]\" is not valid JSON",
+        ),
         ("\"😀", "Unterminated string in JSON at position 3"),
         ("x😀", "Unexpected token 'x', \"x😀\" is not valid JSON"),
-        ("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,😀]", "Unexpected token '�', ...\",16,17,18,😀]\" is not valid JSON"),
-        ("truex", "Unexpected non-whitespace character after JSON at position 4"),
-        ("{\"\":1,}", "Expected double-quoted property name in JSON at position 6"),
+        (
+            "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,😀]",
+            "Unexpected token '�', ...\",16,17,18,😀]\" is not valid JSON",
+        ),
+        (
+            "truex",
+            "Unexpected non-whitespace character after JSON at position 4",
+        ),
+        (
+            "{\"\":1,}",
+            "Expected double-quoted property name in JSON at position 6",
+        ),
     ];
     for (input, expected) in cases {
         match parse_str(input) {
@@ -120,7 +258,10 @@ fn parses_values() {
     assert_eq!(parse(&[0x22, 0xDC00, 0x22]), Ok(String(vec![0xDC00])));
     assert_eq!(parse_str("[]"), Ok(Array(vec![])));
     assert_eq!(parse_str("{}"), Ok(Object(vec![])));
-    assert_eq!(parse_str(" [ 1 , [ ] , { } ] "), Ok(Array(vec![Number(1.0), Array(vec![]), Object(vec![])])));
+    assert_eq!(
+        parse_str(" [ 1 , [ ] , { } ] "),
+        Ok(Array(vec![Number(1.0), Array(vec![]), Object(vec![])]))
+    );
     assert_eq!(
         parse_str(r#"{"b":1,"a":[true,null],"b":{"":"x"}}"#),
         Ok(Object(vec![
@@ -129,7 +270,10 @@ fn parses_values() {
             (u("b"), Object(vec![(u(""), String(u("x")))])),
         ]))
     );
-    assert_eq!(parse_str(r#"{"":1,"":2}"#), Ok(Object(vec![(u(""), Number(1.0)), (u(""), Number(2.0))])));
+    assert_eq!(
+        parse_str(r#"{"":1,"":2}"#),
+        Ok(Object(vec![(u(""), Number(1.0)), (u(""), Number(2.0))]))
+    );
     assert_eq!(parse_str("\t\r\n 7 \n"), Ok(Number(7.0)));
 }
 
@@ -154,7 +298,10 @@ fn deep_nesting_neither_overflows_nor_fails() {
     drop(parsed);
     drop(parse_str(&text));
     let unterminated = "[".repeat(depth);
-    assert_eq!(parse_str(&unterminated).map_err(|e| e.message()), Err("Unexpected end of JSON input".to_owned()));
+    assert_eq!(
+        parse_str(&unterminated).map_err(|e| e.message()),
+        Err("Unexpected end of JSON input".to_owned())
+    );
 }
 
 #[test]
@@ -163,7 +310,10 @@ fn quotes_strings_like_node() {
     let cases: &[(Vec<u16>, &str)] = &[
         (u("abc"), r#""abc""#),
         (u("a\"b\\c/"), r#""a\"b\\c/""#),
-        (u("\u{8}\u{c}\n\r\t\u{0}\u{1f}\u{7f}"), "\"\\b\\f\\n\\r\\t\\u0000\\u001f\u{7f}\""),
+        (
+            u("\u{8}\u{c}\n\r\t\u{0}\u{1f}\u{7f}"),
+            "\"\\b\\f\\n\\r\\t\\u0000\\u001f\u{7f}\"",
+        ),
         (u("é😀\u{2028}"), "\"é😀\u{2028}\""),
         (vec![0xD800], r#""\ud800""#),
         (vec![0xDC00, 0xD83D, 0xDE00, 0xDBFF], r#""\udc00😀\udbff""#),
