@@ -717,8 +717,7 @@ pub fn string_to_number_utf16(s: &[u16]) -> f64 {
 ///
 /// Radix 10 goes through the correctly rounded decimal parser and power-of-two radices are
 /// rounded exactly (round half to even on the bits), as V8 does. Other radices accumulate in
-/// double arithmetic, which the spec allows ("implementation-approximated" beyond 20 significant
-/// digits) and which matches V8 for values below 2^53.
+/// double arithmetic with V8's exact steps, which the spec allows ("implementation-approximated").
 fn digits_to_number(digits: &[u8], radix: u32) -> f64 {
     if radix == 10 {
         return parse_decimal(std::str::from_utf8(digits).unwrap_or("NaN"));
@@ -726,10 +725,25 @@ fn digits_to_number(digits: &[u8], radix: u32) -> f64 {
     if radix.is_power_of_two() {
         return power_of_two_digits_to_number(digits, radix.trailing_zeros());
     }
-    let r = f64::from(radix);
-    digits
-        .iter()
-        .fold(0.0, |acc, &c| acc * r + f64::from(digit_value(c)))
+    // V8's generic case: accumulate chunks whose multiplier stays within 32 bits, then fold each
+    // chunk into the double. Taking the same rounding steps makes large values agree with node.
+    const MAX_MULTIPLIER: u32 = u32::MAX / 36;
+    let mut value = 0.0f64;
+    let mut i = 0;
+    while i < digits.len() {
+        let (mut part, mut multiplier) = (0u32, 1u32);
+        while i < digits.len() {
+            let m = multiplier * radix;
+            if m > MAX_MULTIPLIER {
+                break;
+            }
+            part = part * radix + digit_value(digits[i]);
+            multiplier = m;
+            i += 1;
+        }
+        value = value * f64::from(multiplier) + f64::from(part);
+    }
+    value
 }
 
 /// Exactly rounds a run of digits in radix 2^bits_per_digit to the nearest double.

@@ -864,6 +864,20 @@ fn parse_float_matches_node() {
 #[test]
 fn parse_int_matches_node() {
     let cases: &[(&str, i32, f64)] = &[
+        // Beyond 2^53 in radices that are not powers of two, V8's chunked accumulation decides
+        // the last bits.
+        (
+            "3412314442234403003201430404340101411431322",
+            5,
+            8.779895210864197e29,
+        ),
+        ("112p1c01jd51mi5e1o2jb9", 28, 2.5533131252655516e30),
+        (
+            "1213201214020111332120231302323142140201113",
+            5,
+            3.336240865792205e29,
+        ),
+        ("146555926463666226240aa5250a36", 11, 2.2483673481330566e30),
         ("123abc", 0, 123.0),
         ("  -0x1F", 0, -31.0),
         ("0x1F", 16, 31.0),
