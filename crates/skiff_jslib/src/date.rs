@@ -102,10 +102,12 @@ pub struct Fields {
 
 /// All calendar fields of `t` at once; `None` for NaN or an infinite value.
 pub fn fields(t: f64) -> Option<Fields> {
-    if !t.is_finite() {
+    let d = day(t);
+    // Time values are within ±1e8 days; the bound keeps the day arithmetic below from
+    // overflowing on whatever unclipped value a caller passes.
+    if !d.is_finite() || d.abs() > 1e12 {
         return None;
     }
-    let d = day(t);
     // The day number of any time value (even before TimeClip) fits in i64.
     let (year, month, date) = civil_from_days(d as i64);
     let ms = time_within_day(t) as u32;

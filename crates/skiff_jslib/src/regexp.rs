@@ -285,6 +285,16 @@ impl CompiledRegExp {
         if index > text.len() {
             return None;
         }
+        let mut index = index;
+        if self.flags.full_unicode()
+            && index > 0
+            && text.get(index).is_some_and(|c| (0xDC00..=0xDFFF).contains(c))
+            && (0xD800..=0xDBFF).contains(&text[index - 1])
+        {
+            // A start inside a surrogate pair means the code point that contains it (V8 does
+            // the same), since code-point matching cannot begin at a trailing surrogate.
+            index -= 1;
+        }
         let m = if self.flags.full_unicode() {
             self.regex.find_from_utf16(text, index).next()
         } else {

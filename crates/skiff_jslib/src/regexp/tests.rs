@@ -201,6 +201,10 @@ fn exec_at_matches_node() {
             0,
             Some((vec![Some(5..8)], vec![])),
         ),
+        // In unicode mode a start inside a surrogate pair steps back to the pair, as in V8.
+        (".", "gu", u("😀x"), 1, Some((vec![Some(0..2)], vec![]))),
+        ("x", "yu", u("😀x"), 1, None),
+        ("\\udc00", "u", u("a😀"), 0, None),
         // A lone surrogate in the subject matches itself.
         (
             "\\ud800",
