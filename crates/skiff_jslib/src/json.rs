@@ -260,7 +260,7 @@ impl Parser<'_> {
         message.push(c);
         message.extend(u("', "));
         let len = src.len();
-        if len <= 2 * MAX_CONTEXT + 1 {
+        if len < 2 * MAX_CONTEXT + 1 {
             message.push(u16::from(b'"'));
             message.extend_from_slice(src);
             message.push(u16::from(b'"'));
@@ -390,6 +390,9 @@ impl Parser<'_> {
                             p += 4;
                             v
                         }
+                        // V8 classifies escapes through a one-byte table, so a character above
+                        // U+00FF after a backslash is reported as an unexpected token.
+                        _ if e > 0xFF => return Err(self.unexpected_at(p)),
                         _ => return Err(self.error(Expected::BadEscapedCharacter, p)),
                     };
                     out.push(unit);

@@ -288,7 +288,9 @@ impl CompiledRegExp {
         let mut index = index;
         if self.flags.full_unicode()
             && index > 0
-            && text.get(index).is_some_and(|c| (0xDC00..=0xDFFF).contains(c))
+            && text
+                .get(index)
+                .is_some_and(|c| (0xDC00..=0xDFFF).contains(c))
             && (0xD800..=0xDBFF).contains(&text[index - 1])
         {
             // A start inside a surrogate pair means the code point that contains it (V8 does

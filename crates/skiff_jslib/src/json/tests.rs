@@ -9,6 +9,25 @@ fn u(s: &str) -> Vec<u16> {
 #[test]
 fn syntax_errors_match_node() {
     let cases: &[(&str, &str)] = &[
+        // The whole source is quoted up to 20 code units, a context window from 21 on.
+        (
+            "xxxxxxxxxxxxxxxxxxx}",
+            "Unexpected token 'x', \"xxxxxxxxxxxxxxxxxxx}\" is not valid JSON",
+        ),
+        (
+            "xxxxxxxxxxxxxxxxxxxx}",
+            "Unexpected token 'x', \"xxxxxxxxxx\"... is not valid JSON",
+        ),
+        (
+            "}xxxxxxxxxxxxxxxxxxxx",
+            "Unexpected token '}', \"}xxxxxxxxx\"... is not valid JSON",
+        ),
+        // Escapes of characters above U+00FF are unexpected tokens, below are bad escapes.
+        ("\"\\é\"", "Bad escaped character in JSON at position 2"),
+        (
+            "\"\\\u{100}\"",
+            "Unexpected token '\u{100}', \"\"\\\u{100}\"\" is not valid JSON",
+        ),
         (
             "{\"a\":1,}",
             "Expected double-quoted property name in JSON at position 7",
