@@ -227,6 +227,43 @@ pub fn time_clip(time: f64) -> f64 {
     to_integer_or_infinity(time)
 }
 
+/// MakeFullYear(year) (ES §21.4.1.32.1 in ES2024; the same steps in ES2023's Date and Date.UTC):
+/// years 0..=99 mean 1900..=1999.
+pub fn make_full_year(year: f64) -> f64 {
+    if year.is_nan() {
+        return f64::NAN;
+    }
+    let truncated = to_integer_or_infinity(year);
+    if (0.0..=99.0).contains(&truncated) {
+        1900.0 + truncated
+    } else {
+        year
+    }
+}
+
+/// The shared steps of `new Date(y, m, ...)` and `Date.UTC(y, m, ...)`: `args` are the arguments
+/// after ToNumber, at most seven (year, month, date, hours, minutes, seconds, ms); missing ones
+/// default to month 0, date 1 and zero time.
+fn date_from_components(args: &[f64]) -> f64 {
+    let arg = |i: usize, default: f64| args.get(i).copied().unwrap_or(default);
+    let year = make_full_year(arg(0, f64::NAN));
+    let day = make_day(year, arg(1, 0.0), arg(2, 1.0));
+    let time = make_time(arg(3, 0.0), arg(4, 0.0), arg(5, 0.0), arg(6, 0.0));
+    make_date(day, time)
+}
+
+/// `Date.UTC(year, month, date, hours, minutes, seconds, ms)` on already converted arguments
+/// (see [`date_from_components`] for the defaults).
+pub fn date_utc(args: &[f64]) -> f64 {
+    time_clip(date_from_components(args))
+}
+
+/// The time value of `new Date(year, month, ...)` with two or more arguments: the components
+/// are local time in `zone`.
+pub fn date_local(args: &[f64], zone: &Zone) -> f64 {
+    time_clip(utc(date_from_components(args), zone))
+}
+
 /// The current time value (`Date.now()`), from the system clock.
 pub fn now() -> f64 {
     match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {

@@ -319,6 +319,62 @@ impl CompiledRegExp {
     }
 }
 
+/// EscapeRegExpPattern (ES §22.2.6.13.1), for `RegExp.prototype.source` and `toString`: the
+/// pattern in a form that reads back as the same literal, as V8 writes it. "/" outside classes and
+/// line terminators are escaped, and the empty pattern becomes "(?:)".
+pub fn escape_source(pattern: &[u16]) -> Vec<u16> {
+    if pattern.is_empty() {
+        return "(?:)".encode_utf16().collect();
+    }
+    let mut out = Vec::with_capacity(pattern.len() + 2);
+    let mut escaped = false;
+    let mut in_class = false;
+    for &c in pattern {
+        let letter_form: Option<&str> = match c {
+            0x0A => Some("n"),
+            0x0D => Some("r"),
+            0x2028 => Some("u2028"),
+            0x2029 => Some("u2029"),
+            _ => None,
+        };
+        if let Some(form) = letter_form {
+            // After a backslash only the letter is needed; otherwise add the backslash too.
+            if !escaped {
+                out.push(0x5C);
+            }
+            out.extend(form.encode_utf16());
+            escaped = false;
+            continue;
+        }
+        if escaped {
+            out.push(c);
+            escaped = false;
+            continue;
+        }
+        match c {
+            0x5C => escaped = true,
+            0x5B => in_class = true,
+            0x5D => in_class = false,
+            0x2F if !in_class => out.push(0x5C),
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// AdvanceStringIndex(S, index, unicode) (ES §22.2.7.3): the index after the code unit, or with
+/// `unicode` after the code point, at `index`.
+pub fn advance_string_index(s: &[u16], index: usize, unicode: bool) -> usize {
+    if !unicode || index + 1 >= s.len() {
+        return index + 1;
+    }
+    match crate::string::code_point_at(s, index) {
+        Some((_, len)) => index + len,
+        None => index + 1,
+    }
+}
+
 /// The VM's access to namedCaptures for [`get_substitution`]: maps a group name to
 /// `ToString(? Get(namedCaptures, name))`, or the empty string for undefined.
 pub type NamedCaptureLookup<'a, E> = &'a mut dyn FnMut(&[u16]) -> Result<Vec<u16>, E>;

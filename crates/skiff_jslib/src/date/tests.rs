@@ -232,3 +232,38 @@ fn time_value_arithmetic() {
     assert_eq!(time_within_day(-1.0), 86_399_999.0);
     assert!(now() > 1.7e12);
 }
+
+#[test]
+fn date_utc_and_local_constructors() {
+    // Date.UTC(...) and new Date(...) in node v20 with TZ=UTC.
+    let cases: &[(&[f64], f64)] = &[
+        (&[2024.0], 1704067200000.0),
+        (&[2024.0, 2.0], 1709251200000.0),
+        (
+            &[2024.0, 2.0, 5.0, 10.0, 30.0, 15.0, 250.0],
+            1709634615250.0,
+        ),
+        (&[99.0, 0.0], 915148800000.0),
+        (&[0.0, 0.0], -2208988800000.0),
+        (&[99.9, 0.0], 915148800000.0),
+        (&[100.0, 0.0], -59011459200000.0),
+        (&[-1.0, 0.0], -62198755200000.0),
+        (&[f64::NAN, 0.0], f64::NAN),
+        (&[275760.0, 8.0, 13.0, 0.0, 0.0, 0.0, 1.0], f64::NAN),
+        (&[2024.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.5], 1704067200000.0),
+    ];
+    for (args, expected) in cases {
+        assert!(same(date_utc(args), *expected), "Date.UTC{args:?}");
+        assert!(
+            same(date_local(args, &Zone::utc()), *expected),
+            "new Date{args:?}"
+        );
+    }
+    if let Some(z) = zone("Europe/Berlin") {
+        // new Date(2024, 6, 1) with TZ=Europe/Berlin.
+        assert_eq!(date_local(&[2024.0, 6.0, 1.0], &z), 1719784800000.0);
+    }
+    assert_eq!(make_full_year(50.0), 1950.0);
+    assert_eq!(make_full_year(-0.5), 1900.0);
+    assert_eq!(make_full_year(2024.0), 2024.0);
+}

@@ -333,3 +333,44 @@ fn get_substitution_matches_node() {
     let r = get_substitution(&u("b"), &u("abc"), 1, &[], Some(&mut failing), &u("$<x>"));
     assert_eq!(r, Err("boom"));
 }
+
+#[test]
+fn escapes_source_like_v8() {
+    // new RegExp(p).source in node v20.
+    let cases: &[(&str, &str)] = &[
+        ("/", "\\/"),
+        ("a/b", "a\\/b"),
+        ("\\/", "\\/"),
+        ("[/]", "[/]"),
+        ("", "(?:)"),
+        ("\n", "\\n"),
+        ("\r\u{2028}\u{2029}", "\\r\\u2028\\u2029"),
+        ("\\\n", "\\n"),
+        ("[\n]", "[\\n]"),
+        ("a\\\\/b", "a\\\\\\/b"),
+    ];
+    for (pattern, expected) in cases {
+        assert_eq!(
+            String::from_utf16_lossy(&escape_source(&u(pattern))),
+            *expected,
+            "{pattern:?}"
+        );
+    }
+}
+
+#[test]
+fn advances_string_indices() {
+    let s = u("a😀");
+    assert_eq!(advance_string_index(&s, 0, true), 1);
+    assert_eq!(advance_string_index(&s, 1, true), 3);
+    assert_eq!(advance_string_index(&s, 1, false), 2);
+    assert_eq!(advance_string_index(&s, 2, true), 3);
+    assert_eq!(advance_string_index(&s, 3, true), 4);
+}
+
+#[test]
+fn compiled_regexps_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<CompiledRegExp>();
+    assert_send_sync::<RegExpMatch>();
+}
