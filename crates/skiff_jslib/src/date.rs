@@ -227,8 +227,8 @@ pub fn time_clip(time: f64) -> f64 {
     to_integer_or_infinity(time)
 }
 
-/// MakeFullYear(year) (ES §21.4.1.32.1 in ES2024; the same steps in ES2023's Date and Date.UTC):
-/// years 0..=99 mean 1900..=1999.
+/// The year step shared by `new Date(y, m, ...)` and `Date.UTC` (named MakeFullYear in later
+/// editions): years 0..=99 (after truncation) mean 1900..=1999, anything else stays.
 pub fn make_full_year(year: f64) -> f64 {
     if year.is_nan() {
         return f64::NAN;

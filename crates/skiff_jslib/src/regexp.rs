@@ -137,6 +137,10 @@ impl std::error::Error for RegExpError {}
 #[derive(Debug, Clone)]
 pub struct CompiledRegExp {
     regex: regress::Regex,
+    /// For sticky expressions, `(?:pattern)|()`: its extra last group matches only when the
+    /// pattern does not match at the start index, so a failed sticky attempt costs one try
+    /// instead of a search through the rest of the subject.
+    sticky: Option<regress::Regex>,
     flags: RegExpFlags,
     has_named_groups: bool,
 }
@@ -249,8 +253,24 @@ pub fn compile(pattern: &[u16], flags: &[u16]) -> Result<CompiledRegExp, RegExpE
             reason: v8_reason(&e.text, pattern),
         }
     })?;
+    // Wrapping adds a capture group, which would turn an Annex B octal escape like \2 into a
+    // backreference; such patterns keep the slower search instead.
+    let has_numeric_escape = pattern
+        .windows(2)
+        .any(|w| w[0] == 0x5C && (0x31..=0x39).contains(&w[1]));
+    let sticky = if parsed.sticky && !has_numeric_escape {
+        let wrapped = "(?:"
+            .chars()
+            .map(u32::from)
+            .chain(crate::string::code_points(pattern))
+            .chain(")|()".chars().map(u32::from));
+        regress::Regex::from_unicode(wrapped, rflags).ok()
+    } else {
+        None
+    };
     Ok(CompiledRegExp {
         regex,
+        sticky,
         flags: parsed,
         has_named_groups: declares_named_group(pattern),
     })
@@ -278,9 +298,6 @@ impl CompiledRegExp {
     /// The matcher of RegExpBuiltinExec: the first match starting at or after `index` (exactly at
     /// `index` for a sticky expression), or `None`. `index` is a UTF-16 index; past the end there
     /// is no match. Without `u`/`v` the subject is matched as code units, with them as code points.
-    ///
-    /// A sticky failure is found by searching onwards and rejecting a later start, because the
-    /// engine has no anchored mode; that is correct but costs a scan of the rest of the subject.
     pub fn exec_at(&self, text: &[u16], index: usize) -> Option<RegExpMatch> {
         if index > text.len() {
             return None;
@@ -297,11 +314,20 @@ impl CompiledRegExp {
             // the same), since code-point matching cannot begin at a trailing surrogate.
             index -= 1;
         }
-        let m = if self.flags.full_unicode() {
-            self.regex.find_from_utf16(text, index).next()
+        let regex = self.sticky.as_ref().unwrap_or(&self.regex);
+        let mut m = if self.flags.full_unicode() {
+            regex.find_from_utf16(text, index).next()
         } else {
-            self.regex.find_from_ucs2(text, index).next()
+            regex.find_from_ucs2(text, index).next()
         }?;
+        if self.sticky.is_some() {
+            // The fallback alternative matched: the pattern itself does not match at `index`.
+            if m.captures.pop().flatten().is_some() {
+                return None;
+            }
+        }
+        // The engine has no anchored mode, so without the wrapped form a sticky expression
+        // searches onwards and a later start means failure.
         if self.flags.sticky && m.range.start != index {
             return None;
         }

@@ -374,3 +374,47 @@ fn compiled_regexps_can_be_shared_between_threads() {
     assert_send_sync::<CompiledRegExp>();
     assert_send_sync::<RegExpMatch>();
 }
+
+#[test]
+fn sticky_matches_only_at_the_index() {
+    // (pattern, flags, subject, index, expected range), from node v20.
+    let cases: &[(&str, &str, &str, usize, Option<Range<usize>>)] = &[
+        ("a|ab", "y", "xab", 1, Some(1..2)),
+        ("b", "y", "abab", 0, None),
+        ("b", "y", "abab", 1, Some(1..2)),
+        ("(a)\\2", "y", "xa\u{2}", 1, Some(1..3)),
+        ("(a)\\1", "y", "xaa", 1, Some(1..3)),
+        ("", "y", "abc", 3, Some(3..3)),
+        ("(?<n>b)|c", "yd", "abc", 1, Some(1..2)),
+        ("x*", "y", "abc", 1, Some(1..1)),
+    ];
+    for (pattern, flags, subject, index, expected) in cases {
+        let re = compile_str(pattern, flags);
+        assert!(re.is_ok(), "/{pattern}/{flags}");
+        let Ok(re) = re else { continue };
+        let got = re.exec_at(&u(subject), *index);
+        assert_eq!(
+            got.as_ref().map(RegExpMatch::range),
+            expected.clone(),
+            "/{pattern}/{flags} at {index}"
+        );
+        if let Some(m) = got {
+            let plain = compile_str(pattern, &flags.replace('y', ""))
+                .ok()
+                .and_then(|r| r.exec_at(&u(subject), *index));
+            // The wrapped form reports the same groups as the plain expression.
+            assert_eq!(
+                m.captures.len(),
+                plain.map_or(m.captures.len(), |p| p.captures.len()),
+                "{pattern}"
+            );
+        }
+    }
+    let named = compile_str("(?<n>b)|c", "y")
+        .ok()
+        .and_then(|r| r.exec_at(&u("abc"), 1));
+    assert_eq!(
+        named.map(|m| m.named_groups),
+        Some(vec![("n".to_owned(), Some(1..2))])
+    );
+}
