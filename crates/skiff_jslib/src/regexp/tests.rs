@@ -378,7 +378,14 @@ fn compiled_regexps_can_be_shared_between_threads() {
 #[test]
 fn sticky_matches_only_at_the_index() {
     // (pattern, flags, subject, index, expected range), from node v20.
-    let cases: &[(&str, &str, &str, usize, Option<Range<usize>>)] = &[
+    type StickyCase = (
+        &'static str,
+        &'static str,
+        &'static str,
+        usize,
+        Option<Range<usize>>,
+    );
+    let cases: &[StickyCase] = &[
         ("a|ab", "y", "xab", 1, Some(1..2)),
         ("b", "y", "abab", 0, None),
         ("b", "y", "abab", 1, Some(1..2)),
