@@ -325,7 +325,7 @@ fn trace_cell(cell: &Cell, out: &mut Vec<Value>) {
                 | ObjectKind::WeakRef(_) => {}
                 ObjectKind::WeakMap(_) => {}
                 ObjectKind::String(s) | ObjectKind::BigInt(s) => out.push(*s),
-                ObjectKind::Closure(c) => out.extend([c.env, c.this_val, c.home, c.fields]),
+                ObjectKind::Closure(c) => out.extend([c.env, c.this_val, c.new_target, c.home, c.fields]),
                 ObjectKind::Native(n) => out.extend_from_slice(&n.data),
                 ObjectKind::Bound(b) => {
                     out.push(b.target);

@@ -33,14 +33,22 @@ pub struct Closure {
     pub func: u32,
     /// The captured environment (an `Env` cell, or undefined).
     pub env: Value,
+    /// `FunctionFlags` bits of the proto, copied here to avoid a lookup per call.
+    pub flags: u32,
     /// Captured `this` for arrow functions (undefined otherwise).
     pub this_val: Value,
+    /// Captured `new.target` for arrow functions.
+    pub new_target: Value,
     /// The object whose prototype `super` refers to (methods), or undefined.
     pub home: Value,
     /// For class constructors: the class's instance field initializer function, or undefined.
     pub fields: Value,
-    pub is_class_ctor: bool,
-    pub is_derived: bool,
+}
+
+impl Closure {
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
 }
 
 pub struct NativeFunction {
@@ -260,7 +268,7 @@ pub enum ObjectKind {
 pub struct RegExpData {
     pub source: JsStr,
     pub flags: JsStr,
-    pub regex: Arc<regress::Regex>,
+    pub regex: Arc<skiff_jslib::regexp::CompiledRegExp>,
 }
 
 pub struct Object {

@@ -31,6 +31,8 @@ pub mod attention {
 pub struct SymbolData {
     pub description: Option<JsStr>,
     pub registered: bool,
+    /// A class private name (`#x`): never listed among an object's keys.
+    pub private: bool,
 }
 
 /// Well-known symbol ids (fixed in every VM).
@@ -173,6 +175,7 @@ impl Vm {
             vm.symbols.push(SymbolData {
                 description: Some(JsStr::from_str(&format!("Symbol.{name}"))),
                 registered: false,
+                private: false,
             });
         }
         let e = vm.heap.alloc_string(JsStr::empty());
@@ -233,6 +236,7 @@ impl Vm {
         self.symbols.push(SymbolData {
             description,
             registered: false,
+            private: false,
         });
         SymbolId((self.symbols.len() - 1) as u32)
     }
@@ -881,8 +885,19 @@ impl Vm {
         }
     }
 
-    /// Own property keys (including virtual ones) in ES order.
+    /// Own property keys (including virtual ones) in ES order; private names are excluded.
     pub fn own_keys(&self, o: ObjRef) -> Vec<PropKey> {
+        let mut keys = self.own_keys_inner(o);
+        if self.heap.obj(o).shape.keys.iter().any(|k| matches!(k, PropKey::Sym(_))) {
+            keys.retain(|k| match k {
+                PropKey::Sym(s) => !self.symbols.get(s.0 as usize).is_some_and(|d| d.private),
+                _ => true,
+            });
+        }
+        keys
+    }
+
+    fn own_keys_inner(&self, o: ObjRef) -> Vec<PropKey> {
         let obj = self.heap.obj(o);
         match &obj.kind {
             ObjectKind::Array => {

@@ -83,7 +83,7 @@ fn fn_to_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let Some(o) = vm.heap.try_obj(this) else {
         return Err(vm.type_error("Function.prototype.toString requires that 'this' be a Function"));
     };
-    let is_class = matches!(&o.kind, ObjectKind::Closure(c) if c.is_class_ctor);
+    let is_class = matches!(&o.kind, ObjectKind::Closure(c) if c.has(skiff_bytecode::FunctionFlags::CLASS_CONSTRUCTOR));
     if !o.is_callable() {
         return Err(vm.type_error("Function.prototype.toString requires that 'this' be a Function"));
     }

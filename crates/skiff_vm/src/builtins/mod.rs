@@ -7,6 +7,7 @@ pub mod console;
 pub mod date;
 pub mod error;
 pub mod function;
+pub mod generator;
 pub mod global;
 pub mod iterator;
 pub mod json;
@@ -38,6 +39,7 @@ pub fn install(vm: &mut Vm) {
     error::install(vm);
     symbol::install(vm);
     iterator::install(vm);
+    generator::install(vm);
     array::install(vm);
     string::install(vm);
     number::install(vm);
