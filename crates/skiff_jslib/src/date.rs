@@ -443,12 +443,14 @@ pub fn utc(t: f64, zone: &Zone) -> f64 {
     t - zone.offset_for_local(t)
 }
 
-/// `Date.prototype.getTimezoneOffset` for time value `t`: (t - LocalTime(t)) / msPerMinute.
+/// `Date.prototype.getTimezoneOffset` for time value `t`: (t - LocalTime(t)) / msPerMinute,
+/// truncated to whole minutes as V8 reports it (offsets with seconds only occur in local mean
+/// time before 1900).
 pub fn timezone_offset_minutes(t: f64, zone: &Zone) -> f64 {
     if t.is_nan() {
         return f64::NAN;
     }
-    (t - local_time(t, zone)) / MS_PER_MINUTE
+    ((t - local_time(t, zone)) / MS_PER_MINUTE).trunc() + 0.0
 }
 
 // ---------------------------------------------------------------------------------------------

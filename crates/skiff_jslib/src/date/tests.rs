@@ -82,6 +82,11 @@ fn formats_in_berlin() {
         .filter(|r| r.0 > -2.3e12)
         .collect();
     check_formats(&z, &rows);
+    // The offsets and fields of those early dates agree all the same.
+    for row in FORMAT_BERLIN.iter().filter(|r| r.0 < -2.3e12) {
+        assert_eq!(to_locale_string(row.0, &z), row.4, "{}", row.0);
+        assert_eq!(timezone_offset_minutes(row.0, &z), row.7, "{}", row.0);
+    }
     check_local_construction(&z, LOCAL_BERLIN);
 }
 
