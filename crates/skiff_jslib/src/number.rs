@@ -611,6 +611,65 @@ pub fn to_precision(x: f64, precision: Option<f64>) -> Result<String, NumberRang
     }
 }
 
+/// `Number.prototype.toLocaleString()` as node prints it for en-US with default options: at
+/// most three fraction digits, rounded half away from zero on the shortest round-trip digits (as
+/// ICU does), "," between groups of three, "∞" for infinities, and the sign kept on values that
+/// round to zero ("-0"). Locales and options are ignored.
+pub fn to_locale_string(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_owned();
+    }
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if x.is_infinite() {
+        return format!("{sign}∞");
+    }
+    let x = x.abs();
+    let (int_part, frac_part) = if x == 0.0 {
+        ("0".to_owned(), String::new())
+    } else {
+        // Digits d1.d2d3... × 10^e, i.e. 0.d1d2... × 10^(e+1).
+        let (digits, e) = shortest_digits(x);
+        let point = e + 1;
+        // The number of digits of round(x × 10^3).
+        let keep = point + 3;
+        let rounded = if keep < 0 {
+            Vec::new()
+        } else {
+            let (mut r, new_point) = round_digits(&digits, point, keep as usize);
+            if new_point != point && keep > 0 {
+                // The rounding carried out, so the kept digits gained one place.
+                r.push(b'0');
+            }
+            r
+        };
+        // `rounded` is x × 10^3 as an integer digit string; split off the three fraction digits.
+        let all = digits_str(&rounded);
+        let padded = format!("{:0>4}", all.trim_start_matches('0'));
+        let (i, f) = padded.split_at(padded.len() - 3);
+        (
+            i.trim_start_matches('0').to_owned(),
+            f.trim_end_matches('0').to_owned(),
+        )
+    };
+    let int_part = if int_part.is_empty() {
+        "0".to_owned()
+    } else {
+        int_part
+    };
+    let mut grouped = String::with_capacity(int_part.len() * 4 / 3 + 1);
+    for (i, c) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if frac_part.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac_part}")
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // String to number (ES §7.1.4.1.1 StringToNumber, §19.2.4 parseFloat, §19.2.5 parseInt)
 // ---------------------------------------------------------------------------------------------

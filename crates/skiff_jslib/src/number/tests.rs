@@ -1061,3 +1061,33 @@ fn array_indices_and_canonical_numeric_strings() {
     let nan = canonical_numeric_index_string("NaN");
     assert!(nan.is_some_and(f64::is_nan));
 }
+
+#[test]
+fn to_locale_string_matches_node_en_us() {
+    let cases: &[(f64, &str)] = &[
+        (0.0, "0"),
+        (-0.0, "-0"),
+        (1234.5678, "1,234.568"),
+        (1.0005, "1.001"),
+        (0.0005, "0.001"),
+        (-0.0004, "-0"),
+        (1e21, "1,000,000,000,000,000,000,000"),
+        (123456789.987654, "123,456,789.988"),
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "∞"),
+        (f64::NEG_INFINITY, "-∞"),
+        (1.5e-10, "0"),
+        (999.9996, "1,000"),
+        (-1234567.0, "-1,234,567"),
+        (2.5, "2.5"),
+        (0.125, "0.125"),
+        (5e-324, "0"),
+        (100.0, "100"),
+        (1000.0, "1,000"),
+        (0.9995, "1"),
+    ];
+    for (x, expected) in cases {
+        assert_eq!(to_locale_string(*x), *expected, "{x:e}");
+    }
+    assert!(to_locale_string(f64::MAX).starts_with("179,769,313,486,231,570,000,"));
+}
