@@ -4,7 +4,8 @@ table of median wall times, the ratios skiff/QuickJS and skiff/node-jitless, and
 followed by the start-up time and resident memory of an empty script.
 
     scripts/bench/run.sh [--runs N] [--only NAME,...] [--engines skiff,qjs,node-jitless,node]
-                         [--startup-runs N] [--no-startup] [--timeout S] [--out FILE]
+                         [--startup-runs N] [--no-startup] [--timeout S] [--stat median|min]
+                         [--out FILE]
 
 Engines:
   skiff         $SKIFF, else $CARGO_TARGET_DIR/release/skiff (default target/), built with
@@ -226,6 +227,8 @@ def main():
     ap.add_argument("--startup-runs", type=int, default=20, help="runs of the empty script (default 20)")
     ap.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per run (default 120)")
+    ap.add_argument("--stat", choices=["median", "min"], default="median",
+                    help="how to summarise the runs (default median; min is steadier on a busy machine)")
     ap.add_argument("--out", help="also write the markdown report to this file")
     args = ap.parse_args()
 
@@ -280,6 +283,8 @@ def main():
 
     versions = {e: engine_version(e, engines[e]("x")) for e in order}
 
+    pick = statistics.median if args.stat == "median" else min
+
     # results[bench][engine] = list of Result
     results = {n: {e: [] for e in order} for n in names}
     for n in names:
@@ -296,7 +301,7 @@ def main():
 
     lines = []
     machine = f"{os.cpu_count()} cores"
-    lines.append(f"Median wall time in ms over {args.runs} runs (whole process: start-up included); {machine}.")
+    lines.append(f"{args.stat.capitalize()} wall time in ms over {args.runs} runs (whole process: start-up included); {machine}.")
     lines.append("Engines: " + "; ".join(f"{ENGINE_TITLES[e]} {versions[e]}" for e in order) + ".")
     lines.append("")
     cols = [ENGINE_TITLES[e] for e in order]
@@ -334,7 +339,7 @@ def main():
                 notes.append(f"- {n} under {ENGINE_TITLES[e]}: checksum mismatch: printed `{got[:120]}`, "
                              f"expected `{ref.strip()[:120]}`")
                 continue
-            medians[e] = statistics.median(x.wall for x in rs)
+            medians[e] = pick(x.wall for x in rs)
             cells.append(fmt_ms(medians[e]))
         rcells = []
         for p, _ in ratio_cols:
@@ -357,7 +362,7 @@ def main():
         log("start-up (empty script):")
         gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
         lines.append("")
-        lines.append(f"Start-up: an empty script; wall time is the median over {args.startup_runs} runs, max RSS the "
+        lines.append(f"Start-up: an empty script; wall time is the {args.stat} over {args.startup_runs} runs, max RSS the "
                      + ("largest that `/usr/bin/time -f %M` reported over 5 runs." if gnu_time else
                         "largest in the child's rusage (without /usr/bin/time this includes the Python parent's "
                         "resident set at fork, so it is an upper bound)."))
@@ -373,7 +378,7 @@ def main():
             if not ok:
                 lines.append(f"| {ENGINE_TITLES[e]} | fail: {startup[e][-1].error} | — |")
                 continue
-            wall = statistics.median(x.wall for x in ok)
+            wall = pick(x.wall for x in ok)
             if gnu_time:
                 rss_kb = max(time_rss(gnu_time, engines[e](None), args.timeout) or 0 for _ in range(5))
             else:
