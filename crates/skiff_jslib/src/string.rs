@@ -246,17 +246,22 @@ pub fn normalize(s: &[u16], form: NormalizationForm) -> Vec<u16> {
 ///    lower-cased, and the results are compared with punctuation and symbols before digits and
 ///    digits before letters ("a" < "B", "resume" < "résumé" < "rose");
 /// 2. the accents, on a tie ("resume" < "résumé");
-/// 3. the case, lower case first ("a" < "A"), and finally the code units, so only identical
-///    strings compare equal.
+/// 3. the case, lower case first ("a" < "A"), and finally the code points of the decomposed
+///    strings, so only canonically equivalent strings compare equal ("é" = "e\u{301}"), as the
+///    spec requires.
 ///
-/// It knows nothing of language tailorings (e.g. Swedish "ä" after "z") or of contractions.
+/// Control and format characters are ignored, as in ICU ("a" = "a\0").
+///
+/// Letters ICU treats specially are mapped by small tables (ß as "ss", ø as o with a secondary
+/// mark, ı after i, accents in ICU's secondary order). It knows nothing of language tailorings
+/// (e.g. Swedish "ä" after "z"), contractions, or orders of other scripts beyond code points.
 /// Returns -1, 0 or 1.
 pub fn locale_compare(a: &[u16], b: &[u16]) -> i32 {
     let ord = collation_key(a, Level::Base)
         .cmp(&collation_key(b, Level::Base))
         .then_with(|| collation_key(a, Level::Accent).cmp(&collation_key(b, Level::Accent)))
         .then_with(|| collation_key(a, Level::Case).cmp(&collation_key(b, Level::Case)))
-        .then_with(|| a.cmp(b));
+        .then_with(|| collation_key(a, Level::Identical).cmp(&collation_key(b, Level::Identical)));
     match ord {
         Ordering::Less => -1,
         Ordering::Equal => 0,
@@ -269,41 +274,121 @@ enum Level {
     Base,
     Accent,
     Case,
+    Identical,
 }
 
 fn is_combining_mark(c: char) -> bool {
     matches!(u32::from(c), 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
+/// Letters that ICU's root collation places right after a base letter (ı after i, ł after l,
+/// ...), as (base, position after it).
+fn letter_after(lower: char) -> Option<(char, u32)> {
+    Some(match lower {
+        'ı' => ('i', 1),
+        'ŧ' => ('t', 1),
+        'ŋ' => ('n', 1),
+        'ĸ' => ('q', 1),
+        'þ' => ('z', 1),
+        _ => return None,
+    })
+}
+
+/// The secondary order of common accents in ICU's root collation (acute before grave before
+/// breve ...); other marks follow by code point.
+fn accent_rank(mark: char) -> u32 {
+    const ORDER: [u32; 12] = [
+        0x301, 0x300, 0x306, 0x302, 0x30C, 0x30A, 0x308, 0x30B, 0x303, 0x307, 0x335, 0x336,
+    ];
+    let cp = u32::from(mark);
+    ORDER
+        .iter()
+        .position(|&m| m == cp)
+        .map_or(100 + cp, |i| i as u32 + 1)
+}
+
+/// The primary order of common punctuation and symbols in the ICU root collation (what node's
+/// `localeCompare` uses), read off node's sort of these characters.
+const PUNCTUATION_ORDER: &str = "_-\u{2013}\u{2014},;:!\u{a1}?\u{bf}.\u{2026}'\u{2018}\u{2019}\"\u{201c}\u{201d}\u{ab}\u{bb}()[]{}\u{a7}@*/\\&#%`^\u{b0}\u{a9}+\u{f7}\u{d7}<=>|~$\u{a3}\u{a5}\u{20ac}";
+
+/// Format characters (general category Cf) that collation ignores: soft hyphen, zero-width and
+/// bidi controls, the BOM.
+fn is_format_char(c: char) -> bool {
+    matches!(u32::from(c), 0xAD | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0xFEFF)
+}
+
 /// The sort key of one collation level: a vector of (class, value) pairs compared
 /// lexicographically.
 fn collation_key(s: &[u16], level: Level) -> Vec<(u8, u32)> {
     let text = String::from_utf16_lossy(s);
-    let mut key = Vec::with_capacity(text.len());
-    for c in text.nfd() {
+    // The identical level tells apart only what is not canonically equivalent; the others
+    // compare compatibility forms ("ﬁ" as "fi", "²" as "2") with ICU's common expansions.
+    let chars: Vec<char> = if level == Level::Identical {
+        text.nfd().collect()
+    } else {
+        text.nfkd()
+            .flat_map(|c| {
+                let expansion: &[char] = match c {
+                    'ß' => &['s', 's'],
+                    'ẞ' => &['S', 'S'],
+                    'æ' => &['a', 'e'],
+                    'Æ' => &['A', 'E'],
+                    'œ' => &['o', 'e'],
+                    'Œ' => &['O', 'E'],
+                    // ICU sorts these as the base letter with a secondary difference; a stroke
+                    // overlay stands for it.
+                    'ø' => &['o', '\u{338}'],
+                    'Ø' => &['O', '\u{338}'],
+                    'ł' => &['l', '\u{335}'],
+                    'Ł' => &['L', '\u{335}'],
+                    'đ' => &['d', '\u{335}'],
+                    'Đ' => &['D', '\u{335}'],
+                    'ð' => &['d', '\u{336}'],
+                    'Ð' => &['D', '\u{336}'],
+                    'ħ' => &['h', '\u{335}'],
+                    'Ħ' => &['H', '\u{335}'],
+                    _ => &[],
+                };
+                if expansion.is_empty() {
+                    vec![c]
+                } else {
+                    expansion.to_vec()
+                }
+            })
+            .collect()
+    };
+    let mut key = Vec::with_capacity(chars.len());
+    for c in chars {
+        if c.is_control() || is_format_char(c) {
+            continue;
+        }
         match level {
             Level::Base => {
                 if is_combining_mark(c) {
                     continue;
                 }
                 let lower = c.to_lowercase().next().unwrap_or(c);
-                let class = if c.is_whitespace() {
-                    0
+                let entry = if c.is_whitespace() {
+                    (0, 0)
                 } else if c.is_alphabetic() {
-                    3
+                    // Letters with their own primary weight sort right after their base letter.
+                    let (base, tweak) = letter_after(lower).unwrap_or((lower, 0));
+                    (3, u32::from(base) * 4 + tweak)
                 } else if c.is_numeric() {
-                    2
+                    (2, u32::from(lower))
                 } else {
-                    1
+                    // Punctuation and symbols in ICU's root order where we know it, the rest after.
+                    let rank = PUNCTUATION_ORDER.chars().position(|p| p == c);
+                    (1, rank.map_or(1000 + u32::from(c), |r| r as u32))
                 };
-                key.push((class, u32::from(lower)));
+                key.push(entry);
             }
             Level::Accent => {
-                // A mark sorts after its absence, so plain letters get 0 and marks their code point.
+                // A mark sorts after its absence, so plain letters get 0 and marks their rank.
                 key.push((
                     0,
                     if is_combining_mark(c) {
-                        u32::from(c)
+                        accent_rank(c)
                     } else {
                         0
                     },
@@ -315,6 +400,7 @@ fn collation_key(s: &[u16], level: Level) -> Vec<(u8, u32)> {
                 }
                 key.push((0, u32::from(c.is_uppercase())));
             }
+            Level::Identical => key.push((0, u32::from(c))),
         }
     }
     key
@@ -450,6 +536,20 @@ mod tests {
             ("", "a", -1),
             ("ab", "a", 1),
             ("Zebra", "apple", 1),
+            ("\u{e9}", "e\u{301}", 0),
+            ("a", "a\0", 0),
+            ("Å", "A\u{30a}", 0),
+            ("ab", "a-b", 1),
+            ("a b", "ab", -1),
+            ("co-op", "coop", -1),
+            ("ıa", "ib", 1),
+            ("øa", "ob", -1),
+            ("ła", "lb", -1),
+            ("è", "é", 1),
+            ("å", "ä", -1),
+            ("þ", "z", 1),
+            ("ﬁ", "fi", 1),
+            ("straße", "strasse", 1),
         ];
         for (a, b, expected) in cases {
             assert_eq!(locale_compare(&u(a), &u(b)), *expected, "{a:?} vs {b:?}");

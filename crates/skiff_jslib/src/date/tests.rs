@@ -165,6 +165,24 @@ fn parse_matches_node_in_new_york() {
 }
 
 #[test]
+fn parse_resolves_dst_gaps_and_overlaps_like_node() {
+    let Some(z) = zone("America/New_York") else {
+        return;
+    };
+    let cases: &[(&str, f64)] = &[
+        ("2024-03-10T02:30:00", 1710055800000.0),
+        ("2024-11-03T01:30:00", 1730611800000.0),
+        ("Mar 10, 2024 02:30", 1710055800000.0),
+        ("Nov 3, 2024 1:30 AM", 1730611800000.0),
+        ("2024-03-10T03:00:00", 1710054000000.0),
+        ("2024-11-03T02:00:00", 1730617200000.0),
+    ];
+    for (s, expected) in cases {
+        assert_eq!(parse(s, &z), *expected, "{s:?}");
+    }
+}
+
+#[test]
 fn parse_round_trips_own_output() {
     let z = Zone::utc();
     for t in [
