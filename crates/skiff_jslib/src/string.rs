@@ -242,9 +242,9 @@ pub fn normalize(s: &[u16], form: NormalizationForm) -> Vec<u16> {
 ///
 /// This is a small, deterministic stand-in for the ICU root collation V8 uses. It compares in
 /// three levels, the way a collation does, so the common cases agree with node:
-/// 1. the base letters: each string is NFD-decomposed, combining marks dropped and letters
-///    lower-cased, and the results are compared with punctuation and symbols before digits and
-///    digits before letters ("a" < "B", "resume" < "résumé" < "rose");
+/// 1. the base letters: each string is NFKD-decomposed, combining marks dropped and letters
+///    lower-cased, and the results are compared with white space first, then punctuation and
+///    symbols (in ICU's order), digits and letters ("a" < "B", "resume" < "résumé" < "rose");
 /// 2. the accents, on a tie ("resume" < "résumé");
 /// 3. the case, lower case first ("a" < "A"), and finally the code points of the decomposed
 ///    strings, so only canonically equivalent strings compare equal ("é" = "e\u{301}"), as the
