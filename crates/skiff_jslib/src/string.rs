@@ -133,6 +133,34 @@ pub fn to_well_formed(s: &[u16]) -> Vec<u16> {
     out
 }
 
+/// StringIndexOf(string, searchValue, fromIndex) (ES §6.1.4.1): the first index ≥ `from` where
+/// `search` occurs, or `None`. An empty search is found at `from` when `from` ≤ the length.
+/// `String.prototype.indexOf` clamps its position to the length before calling this.
+pub fn index_of(s: &[u16], search: &[u16], from: usize) -> Option<usize> {
+    if search.is_empty() {
+        return (from <= s.len()).then_some(from);
+    }
+    if from >= s.len() || search.len() > s.len() - from {
+        return None;
+    }
+    s[from..]
+        .windows(search.len())
+        .position(|w| w == search)
+        .map(|i| i + from)
+}
+
+/// The search of `String.prototype.lastIndexOf`: the last index ≤ `from` where `search` occurs
+/// (`from` beyond the end means the end).
+pub fn last_index_of(s: &[u16], search: &[u16], from: usize) -> Option<usize> {
+    if search.len() > s.len() {
+        return None;
+    }
+    let last_start = from.min(s.len() - search.len());
+    (0..=last_start)
+        .rev()
+        .find(|&i| &s[i..i + search.len()] == search)
+}
+
 /// A piece of a UTF-16 string: either a run of well-formed text or one lone surrogate.
 enum Piece {
     Text(String),
@@ -495,6 +523,25 @@ mod tests {
             normalize(&[0xDC00, 0x65, 0x301], NormalizationForm::Nfc),
             vec![0xDC00, 0xE9]
         );
+    }
+
+    #[test]
+    fn index_of_and_last_index_of_match_node() {
+        let s = u("abcabc");
+        // "abcabc".indexOf(x, from) and lastIndexOf(x, from) in node.
+        assert_eq!(index_of(&s, &u("bc"), 0), Some(1));
+        assert_eq!(index_of(&s, &u("bc"), 2), Some(4));
+        assert_eq!(index_of(&s, &u("bc"), 5), None);
+        assert_eq!(index_of(&s, &u(""), 6), Some(6));
+        // The spec operation itself does not clamp (indexOf does, giving 6 in node).
+        assert_eq!(index_of(&s, &u(""), 7), None);
+        assert_eq!(index_of(&s, &u("abcabcd"), 0), None);
+        assert_eq!(last_index_of(&s, &u("bc"), 6), Some(4));
+        assert_eq!(last_index_of(&s, &u("bc"), 3), Some(1));
+        assert_eq!(last_index_of(&s, &u("bc"), 0), None);
+        assert_eq!(last_index_of(&s, &u(""), 99), Some(6));
+        assert_eq!(last_index_of(&s, &u("a"), 0), Some(0));
+        assert_eq!(last_index_of(&u(""), &u("a"), 0), None);
     }
 
     #[test]
