@@ -1,4 +1,833 @@
-//! stub
-use crate::value::Value;
+//! Value formatting in the style of node's `util.inspect` (used by `console.log`).
+//!
+//! Inspection never runs script code (getters are shown as `[Getter]`), so it cannot trigger
+//! a garbage collection or an exception. The layout rules follow node v20: entries on one
+//! line when they fit in 80 columns (`isBelowBreakLength`), arrays of more than six short
+//! items grouped in columns (`groupArrayElements`), depth limit 2, `[Circular *n]` markers.
+
+use crate::atom::{names, PropKey};
+use crate::object::{GenState, ObjectKind, PromiseState};
+use crate::shape::{ATTR_ACCESSOR, ATTR_ENUMERABLE};
+use crate::string::JsStr;
+use crate::value::{Kind, ObjRef, Value};
 use crate::vm::Vm;
-pub fn error_to_text(vm: &Vm, e: Value) -> String { vm.to_display_string(e) }
+use skiff_bytecode::FunctionFlags as FF;
+
+const BREAK_LENGTH: usize = 80;
+const MAX_ARRAY: usize = 100;
+
+pub struct Options {
+    pub depth: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { depth: 2 }
+    }
+}
+
+struct Ctx<'a> {
+    vm: &'a Vm,
+    seen: Vec<ObjRef>,
+    circular: Vec<ObjRef>,
+    indentation: usize,
+    current_depth: usize,
+    depth: usize,
+}
+
+/// Formats a value like `util.inspect(v)`.
+pub fn inspect(vm: &Vm, v: Value) -> String {
+    inspect_with(vm, v, &Options::default())
+}
+
+pub fn inspect_with(vm: &Vm, v: Value, opts: &Options) -> String {
+    let mut ctx = Ctx {
+        vm,
+        seen: Vec::new(),
+        circular: Vec::new(),
+        indentation: 0,
+        current_depth: 0,
+        depth: opts.depth,
+    };
+    format_value(&mut ctx, v, 0, false)
+}
+
+/// Text for an uncaught exception: the stack for errors, else the inspected value.
+pub fn error_to_text(vm: &Vm, e: Value) -> String {
+    inspect(vm, e)
+}
+
+/// Quotes a string as node does: single quotes unless the text contains them.
+pub fn quote_str(s: &str) -> String {
+    let q = if !s.contains('\'') {
+        '\''
+    } else if !s.contains('"') {
+        '"'
+    } else if !s.contains('`') && !s.contains("${") {
+        '`'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            '\\' => out.push_str("\\\\"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(q);
+    out
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut cs = s.chars();
+    match cs.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$' => {}
+        _ => return false,
+    }
+    cs.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+fn number_text(n: f64) -> String {
+    if n == 0.0 && n.is_sign_negative() {
+        "-0".into()
+    } else {
+        crate::conv::number_to_string(n).to_rust_string()
+    }
+}
+
+fn symbol_text(vm: &Vm, v: Value) -> String {
+    let s = v.as_symbol().and_then(|s| vm.symbols.get(s.0 as usize));
+    match s.and_then(|d| d.description.clone()) {
+        Some(d) => format!("Symbol({})", d),
+        None => "Symbol()".into(),
+    }
+}
+
+fn format_primitive(ctx: &Ctx, v: Value, top: bool) -> Option<String> {
+    Some(match v.kind() {
+        Kind::Undefined | Kind::Hole => "undefined".into(),
+        Kind::Null => "null".into(),
+        Kind::Bool => (v == Value::TRUE).to_string(),
+        Kind::Number => number_text(v.num()),
+        Kind::String => {
+            let s = ctx.vm.js_str(v).to_rust_string();
+            if top {
+                s
+            } else {
+                quote_str(&s)
+            }
+        }
+        Kind::Symbol => symbol_text(ctx.vm, v),
+        Kind::BigInt => format!("{}n", ctx.vm.to_display_string(v)),
+        Kind::Shared => "[Sendable]".into(),
+        Kind::Object => return None,
+    })
+}
+
+fn key_text(ctx: &Ctx, k: PropKey) -> String {
+    match k {
+        PropKey::Index(i) => format!("'{i}'"),
+        PropKey::Str(a) => {
+            let s = a.name().to_rust_string();
+            if is_identifier(&s) {
+                s
+            } else {
+                quote_str(&s)
+            }
+        }
+        PropKey::Sym(s) => format!("[{}]", symbol_text(ctx.vm, Value::symbol(s))),
+    }
+}
+
+fn own_string(vm: &Vm, o: ObjRef, key: PropKey) -> Option<String> {
+    let p = vm.heap.obj(o).get_own(key)?;
+    if p.attrs & ATTR_ACCESSOR != 0 {
+        return None;
+    }
+    p.value.as_string().map(|s| vm.heap.str(s).to_rust_string())
+}
+
+/// The constructor name found along the prototype chain (node's getConstructorName).
+fn constructor_name(vm: &Vm, o: ObjRef) -> Option<String> {
+    let mut cur = Some(o);
+    let mut first = true;
+    while let Some(c) = cur {
+        let obj = vm.heap.obj(c);
+        if let Some(p) = obj.get_own(PropKey::Str(names::get().constructor)) {
+            if p.attrs & ATTR_ACCESSOR == 0 {
+                if let Some(f) = p.value.as_object() {
+                    if let Some(n) = own_string(vm, f, PropKey::Str(names::get().name)) {
+                        if !n.is_empty() {
+                            let _ = first;
+                            return Some(n);
+                        }
+                    }
+                }
+            }
+        }
+        first = false;
+        cur = obj.proto;
+    }
+    None
+}
+
+fn function_base(ctx: &Ctx, o: ObjRef) -> String {
+    let vm = ctx.vm;
+    let obj = vm.heap.obj(o);
+    let name = own_string(vm, o, PropKey::Str(names::get().name)).unwrap_or_default();
+    if let ObjectKind::Closure(c) = &obj.kind {
+        if c.has(FF::CLASS_CONSTRUCTOR) {
+            let mut s = if name.is_empty() {
+                "[class (anonymous)".to_string()
+            } else {
+                format!("[class {name}")
+            };
+            if c.has(FF::DERIVED) {
+                if let Some(p) = obj.proto {
+                    let pn = own_string(vm, p, PropKey::Str(names::get().name)).unwrap_or_default();
+                    if !pn.is_empty() {
+                        s.push_str(&format!(" extends {pn}"));
+                    }
+                }
+            }
+            s.push(']');
+            return s;
+        }
+        let kind = match (c.has(FF::ASYNC), c.has(FF::GENERATOR)) {
+            (true, true) => "AsyncGeneratorFunction",
+            (true, false) => "AsyncFunction",
+            (false, true) => "GeneratorFunction",
+            _ => "Function",
+        };
+        return if name.is_empty() {
+            format!("[{kind} (anonymous)]")
+        } else {
+            format!("[{kind}: {name}]")
+        };
+    }
+    if name.is_empty() {
+        "[Function (anonymous)]".into()
+    } else {
+        format!("[Function: {name}]")
+    }
+}
+
+fn format_value(ctx: &mut Ctx, v: Value, depth: usize, top: bool) -> String {
+    if let Some(s) = format_primitive(ctx, v, top) {
+        return s;
+    }
+    let Some(o) = v.as_object() else { return String::new() };
+    if !ctx.vm.is_real_object(v) {
+        return "[internal]".into();
+    }
+    if ctx.seen.contains(&o) {
+        let idx = match ctx.circular.iter().position(|c| *c == o) {
+            Some(i) => i + 1,
+            None => {
+                ctx.circular.push(o);
+                ctx.circular.len()
+            }
+        };
+        return format!("[Circular *{idx}]");
+    }
+    let s = format_raw(ctx, o, depth);
+    if let Some(i) = ctx.circular.iter().position(|c| *c == o) {
+        return format!("<ref *{}> {}", i + 1, s);
+    }
+    s
+}
+
+fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
+    let vm = ctx.vm;
+    let obj = vm.heap.obj(o);
+    let ctor = constructor_name(vm, o);
+    let null_proto = obj.proto.is_none();
+    let tag = obj
+        .get_own(PropKey::Sym(crate::vm::wk::TO_STRING_TAG))
+        .or_else(|| obj.proto.and_then(|p| vm.heap.obj(p).get_own(PropKey::Sym(crate::vm::wk::TO_STRING_TAG))))
+        .and_then(|p| p.value.as_string())
+        .map(|s| vm.heap.str(s).to_rust_string());
+    let prefix = |fallback: &str| -> String {
+        let name = ctor.clone().unwrap_or_else(|| {
+            if null_proto {
+                format!("[{fallback}: null prototype]")
+            } else {
+                fallback.to_string()
+            }
+        });
+        match &tag {
+            Some(t) if !t.is_empty() && *t != name => format!("{name} [{t}]"),
+            _ => name,
+        }
+    };
+
+    // Keys to show (own enumerable, plus symbols), excluding array indices for array-likes.
+    let is_array_like = matches!(obj.kind, ObjectKind::Array | ObjectKind::TypedArray { .. } | ObjectKind::Arguments);
+    let keys: Vec<PropKey> = vm
+        .own_keys(o)
+        .into_iter()
+        .filter(|k| {
+            if is_array_like && matches!(k, PropKey::Index(_)) {
+                return false;
+            }
+            if matches!(obj.kind, ObjectKind::Error) && matches!(k, PropKey::Str(a) if *a == names::get().stack || *a == names::get().message) {
+                return false;
+            }
+            vm.get_own_property(o, *k)
+                .is_some_and(|p| p.attrs & ATTR_ENUMERABLE != 0)
+        })
+        .collect();
+
+    let mut braces = ("{", "}");
+    let mut base = String::new();
+    let mut extras_array = false;
+    let mut output: Vec<String> = Vec::new();
+
+    // Depth limit.
+    let too_deep = depth > ctx.depth;
+
+    match &obj.kind {
+        ObjectKind::Array => {
+            if too_deep {
+                return "[Array]".into();
+            }
+            let p = prefix("Array");
+            if p != "Array" {
+                base = format!("{p}({})", obj.elements.len());
+            }
+            braces = ("[", "]");
+            extras_array = true;
+        }
+        ObjectKind::TypedArray { kind, length, .. } => {
+            if too_deep {
+                return format!("[{}]", kind.name());
+            }
+            base = format!("{}({})", kind.name(), length);
+            braces = ("[", "]");
+            extras_array = true;
+        }
+        ObjectKind::Arguments => {
+            if too_deep {
+                return "[Arguments]".into();
+            }
+            braces = ("[Arguments] [", "]");
+            extras_array = true;
+        }
+        ObjectKind::Closure(_) | ObjectKind::Native(_) | ObjectKind::Bound(_) => {
+            base = function_base(ctx, o);
+            if keys.is_empty() {
+                return base;
+            }
+            if too_deep {
+                return base;
+            }
+        }
+        ObjectKind::Error => {
+            let stack = own_string(vm, o, PropKey::Str(names::get().stack))
+                .unwrap_or_else(|| crate::builtins::error::error_header(vm, Value::object(o)));
+            let ind = " ".repeat(ctx.indentation);
+            base = if ctx.indentation > 0 {
+                stack.replace('\n', &format!("\n{ind}"))
+            } else {
+                stack
+            };
+            let has_cause = obj.get_own(PropKey::Str(names::get().cause)).is_some();
+            if keys.is_empty() && !has_cause {
+                return base;
+            }
+            if too_deep {
+                return format!("[{}]", crate::builtins::error::error_header(vm, Value::object(o)));
+            }
+        }
+        ObjectKind::Map(m) => {
+            if too_deep {
+                return format!("[{}]", prefix("Map"));
+            }
+            let name = format!("{}({})", prefix("Map"), m.live);
+            ctx.seen.push(o);
+            ctx.indentation += 2;
+            ctx.current_depth = depth;
+            let entries: Vec<(Value, Value)> = m.entries.iter().flatten().copied().collect();
+            for (k, v) in entries.into_iter().take(MAX_ARRAY) {
+                let ks = format_value(ctx, k, depth + 1, false);
+                let vs = format_value(ctx, v, depth + 1, false);
+                output.push(format!("{ks} => {vs}"));
+            }
+            if m.live > MAX_ARRAY {
+                output.push(more_items(m.live - MAX_ARRAY));
+            }
+            add_keys(ctx, o, &keys, depth, &mut output);
+            ctx.indentation -= 2;
+            ctx.seen.pop();
+            return reduce(ctx, output, &name, braces, false, depth, None);
+        }
+        ObjectKind::Set(m) => {
+            if too_deep {
+                return format!("[{}]", prefix("Set"));
+            }
+            let name = format!("{}({})", prefix("Set"), m.live);
+            ctx.seen.push(o);
+            ctx.indentation += 2;
+            ctx.current_depth = depth;
+            let entries: Vec<Value> = m.entries.iter().flatten().map(|(k, _)| *k).collect();
+            for k in entries.into_iter().take(MAX_ARRAY) {
+                output.push(format_value(ctx, k, depth + 1, false));
+            }
+            if m.live > MAX_ARRAY {
+                output.push(more_items(m.live - MAX_ARRAY));
+            }
+            add_keys(ctx, o, &keys, depth, &mut output);
+            ctx.indentation -= 2;
+            ctx.seen.pop();
+            return reduce(ctx, output, &name, ("{", "}"), false, depth, None);
+        }
+        ObjectKind::WeakMap(_) => return format!("{} {{ <items unknown> }}", prefix("WeakMap")),
+        ObjectKind::WeakSet(_) => return format!("{} {{ <items unknown> }}", prefix("WeakSet")),
+        ObjectKind::WeakRef(_) => return format!("{} {{ <target> }}", prefix("WeakRef")),
+        ObjectKind::Promise(p) => {
+            if too_deep {
+                return "[Promise]".into();
+            }
+            ctx.seen.push(o);
+            ctx.indentation += 2;
+            ctx.current_depth = depth;
+            match p.state {
+                PromiseState::Pending => output.push("<pending>".into()),
+                PromiseState::Fulfilled => output.push(format_value(ctx, p.result, depth + 1, false)),
+                PromiseState::Rejected => {
+                    let r = format_value(ctx, p.result, depth + 1, false);
+                    output.push(format!("<rejected> {r}"));
+                }
+            }
+            add_keys(ctx, o, &keys, depth, &mut output);
+            ctx.indentation -= 2;
+            ctx.seen.pop();
+            let name = prefix("Promise");
+            return reduce(ctx, output, &name, ("{", "}"), false, depth, None);
+        }
+        ObjectKind::Date(t) => {
+            base = if t.is_nan() {
+                "Invalid Date".into()
+            } else {
+                skiff_jslib::date::to_iso_string(*t).unwrap_or_else(|_| "Invalid Date".into())
+            };
+            if keys.is_empty() {
+                return base;
+            }
+        }
+        ObjectKind::RegExp(r) => {
+            base = format!(
+                "/{}/{}",
+                String::from_utf16_lossy(&skiff_jslib::regexp::escape_source(&r.source.units())),
+                r.flags
+            );
+            if keys.is_empty() {
+                return base;
+            }
+        }
+        ObjectKind::Boolean(b) => {
+            base = format!("[Boolean: {b}]");
+            if keys.is_empty() {
+                return base;
+            }
+        }
+        ObjectKind::Number(n) => {
+            base = format!("[Number: {}]", number_text(*n));
+            if keys.is_empty() {
+                return base;
+            }
+        }
+        ObjectKind::String(s) => {
+            base = format!("[String: {}]", quote_str(&vm.js_str(*s).to_rust_string()));
+            if keys.is_empty() {
+                return base;
+            }
+        }
+        ObjectKind::Symbol(s) => {
+            base = format!("[Symbol: {}]", symbol_text(vm, Value::symbol(*s)));
+            if keys.is_empty() {
+                return base;
+            }
+        }
+        ObjectKind::BigInt(b) => {
+            base = format!("[BigInt: {}n]", vm.to_display_string(*b));
+            if keys.is_empty() {
+                return base;
+            }
+        }
+        ObjectKind::ArrayBuffer(b) => {
+            let bytes = b.borrow();
+            let shown: Vec<String> = bytes.iter().take(50).map(|x| format!("{x:02x}")).collect();
+            let more = if bytes.len() > 50 { format!(" ... {} more bytes", bytes.len() - 50) } else { String::new() };
+            return format!(
+                "ArrayBuffer {{ [Uint8Contents]: <{}{}>, byteLength: {} }}",
+                shown.join(" "),
+                more,
+                bytes.len()
+            );
+        }
+        ObjectKind::Generator(g) => {
+            let n = if g.is_async && !g.promise.is_object() { "AsyncGenerator" } else if g.is_async { "Promise" } else { "Generator" };
+            let _ = GenState::Completed;
+            return format!("Object [{n}] {{}}");
+        }
+        ObjectKind::Iterator(_) => {
+            let t = tag.clone().unwrap_or_else(|| "Iterator".into());
+            return format!("Object [{t}] {{}}");
+        }
+        ObjectKind::Namespace(_) => {
+            braces = ("[Module: null prototype] {", "}");
+        }
+        _ => {
+            if too_deep {
+                return format!("[{}]", ctor.clone().unwrap_or_else(|| "Object".into()));
+            }
+            let p = prefix("Object");
+            if p != "Object" {
+                base = p;
+            }
+        }
+    }
+    if too_deep && base.is_empty() {
+        return format!("[{}]", ctor.unwrap_or_else(|| "Object".into()));
+    }
+
+    ctx.seen.push(o);
+    ctx.indentation += 2;
+    ctx.current_depth = depth;
+    let mut values: Option<Vec<Value>> = None;
+    if extras_array {
+        let (len, els): (usize, Vec<Value>) = match &obj.kind {
+            ObjectKind::TypedArray { length, .. } => {
+                let n = (*length).min(MAX_ARRAY);
+                let mut v = Vec::with_capacity(n);
+                for i in 0..n {
+                    v.push(crate::builtins::typed::peek_index(vm, o, i));
+                }
+                (*length, v)
+            }
+            _ => (obj.elements.len(), obj.elements.iter().take(MAX_ARRAY + 1).copied().collect()),
+        };
+        let mut i = 0;
+        let mut shown = 0;
+        while i < len.min(els.len()) && shown < MAX_ARRAY {
+            let e = els[i];
+            if e.is_hole() {
+                let mut j = i;
+                while j < els.len() && els[j].is_hole() {
+                    j += 1;
+                }
+                let n = j - i;
+                output.push(format!("<{} empty item{}>", n, if n == 1 { "" } else { "s" }));
+                i = j;
+            } else {
+                output.push(format_value(ctx, e, depth + 1, false));
+                i += 1;
+            }
+            shown += 1;
+        }
+        if len > i {
+            output.push(more_items(len - i));
+        }
+        values = Some(els);
+    } else if let ObjectKind::Error = obj.kind {
+        // Error: show own enumerable keys and the cause.
+        if let Some(c) = obj.get_own(PropKey::Str(names::get().cause)) {
+            if c.attrs & ATTR_ENUMERABLE == 0 {
+                let cv = format_value(ctx, c.value, depth + 1, false);
+                output.push(format!("[cause]: {cv}"));
+            }
+        }
+    }
+    add_keys(ctx, o, &keys, depth, &mut output);
+    ctx.indentation -= 2;
+    ctx.seen.pop();
+    if output.is_empty() {
+        if !base.is_empty() {
+            if extras_array {
+                return format!("{base} []");
+            }
+            if matches!(obj.kind, ObjectKind::Closure(_) | ObjectKind::Native(_) | ObjectKind::Bound(_) | ObjectKind::Error) {
+                return base;
+            }
+            return format!("{base} {{}}");
+        }
+        return format!("{}{}", braces.0, braces.1);
+    }
+    reduce(ctx, output, &base, braces, extras_array, depth, values.as_deref())
+}
+
+fn more_items(n: usize) -> String {
+    format!("... {} more item{}", n, if n == 1 { "" } else { "s" })
+}
+
+fn add_keys(ctx: &mut Ctx, o: ObjRef, keys: &[PropKey], depth: usize, output: &mut Vec<String>) {
+    let vm = ctx.vm;
+    for &k in keys {
+        let Some(p) = vm.get_own_property(o, k) else { continue };
+        let name = key_text(ctx, k);
+        if p.attrs & ATTR_ACCESSOR != 0 {
+            let (g, s) = vm.heap.accessor(p.value);
+            let t = match (g.is_undefined(), s.is_undefined()) {
+                (false, false) => "[Getter/Setter]",
+                (false, true) => "[Getter]",
+                (true, false) => "[Setter]",
+                _ => "undefined",
+            };
+            output.push(format!("{name}: {t}"));
+        } else {
+            let v = format_value(ctx, p.value, depth + 1, false);
+            output.push(format!("{name}: {v}"));
+        }
+    }
+}
+
+fn is_below_break_length(output: &[String], start: usize, base: &str) -> bool {
+    let mut total = output.len() + start;
+    if total + output.len() > BREAK_LENGTH {
+        return false;
+    }
+    for s in output {
+        total += s.chars().count();
+        if total > BREAK_LENGTH {
+            return false;
+        }
+    }
+    base.is_empty() || !base.contains('\n')
+}
+
+fn group_array_elements(ctx: &Ctx, output: Vec<String>, values: Option<&[Value]>) -> Vec<String> {
+    let mut total_length = 0usize;
+    let mut max_length = 0usize;
+    let mut output_length = output.len();
+    if output.last().is_some_and(|s| s.starts_with("... ") && s.contains(" more item")) {
+        output_length -= 1;
+    }
+    let separator_space = 2;
+    let data_len: Vec<usize> = output.iter().map(|s| s.chars().count()).collect();
+    for &len in data_len.iter().take(output_length) {
+        total_length += len + separator_space;
+        max_length = max_length.max(len);
+    }
+    let actual_max = max_length + separator_space;
+    if actual_max * 3 + ctx.indentation < BREAK_LENGTH
+        && (total_length as f64 / actual_max as f64 > 5.0 || max_length <= 6)
+    {
+        let approx_char_heights = 2.5;
+        let average_bias = (actual_max as f64 - total_length as f64 / output.len() as f64).sqrt();
+        let biased_max = (actual_max as f64 - 3.0 - average_bias).max(1.0);
+        let columns = ((approx_char_heights * biased_max * output_length as f64).sqrt() / biased_max)
+            .round()
+            .min(((BREAK_LENGTH - ctx.indentation) / actual_max) as f64)
+            .min(3.0 * 4.0)
+            .min(15.0) as usize;
+        if columns <= 1 {
+            return output;
+        }
+        let mut max_line_length = Vec::new();
+        for i in 0..columns {
+            let mut line_length = 0;
+            let mut j = i;
+            while j < output.len() {
+                line_length = line_length.max(data_len[j]);
+                j += columns;
+            }
+            max_line_length.push(line_length + separator_space);
+        }
+        let pad_start = match values {
+            Some(vals) => vals
+                .iter()
+                .take(output.len())
+                .all(|v| v.is_number() || v.as_bigint().is_some()),
+            None => true,
+        };
+        let mut tmp = Vec::new();
+        let mut i = 0;
+        while i < output_length {
+            let max = (i + columns).min(output_length);
+            let mut line = String::new();
+            let mut j = i;
+            while j < max - 1 {
+                let cell = format!("{}, ", output[j]);
+                let width = max_line_length[j - i];
+                line.push_str(&pad(&cell, width, pad_start));
+                j += 1;
+            }
+            if pad_start {
+                let width = max_line_length[j - i] - separator_space;
+                line.push_str(&pad(&output[j], width, true));
+            } else {
+                line.push_str(&output[j]);
+            }
+            tmp.push(line);
+            i += columns;
+        }
+        if output_length < output.len() {
+            tmp.push(output[output_length].clone());
+        }
+        return tmp;
+    }
+    output
+}
+
+fn pad(s: &str, width: usize, start: bool) -> String {
+    let n = s.chars().count();
+    if n >= width {
+        return s.to_string();
+    }
+    let fill = " ".repeat(width - n);
+    if start {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
+fn reduce(
+    ctx: &mut Ctx,
+    mut output: Vec<String>,
+    base: &str,
+    braces: (&str, &str),
+    is_array: bool,
+    depth: usize,
+    values: Option<&[Value]>,
+) -> String {
+    let entries = output.len();
+    if is_array && entries > 6 {
+        output = group_array_elements(ctx, output, values);
+    }
+    if ctx.current_depth.saturating_sub(depth) < 3 && entries == output.len() {
+        let start = output.len() + ctx.indentation + braces.0.chars().count() + base.chars().count() + 10;
+        if is_below_break_length(&output, start, base) {
+            let joined = output.join(", ");
+            if !joined.contains('\n') {
+                let b = if base.is_empty() { String::new() } else { format!("{base} ") };
+                return format!("{b}{} {} {}", braces.0, joined, braces.1);
+            }
+        }
+    }
+    let ind = format!("\n{}", " ".repeat(ctx.indentation));
+    let b = if base.is_empty() { String::new() } else { format!("{base} ") };
+    format!(
+        "{b}{}{ind}  {}{ind}{}",
+        braces.0,
+        output.join(&format!(",{ind}  ")),
+        braces.1
+    )
+}
+
+/// `console.log`-style formatting of an argument list (with `%s %d %i %f %j %o %O %c`).
+pub fn format_args(vm: &mut Vm, args: &[Value]) -> String {
+    let mut out = String::new();
+    let mut rest = 0;
+    if let Some(first) = args.first() {
+        if first.is_string() && args.len() > 1 {
+            let f = vm.js_str(*first).to_rust_string();
+            if f.contains('%') {
+                let mut a = 1;
+                let mut chars = f.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c != '%' {
+                        out.push(c);
+                        continue;
+                    }
+                    let Some(&n) = chars.peek() else {
+                        out.push('%');
+                        break;
+                    };
+                    if n == '%' {
+                        chars.next();
+                        out.push('%');
+                        continue;
+                    }
+                    if a >= args.len() || !"sdifjoOc".contains(n) {
+                        out.push('%');
+                        continue;
+                    }
+                    chars.next();
+                    let v = args[a];
+                    a += 1;
+                    match n {
+                        's' => {
+                            if v.is_string() {
+                                out.push_str(&vm.js_str(v).to_rust_string());
+                            } else if v.as_bigint().is_some() {
+                                out.push_str(&format!("{}n", vm.to_display_string(v)));
+                            } else if v.is_object() && !vm.is_callable(v) {
+                                out.push_str(&inspect_with(vm, v, &Options { depth: 1 }));
+                            } else if v.as_symbol().is_some() {
+                                out.push_str(&symbol_text(vm, v));
+                            } else if v.is_number() {
+                                out.push_str(&number_text(v.num()));
+                            } else {
+                                out.push_str(&inspect(vm, v));
+                            }
+                        }
+                        'd' | 'i' => {
+                            if v.as_bigint().is_some() {
+                                out.push_str(&format!("{}n", vm.to_display_string(v)));
+                            } else if v.is_object() || v.as_symbol().is_some() {
+                                out.push_str("NaN");
+                            } else {
+                                let x = vm.to_number(v).unwrap_or(f64::NAN);
+                                let x = if n == 'i' && x.is_finite() { x.trunc() } else { x };
+                                out.push_str(&number_text(x));
+                            }
+                        }
+                        'f' => {
+                            let n = vm.to_number(v).unwrap_or(f64::NAN);
+                            out.push_str(&number_text(n));
+                        }
+                        'j' => {
+                            let s = crate::builtins::json::stringify_simple(vm, v)
+                                .unwrap_or_else(|| "undefined".into());
+                            out.push_str(&s);
+                        }
+                        'o' => out.push_str(&inspect_with(vm, v, &Options { depth: 4 })),
+                        'O' => out.push_str(&inspect(vm, v)),
+                        _ => {}
+                    }
+                }
+                rest = a;
+                if rest >= args.len() {
+                    return out;
+                }
+                out.push(' ');
+            }
+        }
+    }
+    let parts: Vec<String> = args[rest..]
+        .iter()
+        .map(|v| format_value_top(vm, *v))
+        .collect();
+    out.push_str(&parts.join(" "));
+    out
+}
+
+
+fn format_value_top(vm: &Vm, v: Value) -> String {
+    if v.is_string() {
+        return vm.js_str(v).to_rust_string();
+    }
+    inspect(vm, v)
+}
+
+/// Converts a JS string to text for output.
+pub fn js_text(s: &JsStr) -> String {
+    s.to_rust_string()
+}

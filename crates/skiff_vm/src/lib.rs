@@ -40,3 +40,6 @@ pub use module::ModuleLoader;
 pub use string::JsStr;
 pub use value::Value;
 pub use vm::Vm;
+
+#[cfg(test)]
+mod tests;

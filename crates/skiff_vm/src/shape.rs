@@ -45,6 +45,9 @@ pub struct Shape {
     pub has_index_keys: bool,
     map: FxHashMap<PropKey, u32>,
     transitions: RefCell<FxHashMap<(PropKey, u8), Weak<Shape>>>,
+    /// The shape this one was derived from by a transition. Holding it strongly keeps the
+    /// transition chain (and so the sharing of shapes between objects) alive.
+    parent: Option<Rc<Shape>>,
 }
 
 impl Shape {
@@ -57,6 +60,7 @@ impl Shape {
             has_index_keys: false,
             map: FxHashMap::default(),
             transitions: RefCell::new(FxHashMap::default()),
+            parent: None,
         })
     }
 
@@ -93,6 +97,7 @@ impl Shape {
                     .collect()
             },
             transitions: RefCell::new(FxHashMap::default()),
+            parent: None,
         }
     }
 
@@ -130,6 +135,9 @@ impl Shape {
         let dict = this.keys.len() + 1 > DICT_THRESHOLD;
         let mut s = this.clone_table(dict);
         s.push_key(key, attrs);
+        if !dict {
+            s.parent = Some(this.clone());
+        }
         let next = Rc::new(s);
         if !dict {
             this.transitions

@@ -133,6 +133,9 @@ pub struct Vm {
     pub event_loop: EventLoop,
     /// Set when a termination is unwinding; catch handlers do not see it.
     pub terminating: bool,
+    pub(crate) console_group: usize,
+    pub(crate) console_counts: rustc_hash::FxHashMap<String, u64>,
+    pub(crate) console_timers: rustc_hash::FxHashMap<String, std::time::Instant>,
     pub(crate) empty_string: Value,
     pub(crate) char_strings: Vec<Value>,
     /// The VM is tied to its thread: local values must not cross threads.
@@ -167,6 +170,9 @@ impl Vm {
             modules: Default::default(),
             event_loop: EventLoop::new(),
             terminating: false,
+            console_group: 0,
+            console_counts: Default::default(),
+            console_timers: Default::default(),
             empty_string: Value::UNDEFINED,
             char_strings: Vec::new(),
             _not_send: PhantomData,
@@ -1232,4 +1238,20 @@ impl Default for Vm {
 #[cold]
 fn unreachable_bound() -> (Value, Value, Vec<Value>) {
     (Value::UNDEFINED, Value::UNDEFINED, Vec::new())
+}
+
+impl Vm {
+    /// The text the embedder prints for an uncaught exception: `Uncaught TypeError: msg` and
+    /// the stack for errors, `Uncaught <inspected value>` otherwise.
+    pub fn format_uncaught(&self, e: Value) -> String {
+        if e == TERMINATION {
+            return "Uncaught Error: terminated".into();
+        }
+        if let Some(o) = self.heap.try_obj(e) {
+            if matches!(o.kind, ObjectKind::Error) {
+                return format!("Uncaught {}", crate::inspect::inspect(self, e));
+            }
+        }
+        format!("Uncaught {}", crate::inspect::inspect(self, e))
+    }
 }
