@@ -17,3 +17,6 @@ pub mod number;
 pub mod regexp;
 pub mod string;
 pub mod uri;
+
+#[cfg(test)]
+mod robustness;

@@ -290,3 +290,12 @@ fn date_utc_and_local_constructors() {
     assert_eq!(make_full_year(-0.5), 1900.0);
     assert_eq!(make_full_year(2024.0), 2024.0);
 }
+
+#[test]
+fn the_local_zone_is_usable() {
+    // Whatever the machine's zone, formatting and the offset round trip work.
+    let zone = Zone::local();
+    assert!(to_date_string(1709632800000.0, zone).starts_with("Tue Mar 05 2024"));
+    let t = 1709632800000.0;
+    assert_eq!(utc(local_time(t, zone), zone), t);
+}
