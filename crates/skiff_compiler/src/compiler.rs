@@ -91,6 +91,8 @@ pub(crate) const ROUTE_BASE: i32 = 2;
 
 pub(crate) struct FnCtx {
     pub b: FnBuilder,
+    /// The scope-tree function this context compiles (kept for debugging and future checks).
+    #[allow(dead_code)]
     pub func: FuncId,
     pub scopes: Vec<ActiveScope>,
     pub env_depth: u32,
@@ -110,6 +112,7 @@ pub(crate) struct FnCtx {
     /// The function may use `super.x` (methods, accessors, constructors, field initializers).
     pub has_home: bool,
     /// Class constructor kind, for `super()` validity.
+    #[allow(dead_code)]
     pub is_class_ctor: bool,
 }
 
@@ -148,6 +151,7 @@ pub(crate) struct FnSpec<'n> {
     pub derived: bool,
     pub has_home: bool,
     /// For class constructors: the class (parameter properties).
+    #[allow(dead_code)]
     pub class: Option<&'n Class>,
 }
 
@@ -541,7 +545,7 @@ impl<'a> Compiler<'a> {
         let param_count = rest_index.unwrap_or(params.len()).min(usize::from(u16::MAX)) as u16;
         let length = params
             .iter()
-            .position(|p| p.rest || p.default.is_some() || p.optional && false)
+            .position(|p| p.rest || p.default.is_some())
             .unwrap_or(params.len())
             .min(usize::from(u16::MAX)) as u16;
         let first = self.alloc_n(u32::from(param_count));
@@ -564,9 +568,9 @@ impl<'a> Compiler<'a> {
                     self.emit(Instr::LoadCallee { dst: t });
                     self.store_resolved(&r, "%ctor", t, true, Span::DUMMY);
                     self.release(m);
-                } else if let Place::Reg(t) = r.place {
-                    self.emit(Instr::LoadCallee { dst: t });
                 }
+                // An uncaptured `%ctor` is never read: `super()` in the constructor itself
+                // uses `LoadCallee` directly.
             }
         } else if spec.is_class_ctor {
             let m = self.mark();
@@ -1441,13 +1445,15 @@ impl<'a> Compiler<'a> {
         }
         let to_test = if f.test.is_some() { Some(self.jump()) } else { None };
         let top = self.pc();
-        if per_iteration {
-            self.emit(Instr::CloneEnv);
-        }
         self.push_loop(labels, None, None);
         self.sub_stmt(&f.body);
         let (breaks, continues) = self.pop_loop();
         self.f().b.patch_all_here(continues);
+        // ES CreatePerIterationEnvironment: copy before the update, so closures created in this
+        // iteration keep this iteration's values.
+        if per_iteration {
+            self.emit(Instr::CloneEnv);
+        }
         if let Some(u) = &f.update {
             let m = self.mark();
             self.expr_discard(u);
@@ -1644,7 +1650,7 @@ impl<'a> Compiler<'a> {
         let m = self.mark();
         let d = self.alloc();
         self.expr(&sw.discriminant, d);
-        let sid = self.scope_id(node::SWITCH, &*sw);
+        let sid = self.scope_id(node::SWITCH, sw);
         if let Some(sid) = sid {
             self.enter_scope(sid, &[]);
         }
@@ -1717,7 +1723,7 @@ impl<'a> Compiler<'a> {
             }
             match label {
                 Some(l) => {
-                    if c.labels.iter().any(|x| *x == l.name) {
+                    if c.labels.contains(&l.name) {
                         return Some(i);
                     }
                 }
@@ -1755,11 +1761,11 @@ impl<'a> Compiler<'a> {
                     target = Some(i);
                     break;
                 }
-                (ControlKind::Loop { .. }, Some(l)) if c.labels.iter().any(|x| *x == l.name) => {
+                (ControlKind::Loop { .. }, Some(l)) if c.labels.contains(&l.name) => {
                     target = Some(i);
                     break;
                 }
-                (ControlKind::Block { .. }, Some(l)) if c.labels.iter().any(|x| *x == l.name) => {
+                (ControlKind::Block { .. }, Some(l)) if c.labels.contains(&l.name) => {
                     non_loop = true;
                     break;
                 }

@@ -43,3 +43,6 @@ pub fn compile_module(program: &Program, file: &SourceFile) -> CompileResult {
         diagnostics,
     }
 }
+
+#[cfg(test)]
+mod tests;

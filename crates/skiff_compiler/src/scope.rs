@@ -79,10 +79,6 @@ impl Scope {
     pub fn lookup(&self, name: &str) -> Option<usize> {
         self.names.get(name).copied()
     }
-
-    pub fn has_captured(&self) -> bool {
-        self.bindings.iter().any(|b| b.captured)
-    }
 }
 
 #[derive(Debug, Default)]
@@ -117,7 +113,6 @@ pub mod node {
     pub const CLASS: u8 = 9;
     pub const NAMESPACE: u8 = 10;
     pub const FIELD: u8 = 11;
-    pub const CLASS_FIELDS: u8 = 12;
 }
 
 pub fn key<T>(kind: u8, node: &T) -> (u8, usize) {
@@ -344,21 +339,6 @@ impl<'d> Resolver<'d> {
         self.declare_in(scope, &id, BindKind::Hidden, 0);
     }
 
-    /// The nearest enclosing function-level scope (function or module).
-    fn var_scope(&self) -> ScopeId {
-        let mut s = self.cur;
-        loop {
-            let sc = &self.tree.scopes[s];
-            if matches!(sc.kind, ScopeKind::Function | ScopeKind::Module) {
-                return s;
-            }
-            match sc.parent {
-                Some(p) => s = p,
-                None => return s,
-            }
-        }
-    }
-
     /// Resolves a reference and marks the binding captured when it crosses a function boundary.
     pub fn reference(&mut self, name: &str, pos: u32, assign: bool) {
         let mut s = self.cur;
@@ -447,8 +427,19 @@ impl<'d> Resolver<'d> {
             }
         }
         self.function_body_decls(&p.body);
-        self.declare_hidden(0, "*default*");
-        self.mark_exported("*default*");
+        let anonymous_default = p.body.iter().any(|s| match s {
+            Stmt::Export(e) => match &e.kind {
+                ExportKind::DefaultExpr(_) => true,
+                ExportKind::DefaultFunction(f) => f.name.is_none(),
+                ExportKind::DefaultClass(c) => c.name.is_none(),
+                _ => false,
+            },
+            _ => false,
+        });
+        if anonymous_default {
+            self.declare_hidden(0, "*default*");
+            self.mark_exported("*default*");
+        }
         for s in &p.body {
             self.stmt(s);
         }
