@@ -402,6 +402,9 @@ instructions! {
     /// SetFunctionName(r[func], r[key]): redefines the `name` own property of a freshly created
     /// anonymous function from a computed key (Symbol keys give `[description]`).
     SetFunctionName { func: Reg, key: Reg },
+    /// Object literal `__proto__: value` (non-computed, non-shorthand): if `r[value]` is an Object or
+    /// null, sets `r[obj].[[Prototype]]` to it; otherwise does nothing.
+    SetProtoLit { obj: Reg, value: Reg },
     /// CopyDataProperties(r[dst], r[src], ∅): object spread `{ ...src }` (undefined/null copy nothing).
     CopyDataProperties { dst: Reg, src: Reg },
     /// `r[dst] =` a new ordinary object with the own enumerable properties of `r[src]` except the

@@ -512,7 +512,8 @@ impl<'a> Compiler<'a> {
                 ObjectProp::KeyValue(key, value, _) => match static_key(key) {
                     Some(name) if !matches!(key, PropKey::Num(..)) => {
                         if name == "__proto__" && !matches!(key, PropKey::Computed(..)) {
-                            self.unsupported(key.span(), "`__proto__` in object literals");
+                            self.expr(value, v);
+                            self.emit(Instr::SetProtoLit { obj, value: v });
                             continue;
                         }
                         self.expr_named(value, v, &name);
