@@ -21,6 +21,8 @@ pub(crate) enum Loc {
     Import(u16),
     /// An import that is never used as a value (erased, as TypeScript does).
     Dead,
+    /// A REPL top-level declaration: a property of the global object, so later lines see it.
+    Global,
 }
 
 pub(crate) struct ActiveScope {
@@ -47,6 +49,7 @@ pub(crate) enum Place {
     Reg(Reg),
     Env { hops: u16, slot: u16 },
     Import(u16),
+    Global,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -133,6 +136,9 @@ pub struct Compiler<'a> {
     /// Values of all enum members (used to fold references between members).
     pub(crate) type_names: FxHashSet<String>,
     pub(crate) overflow_reported: bool,
+    /// Compiling a REPL line: top-level declarations become globals and the body returns the
+    /// value of a final expression statement.
+    pub(crate) repl: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -172,6 +178,7 @@ impl<'a> Compiler<'a> {
             const_enums: FxHashMap::default(),
             type_names: FxHashSet::default(),
             overflow_reported: false,
+            repl: false,
         }
     }
 
@@ -352,6 +359,7 @@ impl<'a> Compiler<'a> {
                         },
                         Loc::Import(idx) => Place::Import(idx),
                         Loc::Dead => return None,
+                        Loc::Global => Place::Global,
                     };
                     let needs_tdz = if b.kind.is_lexical() {
                         if fi == cur {
@@ -390,6 +398,11 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::LoadImport { dst, idx });
                 return;
             }
+            Place::Global => {
+                let ic = self.f().b.ic(name);
+                self.emit(Instr::LoadGlobal { dst, ic });
+                return;
+            }
         }
         if r.needs_tdz {
             let name = self.str_const(name);
@@ -425,6 +438,20 @@ impl<'a> Compiler<'a> {
             }
             Place::Import(_) => {
                 self.throw_error(ErrorKind::TypeError, "Assignment to constant variable.");
+            }
+            Place::Global if init => {
+                // A REPL declaration defines (or redefines) a global property.
+                let m = self.mark();
+                let g = self.alloc();
+                let ic = self.f().b.ic("globalThis");
+                self.emit(Instr::LoadGlobal { dst: g, ic });
+                let ic = self.f().b.ic(name);
+                self.emit(Instr::DefineNamed { obj: g, value: src, ic });
+                self.release(m);
+            }
+            Place::Global => {
+                let ic = self.f().b.ic(name);
+                self.emit(Instr::StoreGlobal { src, ic });
             }
         }
     }
@@ -794,8 +821,17 @@ impl<'a> Compiler<'a> {
         self.collect_type_names(&p.body);
         self.module_scope(p);
         self.hoist_functions(&p.body);
-        for s in &p.body {
-            self.stmt(s);
+        let n = p.body.len();
+        for (i, s) in p.body.iter().enumerate() {
+            match s {
+                Stmt::Expr(e) if self.repl && i + 1 == n => {
+                    // The REPL prints the value of the last expression statement.
+                    let r = self.alloc();
+                    self.expr(&e.expr, r);
+                    self.emit(Instr::Return { src: r });
+                }
+                s => self.stmt(s),
+            }
         }
         self.emit(Instr::ReturnUndefined);
         self.pop_fn(idx, "", 0, 0, spec.span);
@@ -951,7 +987,9 @@ impl<'a> Compiler<'a> {
         let mut init_holes = Vec::new();
         for i in 0..n {
             let b = self.tree.scopes[sid].bindings[i].clone();
-            let loc = if b.kind == BindKind::Import {
+            let loc = if self.repl && b.kind != BindKind::Import && b.kind != BindKind::Hidden {
+                Loc::Global
+            } else if b.kind == BindKind::Import {
                 match import_of.get(&b.name) {
                     Some((req, name)) if b.used => {
                         self.imports.push(ImportEntry {

@@ -44,5 +44,24 @@ pub fn compile_module(program: &Program, file: &SourceFile) -> CompileResult {
     }
 }
 
+/// Compiles one REPL line. Top-level `let`/`const`/`var`/`function`/`class`/`enum` declarations
+/// become properties of the global object, so later lines (compiled separately) see them; the
+/// module body returns the value of the line's last statement when it is an expression statement
+/// (otherwise undefined). Imports and exports behave as in a module.
+pub fn compile_repl_line(program: &Program, file: &SourceFile) -> CompileResult {
+    let mut diagnostics = Vec::new();
+    check::check_program(program, file.id, &mut diagnostics);
+    let mut resolver = scope::Resolver::new(file.id, &mut diagnostics);
+    resolver.program(program);
+    let tree = resolver.tree;
+    let mut compiler = compiler::Compiler::new(file, tree, diagnostics);
+    compiler.repl = true;
+    let (module, diagnostics) = compiler.compile_program(program);
+    CompileResult {
+        module: module.map(Arc::new),
+        diagnostics,
+    }
+}
+
 #[cfg(test)]
 mod tests;

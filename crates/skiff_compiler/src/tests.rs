@@ -330,3 +330,18 @@ fn invalid_nodes_do_not_panic() {
         ret(None),
     ]);
 }
+
+#[test]
+fn repl_lines_define_globals_and_return_the_last_value() {
+    let file = SourceFile::new(FileId(0), "<repl>", " ".repeat(4096));
+    let p = Program {
+        body: vec![decl(VarKind::Let, "x", Some(num(1.0))), es(bin(BinaryOp::Add, id("x"), num(2.0)))],
+        span: sp(),
+    };
+    let r = crate::compile_repl_line(&p, &file);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let text = disassemble(&r.module.expect("module"));
+    assert!(text.contains("DefineNamed"), "{text}");
+    assert!(text.contains("\"globalThis\""), "{text}");
+    assert!(text.contains("Return r"), "{text}");
+}
