@@ -1036,6 +1036,15 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     let (fv, k) = (r!(vm, base, f), r!(vm, base, key));
                     set_function_name(vm, fv, k, "").map(|_| Flow::Next)
                 }
+                Instr::SetProtoLit { obj, value } => {
+                    let (o, v) = (r!(vm, base, obj), r!(vm, base, value));
+                    if let Some(r) = o.as_object() {
+                        if v.is_object() || v.is_null() {
+                            crate::builtins::object::set_proto(vm, r, v.as_object());
+                        }
+                    }
+                    Ok(Flow::Next)
+                }
                 Instr::CopyDataProperties { dst, src } => {
                     let (d, s) = (r!(vm, base, dst), r!(vm, base, src));
                     copy_data_properties(vm, d, s, &[]).map(|_| Flow::Next)

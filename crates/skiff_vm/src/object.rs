@@ -121,9 +121,29 @@ impl MapData {
                 return;
             }
         }
+        if self.entries.len() > 1024 && self.entries.len() >= 4 * (self.live + 1) {
+            self.compact();
+        }
         self.index.insert(k, self.entries.len());
         self.entries.push(Some((key, value)));
         self.live += 1;
+    }
+
+    /// Drops tombstones. Iterators over this table hold entry indices, so compaction only
+    /// happens when the table is mostly tombstones (insertion-heavy churn), never on delete.
+    fn compact(&mut self) {
+        let mut remap = vec![usize::MAX; self.entries.len()];
+        let mut n = 0;
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.is_some() {
+                remap[i] = n;
+                n += 1;
+            }
+        }
+        self.entries.retain(|e| e.is_some());
+        for idx in self.index.values_mut() {
+            *idx = remap[*idx];
+        }
     }
 
     pub fn delete(&mut self, k: &MapKey) -> bool {

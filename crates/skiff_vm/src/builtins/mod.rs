@@ -37,6 +37,7 @@ pub fn install(vm: &mut Vm) {
     object::install(vm);
     function::install(vm);
     error::install(vm);
+    global::install(vm);
     symbol::install(vm);
     iterator::install(vm);
     generator::install(vm);
@@ -51,7 +52,6 @@ pub fn install(vm: &mut Vm) {
     date::install(vm);
     typed::install(vm);
     bigint::install(vm);
-    global::install(vm);
     console::install(vm);
 }
 
