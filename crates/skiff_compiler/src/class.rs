@@ -46,7 +46,7 @@ impl<'a> Compiler<'a> {
             self.expr(sc, heritage);
         }
         let win = self.alloc_n(2);
-        let (f_reg, p_reg) = (win, Reg(win.0 + 1));
+        let (f_reg, p_reg) = (win, win.offset(1));
         let ctor = c.members.iter().find_map(|m| match m {
             ClassMember::Constructor(k) if k.function.body.is_some() => Some(k),
             _ => None,
@@ -93,7 +93,10 @@ impl<'a> Compiler<'a> {
         for (i, mem) in c.members.iter().enumerate() {
             match mem {
                 ClassMember::Method(meth) => {
-                    if meth.function.body.is_none() || meth.modifiers.is_abstract || meth.modifiers.declare {
+                    if meth.function.body.is_none()
+                        || meth.modifiers.is_abstract
+                        || meth.modifiers.declare
+                    {
                         continue;
                     }
                     let is_static = meth.modifiers.is_static;
@@ -146,7 +149,9 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 ClassMember::StaticBlock(b) => statics.push(StaticElem::Block(b)),
-                ClassMember::Constructor(_) | ClassMember::IndexSignature(_) | ClassMember::Empty(_) => {}
+                ClassMember::Constructor(_)
+                | ClassMember::IndexSignature(_)
+                | ClassMember::Empty(_) => {}
             }
         }
         // The inner name binding is initialised before static elements run.
@@ -160,15 +165,24 @@ impl<'a> Compiler<'a> {
         if !instance_fields.is_empty() || !private_methods.is_empty() {
             let func = self.field_init_function(c, &instance_fields, &private_methods, false);
             self.emit(Instr::Closure { dst: tmp, func });
-            self.emit(Instr::SetHomeObject { func: tmp, home: p_reg });
-            self.emit(Instr::SetClassFieldInit { ctor: f_reg, init: tmp });
+            self.emit(Instr::SetHomeObject {
+                func: tmp,
+                home: p_reg,
+            });
+            self.emit(Instr::SetClassFieldInit {
+                ctor: f_reg,
+                init: tmp,
+            });
         }
         if !statics.is_empty() {
             let func = self.static_init_function(c, &statics);
             let call = self.alloc_n(2);
             self.emit(Instr::Closure { dst: call, func });
-            self.emit(Instr::SetHomeObject { func: call, home: f_reg });
-            self.f().b.mov(Reg(call.0 + 1), f_reg);
+            self.emit(Instr::SetHomeObject {
+                func: call,
+                home: f_reg,
+            });
+            self.f().b.mov(call.offset(1), f_reg);
             self.emit(Instr::Call {
                 dst: call,
                 base: call,
@@ -217,15 +231,35 @@ impl<'a> Compiler<'a> {
     }
 
     /// Adds a private method or accessor to `obj` (the instance, or the class for statics).
-    fn private_method(&mut self, meth: &Method, id: &Ident, home: Reg, obj: Reg, tmp: Reg, key: Reg) {
+    fn private_method(
+        &mut self,
+        meth: &Method,
+        id: &Ident,
+        home: Reg,
+        obj: Reg,
+        tmp: Reg,
+        key: Reg,
+    ) {
         let func = self.method_function(meth, meth.kind == MethodKind::Method);
         self.emit(Instr::Closure { dst: tmp, func });
         self.emit(Instr::SetHomeObject { func: tmp, home });
         self.private_name(id, key);
         self.emit(match meth.kind {
-            MethodKind::Method => Instr::DefinePrivate { obj, key, value: tmp },
-            MethodKind::Getter => Instr::DefinePrivateGetter { obj, key, func: tmp },
-            MethodKind::Setter => Instr::DefinePrivateSetter { obj, key, func: tmp },
+            MethodKind::Method => Instr::DefinePrivate {
+                obj,
+                key,
+                value: tmp,
+            },
+            MethodKind::Getter => Instr::DefinePrivateGetter {
+                obj,
+                key,
+                func: tmp,
+            },
+            MethodKind::Setter => Instr::DefinePrivateSetter {
+                obj,
+                key,
+                func: tmp,
+            },
         });
     }
 
@@ -266,7 +300,10 @@ impl<'a> Compiler<'a> {
                 if let Some(r) = self.resolve(&hidden, u32::MAX) {
                     self.load_resolved(&r, &hidden, key);
                 }
-                if matches!(p.value.as_ref().map(|x| x.unwrap_transparent()), Some(Expr::Arrow(_)) | Some(Expr::Function(_))) {
+                if matches!(
+                    p.value.as_ref().map(|x| x.unwrap_transparent()),
+                    Some(Expr::Arrow(_)) | Some(Expr::Function(_))
+                ) {
                     self.emit(Instr::SetFunctionName { func: v, key });
                 }
                 self.emit(Instr::DefineIndexed {
@@ -393,7 +430,7 @@ impl<'a> Compiler<'a> {
             let result = self.alloc();
             self.emit(Instr::LoadCallee { dst: base });
             self.emit(Instr::CreateRest {
-                dst: Reg(base.0 + 1),
+                dst: base.offset(1),
                 start: 0,
             });
             self.emit(Instr::SuperCallArray { dst: result, base });
@@ -419,15 +456,27 @@ impl<'a> Compiler<'a> {
 
     // --- enums ---------------------------------------------------------------------------------
 
-    fn fold_enum(&self, e: &Expr, enum_name: &str, values: &FxHashMap<String, EnumValue>) -> Option<EnumValue> {
+    fn fold_enum(
+        &self,
+        e: &Expr,
+        enum_name: &str,
+        values: &FxHashMap<String, EnumValue>,
+    ) -> Option<EnumValue> {
         use EnumValue::*;
         match e.unwrap_transparent() {
             Expr::Num(n, _) => Some(Num(*n)),
             Expr::Str(s) => Some(Str(s.value.clone())),
-            Expr::Template(t) if t.exprs.is_empty() => t.quasis.first()?.cooked.as_ref().map(|c| Str(c.value.clone())),
+            Expr::Template(t) if t.exprs.is_empty() => t
+                .quasis
+                .first()?
+                .cooked
+                .as_ref()
+                .map(|c| Str(c.value.clone())),
             Expr::Ident(i) => values.get(&i.name).cloned(),
             Expr::Member(m) => match (&m.object.unwrap_transparent(), &m.prop) {
-                (Expr::Ident(o), MemberProp::Ident(p)) if o.name == enum_name => values.get(&p.name).cloned(),
+                (Expr::Ident(o), MemberProp::Ident(p)) if o.name == enum_name => {
+                    values.get(&p.name).cloned()
+                }
                 _ => None,
             },
             Expr::Unary(u) => {
@@ -452,9 +501,13 @@ impl<'a> Compiler<'a> {
                             BinaryOp::Div => x / y,
                             BinaryOp::Rem => x % y,
                             BinaryOp::Exp => x.powf(y),
-                            BinaryOp::Shl => f64::from(to_i32(x).wrapping_shl(to_i32(y) as u32 & 31)),
+                            BinaryOp::Shl => {
+                                f64::from(to_i32(x).wrapping_shl(to_i32(y) as u32 & 31))
+                            }
                             BinaryOp::Shr => f64::from(to_i32(x) >> (to_i32(y) as u32 & 31)),
-                            BinaryOp::UShr => f64::from((to_i32(x) as u32) >> (to_i32(y) as u32 & 31)),
+                            BinaryOp::UShr => {
+                                f64::from((to_i32(x) as u32) >> (to_i32(y) as u32 & 31))
+                            }
                             BinaryOp::BitAnd => f64::from(to_i32(x) & to_i32(y)),
                             BinaryOp::BitOr => f64::from(to_i32(x) | to_i32(y)),
                             BinaryOp::BitXor => f64::from(to_i32(x) ^ to_i32(y)),
@@ -524,11 +577,19 @@ impl<'a> Compiler<'a> {
                 }
             }
             self.load_str(&name, k);
-            self.emit(Instr::SetIndexed { obj, key: k, value: v });
+            self.emit(Instr::SetIndexed {
+                obj,
+                key: k,
+                value: v,
+            });
             let is_string = matches!(folded, Some(EnumValue::Str(_)));
             if !is_string {
                 // Reverse mapping for numeric members: E[E["A"] = 0] = "A".
-                self.emit(Instr::SetIndexed { obj, key: v, value: k });
+                self.emit(Instr::SetIndexed {
+                    obj,
+                    key: v,
+                    value: k,
+                });
             }
             if let Some(val) = folded {
                 values.insert(name, val);
@@ -582,15 +643,19 @@ impl<'a> Compiler<'a> {
             });
             self.emit(Instr::NewObject { dst: sub });
             let ic = self.f().b.ic(&id.name);
-            self.emit(Instr::SetNamed { obj, value: sub, ic });
+            self.emit(Instr::SetNamed {
+                obj,
+                value: sub,
+                ic,
+            });
             self.patch_here(has);
             self.f().b.mov(obj, sub);
         }
         let func = self.namespace_body(n);
         let win = self.alloc_n(3);
         self.emit(Instr::Closure { dst: win, func });
-        self.emit(Instr::LoadUndefined { dst: Reg(win.0 + 1) });
-        self.f().b.mov(Reg(win.0 + 2), obj);
+        self.emit(Instr::LoadUndefined { dst: win.offset(1) });
+        self.f().b.mov(win.offset(2), obj);
         self.emit(Instr::Call {
             dst: win,
             base: win,
@@ -660,7 +725,11 @@ impl<'a> Compiler<'a> {
         if let Some(r) = self.resolve(name, u32::MAX) {
             self.load_resolved(&r, name, v);
             let ic = self.f().b.ic(name);
-            self.emit(Instr::SetNamed { obj: ns, value: v, ic });
+            self.emit(Instr::SetNamed {
+                obj: ns,
+                value: v,
+                ic,
+            });
         }
         self.release(m);
     }

@@ -7,8 +7,8 @@ use crate::scope::{node, BindKind, FuncId, ScopeId, ScopeKind, ScopeTree};
 use rustc_hash::{FxHashMap, FxHashSet};
 use skiff_ast::*;
 use skiff_bytecode::{
-    Const, EnvSlot, ErrorKind, ExportEntry, Func, FunctionFlags, FunctionProto, ImportEntry, ImportName, Instr, Jump,
-    Module, Reg, SlotInit,
+    Const, EnvSlot, ErrorKind, ExportEntry, Func, FunctionFlags, FunctionProto, ImportEntry,
+    ImportName, Instr, Jump, Module, Reg, SlotInit,
 };
 use skiff_diagnostics::{Diagnostic, FileId, SourceFile};
 use std::sync::Arc;
@@ -315,7 +315,11 @@ impl<'a> Compiler<'a> {
             let r = self.alloc();
             self.emit(Instr::LoadUndefined { dst: r });
             for slot in vars {
-                self.emit(Instr::StoreEnv { src: r, hops: 0, slot });
+                self.emit(Instr::StoreEnv {
+                    src: r,
+                    hops: 0,
+                    slot,
+                });
             }
             self.release(m);
         }
@@ -366,7 +370,9 @@ impl<'a> Compiler<'a> {
                             pos < b.init_end || scope.kind == ScopeKind::Switch
                         } else {
                             let inner = &self.fns[fi + 1];
-                            inner.hoisted || inner.start < b.init_end || scope.kind == ScopeKind::Switch
+                            inner.hoisted
+                                || inner.start < b.init_end
+                                || scope.kind == ScopeKind::Switch
                         }
                     } else {
                         false
@@ -412,9 +418,18 @@ impl<'a> Compiler<'a> {
 
     /// Stores `src` into a resolved binding. `init` is true for the declaration's own
     /// initialisation (no TDZ or const checks).
-    pub(crate) fn store_resolved(&mut self, r: &Resolved, name: &str, src: Reg, init: bool, span: Span) {
+    pub(crate) fn store_resolved(
+        &mut self,
+        r: &Resolved,
+        name: &str,
+        src: Reg,
+        init: bool,
+        span: Span,
+    ) {
         if !init {
-            if r.kind == BindKind::Const || r.kind == BindKind::Class && self.is_class_inner_binding(r) {
+            if r.kind == BindKind::Const
+                || r.kind == BindKind::Class && self.is_class_inner_binding(r)
+            {
                 let d = diag::assign_to_const(self.fid, name, span);
                 self.error(d);
                 return;
@@ -446,7 +461,11 @@ impl<'a> Compiler<'a> {
                 let ic = self.f().b.ic("globalThis");
                 self.emit(Instr::LoadGlobal { dst: g, ic });
                 let ic = self.f().b.ic(name);
-                self.emit(Instr::DefineNamed { obj: g, value: src, ic });
+                self.emit(Instr::DefineNamed {
+                    obj: g,
+                    value: src,
+                    ic,
+                });
                 self.release(m);
             }
             Place::Global => {
@@ -498,7 +517,14 @@ impl<'a> Compiler<'a> {
         });
     }
 
-    pub(crate) fn pop_fn(&mut self, idx: Func, name: &str, param_count: u16, length: u16, span: (u32, u32)) {
+    pub(crate) fn pop_fn(
+        &mut self,
+        idx: Func,
+        name: &str,
+        param_count: u16,
+        length: u16,
+        span: (u32, u32),
+    ) {
         let Some(ctx) = self.fns.pop() else { return };
         if let Some(what) = ctx.b.overflow {
             if !self.overflow_reported {
@@ -507,9 +533,14 @@ impl<'a> Compiler<'a> {
                 self.diags.push(d);
             }
         }
-        let proto = ctx
-            .b
-            .finish(self.file, Arc::from(name), ctx.flags, param_count, length, span);
+        let proto = ctx.b.finish(
+            self.file,
+            Arc::from(name),
+            ctx.flags,
+            param_count,
+            length,
+            span,
+        );
         if let Some(slot) = self.functions.get_mut(idx.0 as usize) {
             *slot = Some(proto);
         }
@@ -526,7 +557,14 @@ impl<'a> Compiler<'a> {
         let func_id = self.tree.func_of(node::FUNCTION, f).unwrap_or(0);
         let scope = self.scope_id(node::FUNCTION, f);
         let body: &[Stmt] = f.body.as_ref().map(|b| &b.body[..]).unwrap_or(&[]);
-        self.compile_body(func_id, scope, &f.params, FnBody::Stmts(body), spec, f.name.as_ref())
+        self.compile_body(
+            func_id,
+            scope,
+            &f.params,
+            FnBody::Stmts(body),
+            spec,
+            f.name.as_ref(),
+        )
     }
 
     pub(crate) fn compile_arrow(&mut self, a: &ArrowFunction, name: &str) -> Func {
@@ -569,7 +607,9 @@ impl<'a> Compiler<'a> {
             // Generator functions are not constructors but have `prototype`; nothing to do here.
         }
         let rest_index = params.iter().position(|p| p.rest);
-        let param_count = rest_index.unwrap_or(params.len()).min(usize::from(u16::MAX)) as u16;
+        let param_count = rest_index
+            .unwrap_or(params.len())
+            .min(usize::from(u16::MAX)) as u16;
         let length = params
             .iter()
             .position(|p| p.rest || p.default.is_some())
@@ -580,7 +620,7 @@ impl<'a> Compiler<'a> {
         let mut preset = Vec::new();
         for (i, p) in params.iter().enumerate().take(param_count as usize) {
             if let Pattern::Ident(id) = &p.pattern {
-                preset.push((id.name.clone(), Reg(first.0 + i as u16)));
+                preset.push((id.name.clone(), first.offset(i as u16)));
             }
         }
         if let Some(sid) = scope {
@@ -610,7 +650,9 @@ impl<'a> Compiler<'a> {
         }
         if let Some(sid) = scope {
             if self.tree.scopes[sid].lookup("arguments").is_some()
-                && self.tree.scopes[sid].bindings[self.tree.scopes[sid].lookup("arguments").unwrap_or(0)].kind
+                && self.tree.scopes[sid].bindings
+                    [self.tree.scopes[sid].lookup("arguments").unwrap_or(0)]
+                .kind
                     == BindKind::Hidden
             {
                 self.f().flags.set(FunctionFlags::NEEDS_ARGUMENTS);
@@ -646,7 +688,7 @@ impl<'a> Compiler<'a> {
                 });
                 t
             } else {
-                Reg(first.0 + i as u16)
+                first.offset(i as u16)
             };
             if let Some(d) = &p.default {
                 let skip = self.emit(Instr::JumpIfNotUndefined {
@@ -721,7 +763,11 @@ impl<'a> Compiler<'a> {
                 self.load_resolved(&r, name, v);
             }
             let ic = self.f().b.ic(name);
-            self.emit(Instr::SetNamed { obj: this, value: v, ic });
+            self.emit(Instr::SetNamed {
+                obj: this,
+                value: v,
+                ic,
+            });
         }
         self.release(m);
         self.f().param_props = props;
@@ -923,7 +969,9 @@ impl<'a> Compiler<'a> {
 
     /// Lays out the module scope: imports, environment slots, registers; records imports/exports.
     fn module_scope(&mut self, p: &Program) {
-        let Some(sid) = self.scope_id(node::PROGRAM, p) else { return };
+        let Some(sid) = self.scope_id(node::PROGRAM, p) else {
+            return;
+        };
         // Requests in source order (side-effect imports included).
         let mut import_of: FxHashMap<String, (u16, ImportName)> = FxHashMap::default();
         for s in &p.body {
@@ -933,7 +981,9 @@ impl<'a> Compiler<'a> {
                         || imp.specifiers.iter().any(|sp| {
                             let local = match sp {
                                 ImportSpecifier::Default(id) | ImportSpecifier::Namespace(id) => id,
-                                ImportSpecifier::Named { local, type_only, .. } => {
+                                ImportSpecifier::Named {
+                                    local, type_only, ..
+                                } => {
                                     if *type_only {
                                         return false;
                                     }
@@ -949,7 +999,10 @@ impl<'a> Compiler<'a> {
                     for sp in &imp.specifiers {
                         match sp {
                             ImportSpecifier::Default(id) => {
-                                import_of.insert(id.name.clone(), (req, ImportName::Named(Arc::from("default"))));
+                                import_of.insert(
+                                    id.name.clone(),
+                                    (req, ImportName::Named(Arc::from("default"))),
+                                );
                             }
                             ImportSpecifier::Namespace(id) => {
                                 import_of.insert(id.name.clone(), (req, ImportName::Namespace));
@@ -961,7 +1014,10 @@ impl<'a> Compiler<'a> {
                                 ..
                             } => {
                                 if !type_only {
-                                    import_of.insert(local.name.clone(), (req, ImportName::Named(Arc::from(imported.name()))));
+                                    import_of.insert(
+                                        local.name.clone(),
+                                        (req, ImportName::Named(Arc::from(imported.name()))),
+                                    );
                                 }
                             }
                         }
@@ -1004,7 +1060,9 @@ impl<'a> Compiler<'a> {
                 }
             } else if b.captured {
                 let init = match b.kind {
-                    BindKind::Var | BindKind::Function | BindKind::EnumOrNamespace => SlotInit::Undefined,
+                    BindKind::Var | BindKind::Function | BindKind::EnumOrNamespace => {
+                        SlotInit::Undefined
+                    }
                     BindKind::Hidden => SlotInit::Undefined,
                     _ => SlotInit::Hole,
                 };
@@ -1042,15 +1100,25 @@ impl<'a> Compiler<'a> {
                         self.export_local(&name, &name, e.span, &import_of);
                     }
                 }
-                ExportKind::DefaultExpr(_) => self.export_local("*default*", "default", e.span, &import_of),
+                ExportKind::DefaultExpr(_) => {
+                    self.export_local("*default*", "default", e.span, &import_of)
+                }
                 ExportKind::DefaultFunction(f) => {
-                    let local = f.name.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| "*default*".into());
+                    let local = f
+                        .name
+                        .as_ref()
+                        .map(|n| n.name.clone())
+                        .unwrap_or_else(|| "*default*".into());
                     if f.body.is_some() {
                         self.export_local(&local, "default", e.span, &import_of);
                     }
                 }
                 ExportKind::DefaultClass(c) => {
-                    let local = c.name.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| "*default*".into());
+                    let local = c
+                        .name
+                        .as_ref()
+                        .map(|n| n.name.clone())
+                        .unwrap_or_else(|| "*default*".into());
                     self.export_local(&local, "default", e.span, &import_of);
                 }
                 ExportKind::Named {
@@ -1116,7 +1184,9 @@ impl<'a> Compiler<'a> {
     fn binding_used(&self, sid: ScopeId, name: &str) -> bool {
         self.tree.scopes[sid]
             .lookup(name)
-            .map(|i| self.tree.scopes[sid].bindings[i].used || self.tree.scopes[sid].bindings[i].captured)
+            .map(|i| {
+                self.tree.scopes[sid].bindings[i].used || self.tree.scopes[sid].bindings[i].captured
+            })
             .unwrap_or(false)
     }
 
@@ -1306,7 +1376,11 @@ impl<'a> Compiler<'a> {
             ExportKind::DefaultClass(c) => {
                 let m = self.mark();
                 let r = self.alloc();
-                let name = c.name.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| "default".into());
+                let name = c
+                    .name
+                    .as_ref()
+                    .map(|n| n.name.clone())
+                    .unwrap_or_else(|| "default".into());
                 self.class(c, r, &name);
                 match &c.name {
                     Some(n) => self.init_binding(n, r),
@@ -1334,7 +1408,9 @@ impl<'a> Compiler<'a> {
                     // only write to the destination.
                     let res = self.resolve(&id.name, u32::MAX);
                     match res {
-                        Some(r) if matches!(r.place, Place::Reg(_)) && self.writes_dst_last(init) => {
+                        Some(r)
+                            if matches!(r.place, Place::Reg(_)) && self.writes_dst_last(init) =>
+                        {
                             if let Place::Reg(dst) = r.place {
                                 self.expr_named(init, dst, &id.name);
                             }
@@ -1407,7 +1483,12 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    pub(crate) fn push_loop(&mut self, labels: Vec<String>, iter: Option<(Reg, bool)>, break_depth: Option<u32>) {
+    pub(crate) fn push_loop(
+        &mut self,
+        labels: Vec<String>,
+        iter: Option<(Reg, bool)>,
+        break_depth: Option<u32>,
+    ) {
         let depth = self.fr().env_depth;
         self.f().controls.push(Control {
             labels,
@@ -1426,7 +1507,10 @@ impl<'a> Compiler<'a> {
     pub(crate) fn pop_loop(&mut self) -> (Vec<usize>, Vec<usize>) {
         match self.f().controls.pop() {
             Some(Control {
-                kind: ControlKind::Loop { breaks, continues, .. },
+                kind:
+                    ControlKind::Loop {
+                        breaks, continues, ..
+                    },
                 ..
             }) => (breaks, continues),
             _ => (Vec::new(), Vec::new()),
@@ -1481,7 +1565,11 @@ impl<'a> Compiler<'a> {
             }
             self.release(m);
         }
-        let to_test = if f.test.is_some() { Some(self.jump()) } else { None };
+        let to_test = if f.test.is_some() {
+            Some(self.jump())
+        } else {
+            None
+        };
         let top = self.pc();
         self.push_loop(labels, None, None);
         self.sub_stmt(&f.body);
@@ -1586,13 +1674,19 @@ impl<'a> Compiler<'a> {
         if is_async {
             self.emit(Instr::Await { dst: res, src: res });
         }
-        self.emit(Instr::IteratorResultDone { dst: done, result: res });
+        self.emit(Instr::IteratorResultDone {
+            dst: done,
+            result: res,
+        });
         let exit = self.emit(Instr::JumpIfTrue {
             cond: done,
             offset: Jump(0),
         });
         let value = self.alloc();
-        self.emit(Instr::IteratorResultValue { dst: value, result: res });
+        self.emit(Instr::IteratorResultValue {
+            dst: value,
+            result: res,
+        });
         let env_save = self.alloc();
         self.emit(Instr::GetEnv { dst: env_save });
         let body_start = self.pc();
@@ -1625,14 +1719,18 @@ impl<'a> Compiler<'a> {
         let close_start = self.pc();
         let ret = self.alloc();
         let ic = self.f().b.ic("return");
-        self.emit(Instr::GetNamed { dst: ret, obj: it, ic });
+        self.emit(Instr::GetNamed {
+            dst: ret,
+            obj: it,
+            ic,
+        });
         let skip = self.emit(Instr::JumpIfNullish {
             src: ret,
             offset: Jump(0),
         });
         let win = self.alloc_n(2);
         self.f().b.mov(win, ret);
-        self.f().b.mov(Reg(win.0 + 1), it);
+        self.f().b.mov(win.offset(1), it);
         self.emit(Instr::Call {
             dst: win,
             base: win,
@@ -1662,14 +1760,18 @@ impl<'a> Compiler<'a> {
         let m = self.mark();
         let ret = self.alloc();
         let ic = self.f().b.ic("return");
-        self.emit(Instr::GetNamed { dst: ret, obj: it, ic });
+        self.emit(Instr::GetNamed {
+            dst: ret,
+            obj: it,
+            ic,
+        });
         let skip = self.emit(Instr::JumpIfNullish {
             src: ret,
             offset: Jump(0),
         });
         let win = self.alloc_n(2);
         self.f().b.mov(win, ret);
-        self.f().b.mov(Reg(win.0 + 1), it);
+        self.f().b.mov(win.offset(1), it);
         self.emit(Instr::Call {
             dst: win,
             base: win,
@@ -1702,7 +1804,11 @@ impl<'a> Compiler<'a> {
                 let v = self.alloc();
                 self.expr(t, v);
                 let eq = self.alloc();
-                self.emit(Instr::StrictEq { dst: eq, a: d, b: v });
+                self.emit(Instr::StrictEq {
+                    dst: eq,
+                    a: d,
+                    b: v,
+                });
                 let j = self.emit(Instr::JumpIfTrue {
                     cond: eq,
                     offset: Jump(0),
@@ -1935,7 +2041,11 @@ impl<'a> Compiler<'a> {
         let lowest = fin.map(|i| i + 1).unwrap_or(0);
         let n = self.fr().controls.len();
         for i in (lowest..n).rev() {
-            if let ControlKind::Loop { iter: Some((it, a)), .. } = self.fr().controls[i].kind {
+            if let ControlKind::Loop {
+                iter: Some((it, a)),
+                ..
+            } = self.fr().controls[i].kind
+            {
                 self.emit_iterator_close(it, a);
             }
         }
@@ -2024,7 +2134,10 @@ impl<'a> Compiler<'a> {
                 let ctl = self.f().controls.pop();
                 let (entries, routes) = match ctl {
                     Some(Control {
-                        kind: ControlKind::Finally { entries, routes, .. },
+                        kind:
+                            ControlKind::Finally {
+                                entries, routes, ..
+                            },
                         ..
                     }) => (entries, routes),
                     _ => (Vec::new(), Vec::new()),

@@ -18,16 +18,26 @@ pub fn redeclared(file: FileId, id: &Ident, previous: Span) -> Diagnostic {
 
 /// E3002: assignment to a `const` binding (or a class name inside its class).
 pub fn assign_to_const(file: FileId, name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E3002", format!("Cannot assign to '{name}' because it is a constant"), file, span)
-        .with_label("assignment to a constant")
-        .with_help("declare it with `let` if it must change")
+    Diagnostic::error(
+        "E3002",
+        format!("Cannot assign to '{name}' because it is a constant"),
+        file,
+        span,
+    )
+    .with_label("assignment to a constant")
+    .with_help("declare it with `let` if it must change")
 }
 
 /// E3003: assignment to an imported binding.
 pub fn assign_to_import(file: FileId, name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E3003", format!("Cannot assign to '{name}' because it is an import"), file, span)
-        .with_label("imported bindings are read-only")
-        .with_help("export a function from the defining module to change it")
+    Diagnostic::error(
+        "E3003",
+        format!("Cannot assign to '{name}' because it is an import"),
+        file,
+        span,
+    )
+    .with_label("imported bindings are read-only")
+    .with_help("export a function from the defining module to change it")
 }
 
 /// E3004: `break` outside a loop, switch or labelled statement.
@@ -39,23 +49,36 @@ pub fn break_outside(file: FileId, span: Span) -> Diagnostic {
 
 /// E3005: `continue` outside a loop.
 pub fn continue_outside(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E3005", "Illegal continue statement: no surrounding iteration statement", file, span)
-        .with_label("not inside a loop")
-        .with_help("`continue` can only be used inside a loop")
+    Diagnostic::error(
+        "E3005",
+        "Illegal continue statement: no surrounding iteration statement",
+        file,
+        span,
+    )
+    .with_label("not inside a loop")
+    .with_help("`continue` can only be used inside a loop")
 }
 
 /// E3006: a `break`/`continue` label that names no enclosing statement.
 pub fn undefined_label(file: FileId, label: &Ident) -> Diagnostic {
-    Diagnostic::error("E3006", format!("Undefined label '{}'", label.name), file, label.span)
-        .with_label("no enclosing statement has this label")
-        .with_help("check the spelling of the label")
+    Diagnostic::error(
+        "E3006",
+        format!("Undefined label '{}'", label.name),
+        file,
+        label.span,
+    )
+    .with_label("no enclosing statement has this label")
+    .with_help("check the spelling of the label")
 }
 
 /// E3007: `continue` naming a label that is not on a loop.
 pub fn continue_non_loop(file: FileId, label: &Ident) -> Diagnostic {
     Diagnostic::error(
         "E3007",
-        format!("Illegal continue statement: '{}' does not denote an iteration statement", label.name),
+        format!(
+            "Illegal continue statement: '{}' does not denote an iteration statement",
+            label.name
+        ),
         file,
         label.span,
     )
@@ -84,16 +107,26 @@ pub fn duplicate_export(file: FileId, name: &str, span: Span) -> Diagnostic {
 
 /// E3010: `yield` outside a generator.
 pub fn yield_outside_generator(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E3010", "'yield' expressions are only allowed within generator functions", file, span)
-        .with_label("not inside a generator")
-        .with_help("declare the function with `function*`")
+    Diagnostic::error(
+        "E3010",
+        "'yield' expressions are only allowed within generator functions",
+        file,
+        span,
+    )
+    .with_label("not inside a generator")
+    .with_help("declare the function with `function*`")
 }
 
 /// E3011: `delete` of a plain identifier, which strict mode forbids.
 pub fn delete_identifier(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E3011", "Delete of an unqualified identifier in strict mode.", file, span)
-        .with_label("cannot delete a variable")
-        .with_help("only properties can be deleted")
+    Diagnostic::error(
+        "E3011",
+        "Delete of an unqualified identifier in strict mode.",
+        file,
+        span,
+    )
+    .with_label("cannot delete a variable")
+    .with_help("only properties can be deleted")
 }
 
 /// E3012: `super` outside a method, or `super()` outside a derived constructor.
@@ -110,9 +143,14 @@ pub fn bad_super(file: FileId, span: Span, call: bool) -> Diagnostic {
 
 /// E3013: `new.target` outside a function.
 pub fn new_target_outside(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E3013", "new.target expression is not allowed here", file, span)
-        .with_label("not inside a function")
-        .with_help("`new.target` is only meaningful inside functions")
+    Diagnostic::error(
+        "E3013",
+        "new.target expression is not allowed here",
+        file,
+        span,
+    )
+    .with_label("not inside a function")
+    .with_help("`new.target` is only meaningful inside functions")
 }
 
 /// E3014: `return` at the top level of a module.
@@ -143,16 +181,26 @@ pub fn invalid_assign_target(file: FileId, span: Span) -> Diagnostic {
 
 /// E3017: an exported name that no declaration in the module provides.
 pub fn export_undeclared(file: FileId, name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("E3017", format!("Export '{name}' is not defined in this module"), file, span)
-        .with_label("nothing with this name is declared")
-        .with_help("declare it or import it first")
+    Diagnostic::error(
+        "E3017",
+        format!("Export '{name}' is not defined in this module"),
+        file,
+        span,
+    )
+    .with_label("nothing with this name is declared")
+    .with_help("declare it or import it first")
 }
 
 /// E3018: a duplicate label.
 pub fn duplicate_label(file: FileId, label: &Ident) -> Diagnostic {
-    Diagnostic::error("E3018", format!("Label '{}' has already been declared", label.name), file, label.span)
-        .with_label("duplicate label")
-        .with_help("use a different label name")
+    Diagnostic::error(
+        "E3018",
+        format!("Label '{}' has already been declared", label.name),
+        file,
+        label.span,
+    )
+    .with_label("duplicate label")
+    .with_help("use a different label name")
 }
 
 /// E3998: an implementation limit (registers, constants, functions, jump distance).

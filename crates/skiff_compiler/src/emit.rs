@@ -3,7 +3,8 @@
 
 use rustc_hash::FxHashMap;
 use skiff_bytecode::{
-    Const, Constant, FunctionFlags, FunctionProto, Handler, Ic, IcSite, Instr, JsStr, Jump, LineEntry, Reg,
+    Const, Constant, FunctionFlags, FunctionProto, Handler, Ic, IcSite, Instr, JsStr, Jump,
+    LineEntry, Reg,
 };
 use skiff_diagnostics::SourceFile;
 use std::sync::Arc;

@@ -55,7 +55,11 @@ pub(crate) fn number_to_key(n: f64) -> String {
     } else if n.is_nan() {
         "NaN".into()
     } else if n.is_infinite() {
-        if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else {
         format!("{n}")
     }
@@ -66,9 +70,17 @@ impl<'a> Compiler<'a> {
     /// (so the register may be a binding that `e` itself reads).
     pub(crate) fn writes_dst_last(&self, e: &Expr) -> bool {
         match e.unwrap_transparent() {
-            Expr::Num(..) | Expr::Str(_) | Expr::Bool(..) | Expr::Null(_) | Expr::BigInt(..) => true,
-            Expr::Ident(_) | Expr::This(_) | Expr::Binary(_) | Expr::Member(_) | Expr::New(_) => true,
-            Expr::Unary(_) | Expr::Function(_) | Expr::Arrow(_) | Expr::Template(_) | Expr::Array(_) => true,
+            Expr::Num(..) | Expr::Str(_) | Expr::Bool(..) | Expr::Null(_) | Expr::BigInt(..) => {
+                true
+            }
+            Expr::Ident(_) | Expr::This(_) | Expr::Binary(_) | Expr::Member(_) | Expr::New(_) => {
+                true
+            }
+            Expr::Unary(_)
+            | Expr::Function(_)
+            | Expr::Arrow(_)
+            | Expr::Template(_)
+            | Expr::Array(_) => true,
             Expr::Call(c) => !matches!(c.callee.unwrap_transparent(), Expr::Super(_)),
             _ => false,
         }
@@ -77,7 +89,12 @@ impl<'a> Compiler<'a> {
     /// Side-effect-free expressions whose evaluation cannot change a register binding.
     fn is_simple(e: &Expr) -> bool {
         match e.unwrap_transparent() {
-            Expr::Num(..) | Expr::Str(_) | Expr::Bool(..) | Expr::Null(_) | Expr::BigInt(..) | Expr::Ident(_) => true,
+            Expr::Num(..)
+            | Expr::Str(_)
+            | Expr::Bool(..)
+            | Expr::Null(_)
+            | Expr::BigInt(..)
+            | Expr::Ident(_) => true,
             Expr::This(_) => true,
             Expr::Member(m) => {
                 !m.optional && matches!(m.prop, MemberProp::Ident(_)) && Self::is_simple(&m.object)
@@ -153,7 +170,11 @@ impl<'a> Compiler<'a> {
     }
 
     fn function_expr(&mut self, f: &Function, dst: Reg, name: &str) {
-        let name = f.name.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| name.to_string());
+        let name = f
+            .name
+            .as_ref()
+            .map(|n| n.name.clone())
+            .unwrap_or_else(|| name.to_string());
         let spec = FnSpec {
             name,
             flags: 0,
@@ -194,7 +215,11 @@ impl<'a> Compiler<'a> {
     }
 
     pub(crate) fn load_number(&mut self, n: f64, dst: Reg) {
-        if n.fract() == 0.0 && n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) && !(n == 0.0 && n.is_sign_negative()) {
+        if n.fract() == 0.0
+            && n >= f64::from(i32::MIN)
+            && n <= f64::from(i32::MAX)
+            && !(n == 0.0 && n.is_sign_negative())
+        {
             self.f().b.load_int(dst, n as i32);
         } else {
             let idx = self.f().b.num_const(n);
@@ -246,11 +271,18 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::LoadNull { dst });
             }
             Expr::Bool(b, _) => {
-                self.emit(if *b { Instr::LoadTrue { dst } } else { Instr::LoadFalse { dst } });
+                self.emit(if *b {
+                    Instr::LoadTrue { dst }
+                } else {
+                    Instr::LoadFalse { dst }
+                });
             }
             Expr::Num(n, _) => self.load_number(*n, dst),
             Expr::BigInt(d, _) => {
-                let idx = self.f().b.other_const(Constant::BigInt(Arc::from(d.as_str())));
+                let idx = self
+                    .f()
+                    .b
+                    .other_const(Constant::BigInt(Arc::from(d.as_str())));
                 self.emit(Instr::LoadConst { dst, idx });
             }
             Expr::Str(s) => {
@@ -376,13 +408,21 @@ impl<'a> Compiler<'a> {
         let tmp = self.alloc();
         let mut started = false;
         for (i, q) in t.quasis.iter().enumerate() {
-            let text = q.cooked.as_ref().map(jsstr).unwrap_or_else(|| JsStr::Utf8(Arc::from("")));
+            let text = q
+                .cooked
+                .as_ref()
+                .map(jsstr)
+                .unwrap_or_else(|| JsStr::Utf8(Arc::from("")));
             let empty = matches!(&text, JsStr::Utf8(s) if s.is_empty());
             if !empty || (!started && t.exprs.is_empty()) {
                 let idx = self.f().b.jsstr_const(text);
                 if started {
                     self.emit(Instr::LoadConst { dst: tmp, idx });
-                    self.emit(Instr::Add { dst: acc, a: acc, b: tmp });
+                    self.emit(Instr::Add {
+                        dst: acc,
+                        a: acc,
+                        b: tmp,
+                    });
                 } else {
                     self.emit(Instr::LoadConst { dst: acc, idx });
                     started = true;
@@ -392,7 +432,11 @@ impl<'a> Compiler<'a> {
                 if started {
                     self.expr(x, tmp);
                     self.emit(Instr::ToString { dst: tmp, src: tmp });
-                    self.emit(Instr::Add { dst: acc, a: acc, b: tmp });
+                    self.emit(Instr::Add {
+                        dst: acc,
+                        a: acc,
+                        b: tmp,
+                    });
                 } else {
                     self.expr(x, acc);
                     self.emit(Instr::ToString { dst: acc, src: acc });
@@ -405,8 +449,16 @@ impl<'a> Compiler<'a> {
     }
 
     fn template_object(&mut self, t: &Template) -> skiff_bytecode::Const {
-        let raw: Vec<JsStr> = t.quasis.iter().map(|q| JsStr::Utf8(Arc::from(q.raw.as_str()))).collect();
-        let cooked: Vec<Option<JsStr>> = t.quasis.iter().map(|q| q.cooked.as_ref().map(jsstr)).collect();
+        let raw: Vec<JsStr> = t
+            .quasis
+            .iter()
+            .map(|q| JsStr::Utf8(Arc::from(q.raw.as_str())))
+            .collect();
+        let cooked: Vec<Option<JsStr>> = t
+            .quasis
+            .iter()
+            .map(|q| q.cooked.as_ref().map(jsstr))
+            .collect();
         self.f().b.other_const(Constant::Template {
             raw: raw.into(),
             cooked: cooked.into(),
@@ -422,11 +474,11 @@ impl<'a> Compiler<'a> {
         };
         let idx = self.template_object(&t.quasi);
         self.emit(Instr::GetTemplateObject {
-            dst: Reg(base.0 + 2),
+            dst: base.offset(2),
             idx,
         });
         for (i, x) in t.quasi.exprs.iter().enumerate() {
-            self.expr(x, Reg(base.0 + 3 + i as u16));
+            self.expr(x, base.offset(3).offset(i as u16));
         }
         self.pos(t.span);
         let pc = self.emit(Instr::Call {
@@ -447,17 +499,24 @@ impl<'a> Compiler<'a> {
     }
 
     fn array_lit(&mut self, a: &ArrayLit, dst: Reg) {
-        let simple = a.elements.iter().all(|e| matches!(e, Some(x) if !matches!(x, Expr::Spread(..))));
+        let simple = a
+            .elements
+            .iter()
+            .all(|e| matches!(e, Some(x) if !matches!(x, Expr::Spread(..))));
         let m = self.mark();
         if simple && a.elements.len() <= 64 {
             let n = a.elements.len() as u16;
             let base = self.alloc_n(u32::from(n));
             for (i, x) in a.elements.iter().enumerate() {
                 if let Some(x) = x {
-                    self.expr(x, Reg(base.0 + i as u16));
+                    self.expr(x, base.offset(i as u16));
                 }
             }
-            self.emit(Instr::NewArrayFrom { dst, base, count: n });
+            self.emit(Instr::NewArrayFrom {
+                dst,
+                base,
+                count: n,
+            });
         } else {
             let arr = self.alloc();
             self.emit(Instr::NewArray {
@@ -538,7 +597,11 @@ impl<'a> Compiler<'a> {
                         if anonymous_fn && matches!(key, PropKey::Computed(..)) {
                             self.emit(Instr::SetFunctionName { func: v, key: k });
                         }
-                        self.emit(Instr::DefineIndexed { obj, key: k, value: v });
+                        self.emit(Instr::DefineIndexed {
+                            obj,
+                            key: k,
+                            value: v,
+                        });
                     }
                 },
                 ObjectProp::Shorthand(id) => {
@@ -579,13 +642,25 @@ impl<'a> Compiler<'a> {
                             if matches!(method.key, PropKey::Computed(..)) {
                                 self.emit(Instr::SetFunctionName { func: v, key: k });
                             }
-                            self.emit(Instr::DefineIndexed { obj, key: k, value: v });
+                            self.emit(Instr::DefineIndexed {
+                                obj,
+                                key: k,
+                                value: v,
+                            });
                         }
                         MethodKind::Getter => {
-                            self.emit(Instr::DefineLitGetter { obj, key: k, func: v });
+                            self.emit(Instr::DefineLitGetter {
+                                obj,
+                                key: k,
+                                func: v,
+                            });
                         }
                         MethodKind::Setter => {
-                            self.emit(Instr::DefineLitSetter { obj, key: k, func: v });
+                            self.emit(Instr::DefineLitSetter {
+                                obj,
+                                key: k,
+                                func: v,
+                            });
                         }
                     }
                 }
@@ -630,7 +705,10 @@ impl<'a> Compiler<'a> {
                     return;
                 }
                 if let Expr::BigInt(d, _) = u.arg.unwrap_transparent() {
-                    let idx = self.f().b.other_const(Constant::BigInt(Arc::from(format!("-{d}").as_str())));
+                    let idx = self
+                        .f()
+                        .b
+                        .other_const(Constant::BigInt(Arc::from(format!("-{d}").as_str())));
                     self.emit(Instr::LoadConst { dst, idx });
                     return;
                 }
@@ -719,7 +797,11 @@ impl<'a> Compiler<'a> {
             BinaryOp::LtEq => Instr::LtEq { dst, a, b },
             BinaryOp::Gt => Instr::Gt { dst, a, b },
             BinaryOp::GtEq => Instr::GtEq { dst, a, b },
-            BinaryOp::In => Instr::In { dst, key: a, obj: b },
+            BinaryOp::In => Instr::In {
+                dst,
+                key: a,
+                obj: b,
+            },
             BinaryOp::InstanceOf => Instr::InstanceOf { dst, a, b },
         }
     }
@@ -727,7 +809,11 @@ impl<'a> Compiler<'a> {
     fn binary(&mut self, b: &BinaryExpr, dst: Reg) {
         if b.op == BinaryOp::Add {
             if let Expr::Num(n, _) = b.right.unwrap_transparent() {
-                if n.fract() == 0.0 && *n >= f64::from(i16::MIN) && *n <= f64::from(i16::MAX) && !(*n == 0.0 && n.is_sign_negative()) {
+                if n.fract() == 0.0
+                    && *n >= f64::from(i16::MIN)
+                    && *n <= f64::from(i16::MAX)
+                    && !(*n == 0.0 && n.is_sign_negative())
+                {
                     let m = self.mark();
                     let a = self.expr_reg(&b.left);
                     self.emit(Instr::AddImm {
@@ -755,9 +841,18 @@ impl<'a> Compiler<'a> {
         let t = dst;
         self.expr(&l.left, t);
         let skip = match l.op {
-            LogicalOp::And => self.emit(Instr::JumpIfFalse { cond: t, offset: Jump(0) }),
-            LogicalOp::Or => self.emit(Instr::JumpIfTrue { cond: t, offset: Jump(0) }),
-            LogicalOp::Nullish => self.emit(Instr::JumpIfNotNullish { src: t, offset: Jump(0) }),
+            LogicalOp::And => self.emit(Instr::JumpIfFalse {
+                cond: t,
+                offset: Jump(0),
+            }),
+            LogicalOp::Or => self.emit(Instr::JumpIfTrue {
+                cond: t,
+                offset: Jump(0),
+            }),
+            LogicalOp::Nullish => self.emit(Instr::JumpIfNotNullish {
+                src: t,
+                offset: Jump(0),
+            }),
         };
         self.expr(&l.right, t);
         self.patch_here(skip);
@@ -797,7 +892,12 @@ impl<'a> Compiler<'a> {
             Expr::Binary(b) if want && target.is_some() => {
                 let fused = matches!(
                     b.op,
-                    BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq | BinaryOp::StrictEq | BinaryOp::StrictNotEq
+                    BinaryOp::Lt
+                        | BinaryOp::LtEq
+                        | BinaryOp::Gt
+                        | BinaryOp::GtEq
+                        | BinaryOp::StrictEq
+                        | BinaryOp::StrictNotEq
                 );
                 if fused {
                     let t = target.unwrap_or(0);
@@ -821,7 +921,10 @@ impl<'a> Compiler<'a> {
                     }
                     let c = self.alloc();
                     self.emit(Self::binary_instr(b.op, c, x, y));
-                    let j = self.emit(Instr::JumpIfTrue { cond: c, offset: Jump(0) });
+                    let j = self.emit(Instr::JumpIfTrue {
+                        cond: c,
+                        offset: Jump(0),
+                    });
                     self.release(m);
                     return vec![j];
                 }
@@ -831,9 +934,15 @@ impl<'a> Compiler<'a> {
         let m = self.mark();
         let r = self.expr_reg(e);
         let j = if want {
-            self.emit(Instr::JumpIfTrue { cond: r, offset: Jump(0) })
+            self.emit(Instr::JumpIfTrue {
+                cond: r,
+                offset: Jump(0),
+            })
         } else {
-            self.emit(Instr::JumpIfFalse { cond: r, offset: Jump(0) })
+            self.emit(Instr::JumpIfFalse {
+                cond: r,
+                offset: Jump(0),
+            })
         };
         self.release(m);
         vec![j]
@@ -841,7 +950,10 @@ impl<'a> Compiler<'a> {
 
     /// Inside an optional chain: jumps to the chain's nullish exit when `r` is nullish.
     pub(crate) fn opt_jump(&mut self, r: Reg) {
-        let j = self.emit(Instr::JumpIfNullish { src: r, offset: Jump(0) });
+        let j = self.emit(Instr::JumpIfNullish {
+            src: r,
+            offset: Jump(0),
+        });
         match self.f().opt_chain.last_mut() {
             Some(list) => list.push(j),
             None => {
@@ -908,7 +1020,14 @@ impl<'a> Compiler<'a> {
     }
 
     fn super_get(&mut self, m: &MemberExpr, dst: Reg, span: Span) {
-        if !self.fns.iter().rev().find(|f| !f.is_arrow).map(|f| f.has_home).unwrap_or(false) {
+        if !self
+            .fns
+            .iter()
+            .rev()
+            .find(|f| !f.is_arrow)
+            .map(|f| f.has_home)
+            .unwrap_or(false)
+        {
             let d = diag::bad_super(self.fid, span, false);
             self.error(d);
             return;
@@ -941,14 +1060,17 @@ impl<'a> Compiler<'a> {
         if r.kind != BindKind::EnumOrNamespace {
             return None;
         }
-        self.const_enums.get(&(r.scope, r.index))?.get(member).cloned()
+        self.const_enums
+            .get(&(r.scope, r.index))?
+            .get(member)
+            .cloned()
     }
 
     /// Evaluates a callee into `base` and its `this` into `base+1`, with room for `argc`
     /// arguments after them. Returns the window's base.
     fn callee_and_this(&mut self, callee: &Expr, argc: usize) -> Option<(Reg, bool)> {
         let base = self.alloc_n(2 + argc.min(60000) as u32);
-        let this = Reg(base.0 + 1);
+        let this = base.offset(1);
         match callee.unwrap_transparent() {
             Expr::Member(m) if !matches!(m.object.unwrap_transparent(), Expr::Super(_)) => {
                 self.expr(&m.object, this);
@@ -959,19 +1081,31 @@ impl<'a> Compiler<'a> {
                 match &m.prop {
                     MemberProp::Ident(i) => {
                         let ic = self.f().b.ic(&i.name);
-                        self.emit(Instr::GetNamed { dst: base, obj: this, ic });
+                        self.emit(Instr::GetNamed {
+                            dst: base,
+                            obj: this,
+                            ic,
+                        });
                     }
                     MemberProp::Computed(x) => {
                         let mk = self.mark();
                         let key = self.expr_reg(x);
-                        self.emit(Instr::GetIndexed { dst: base, obj: this, key });
+                        self.emit(Instr::GetIndexed {
+                            dst: base,
+                            obj: this,
+                            key,
+                        });
                         self.release(mk);
                     }
                     MemberProp::Private(i) => {
                         let mk = self.mark();
                         let key = self.alloc();
                         self.private_name(i, key);
-                        self.emit(Instr::GetPrivate { dst: base, obj: this, key });
+                        self.emit(Instr::GetPrivate {
+                            dst: base,
+                            obj: this,
+                            key,
+                        });
                         self.release(mk);
                     }
                 }
@@ -984,7 +1118,11 @@ impl<'a> Compiler<'a> {
                 let mk = self.mark();
                 let key = self.alloc();
                 self.super_key(&m.prop, key);
-                self.emit(Instr::SuperGet { dst: base, this, key });
+                self.emit(Instr::SuperGet {
+                    dst: base,
+                    this,
+                    key,
+                });
                 self.release(mk);
                 Some((base, true))
             }
@@ -1040,12 +1178,15 @@ impl<'a> Compiler<'a> {
                 c.optional,
                 spread || matches!(mem.object.unwrap_transparent(), Expr::Super(_)),
             ) {
-                if self.const_enum_value_expr(&mem.object, &name.name).is_none() {
+                if self
+                    .const_enum_value_expr(&mem.object, &name.name)
+                    .is_none()
+                {
                     let argc = c.args.len();
                     let base = self.alloc_n(2 + argc as u32);
-                    self.expr(&mem.object, Reg(base.0 + 1));
+                    self.expr(&mem.object, base.offset(1));
                     for (i, a) in c.args.iter().enumerate() {
-                        self.expr(a, Reg(base.0 + 2 + i as u16));
+                        self.expr(a, base.offset(2).offset(i as u16));
                     }
                     self.pos(c.span);
                     let ic = self.f().b.ic(&name.name);
@@ -1070,12 +1211,12 @@ impl<'a> Compiler<'a> {
             self.opt_jump(base);
         }
         let pc = if spread {
-            self.args_array(&c.args, Reg(base.0 + 2));
+            self.args_array(&c.args, base.offset(2));
             self.pos(c.span);
             self.emit(Instr::CallArray { dst: base, base })
         } else {
             for (i, a) in c.args.iter().enumerate() {
-                self.expr(a, Reg(base.0 + 2 + i as u16));
+                self.expr(a, base.offset(2).offset(i as u16));
             }
             self.pos(c.span);
             self.emit(Instr::Call {
@@ -1089,7 +1230,11 @@ impl<'a> Compiler<'a> {
         self.release(m);
     }
 
-    fn const_enum_value_expr(&self, obj: &Expr, member: &str) -> Option<crate::compiler::EnumValue> {
+    fn const_enum_value_expr(
+        &self,
+        obj: &Expr,
+        member: &str,
+    ) -> Option<crate::compiler::EnumValue> {
         match obj.unwrap_transparent() {
             Expr::Ident(i) => self.const_enum_value(i, member),
             _ => None,
@@ -1101,7 +1246,7 @@ impl<'a> Compiler<'a> {
         if Self::has_spread(&n.args) {
             let base = self.alloc_n(2);
             self.expr(&n.callee, base);
-            self.args_array(&n.args, Reg(base.0 + 1));
+            self.args_array(&n.args, base.offset(1));
             self.pos(n.span);
             let pc = self.emit(Instr::NewArrayArgs { dst, base });
             self.record_callee(pc, &n.callee);
@@ -1110,7 +1255,7 @@ impl<'a> Compiler<'a> {
             let base = self.alloc_n(1 + argc as u32);
             self.expr(&n.callee, base);
             for (i, a) in n.args.iter().enumerate() {
-                self.expr(a, Reg(base.0 + 1 + i as u16));
+                self.expr(a, base.offset(1).offset(i as u16));
             }
             self.pos(n.span);
             let pc = self.emit(Instr::New {
@@ -1124,7 +1269,13 @@ impl<'a> Compiler<'a> {
     }
 
     fn super_call(&mut self, c: &CallExpr, dst: Reg, span: Span) {
-        let in_derived = self.fns.iter().rev().find(|f| !f.is_arrow).map(|f| f.is_derived_ctor).unwrap_or(false);
+        let in_derived = self
+            .fns
+            .iter()
+            .rev()
+            .find(|f| !f.is_arrow)
+            .map(|f| f.is_derived_ctor)
+            .unwrap_or(false);
         if !in_derived {
             let d = diag::bad_super(self.fid, span, true);
             self.error(d);
@@ -1143,7 +1294,7 @@ impl<'a> Compiler<'a> {
         if Self::has_spread(&c.args) {
             let base = self.alloc_n(2);
             load_ctor(self, base);
-            self.args_array(&c.args, Reg(base.0 + 1));
+            self.args_array(&c.args, base.offset(1));
             self.pos(span);
             self.emit(Instr::SuperCallArray { dst: result, base });
         } else {
@@ -1151,7 +1302,7 @@ impl<'a> Compiler<'a> {
             let base = self.alloc_n(1 + argc as u32);
             load_ctor(self, base);
             for (i, a) in c.args.iter().enumerate() {
-                self.expr(a, Reg(base.0 + 1 + i as u16));
+                self.expr(a, base.offset(1).offset(i as u16));
             }
             self.pos(span);
             self.emit(Instr::SuperCall {
@@ -1179,7 +1330,13 @@ impl<'a> Compiler<'a> {
 
     fn update(&mut self, u: &UpdateExpr, dst: Option<Reg>) {
         let inc = u.op == UpdateOp::Increment;
-        let op = |dst: Reg, src: Reg| if inc { Instr::Inc { dst, src } } else { Instr::Dec { dst, src } };
+        let op = |dst: Reg, src: Reg| {
+            if inc {
+                Instr::Inc { dst, src }
+            } else {
+                Instr::Dec { dst, src }
+            }
+        };
         let m = self.mark();
         match u.arg.unwrap_transparent() {
             Expr::Ident(id) => {
@@ -1260,7 +1417,11 @@ impl<'a> Compiler<'a> {
             MemberAccess::Named(ic, _) => self.emit(Instr::GetNamed { dst, obj, ic }),
             MemberAccess::Indexed => self.emit(Instr::GetIndexed { dst, obj, key }),
             MemberAccess::Private => self.emit(Instr::GetPrivate { dst, obj, key }),
-            MemberAccess::Super => self.emit(Instr::SuperGet { dst, this: obj, key }),
+            MemberAccess::Super => self.emit(Instr::SuperGet {
+                dst,
+                this: obj,
+                key,
+            }),
         };
     }
 
@@ -1269,7 +1430,11 @@ impl<'a> Compiler<'a> {
             MemberAccess::Named(_, ic) => self.emit(Instr::SetNamed { obj, value, ic }),
             MemberAccess::Indexed => self.emit(Instr::SetIndexed { obj, key, value }),
             MemberAccess::Private => self.emit(Instr::SetPrivate { obj, key, value }),
-            MemberAccess::Super => self.emit(Instr::SuperSet { this: obj, key, value }),
+            MemberAccess::Super => self.emit(Instr::SuperSet {
+                this: obj,
+                key,
+                value,
+            }),
         };
     }
 
@@ -1299,7 +1464,14 @@ impl<'a> Compiler<'a> {
                         }
                         None => false,
                     };
-                    if let (true, Some(Resolved { place: Place::Reg(reg), .. })) = (direct, &res) {
+                    if let (
+                        true,
+                        Some(Resolved {
+                            place: Place::Reg(reg),
+                            ..
+                        }),
+                    ) = (direct, &res)
+                    {
                         let reg = *reg;
                         self.expr_named(&a.value, reg, &id.name);
                         if let Some(d) = dst {
@@ -1424,9 +1596,18 @@ impl<'a> Compiler<'a> {
 
     fn logical_skip(&mut self, op: LogicalOp, r: Reg) -> usize {
         match op {
-            LogicalOp::And => self.emit(Instr::JumpIfFalse { cond: r, offset: Jump(0) }),
-            LogicalOp::Or => self.emit(Instr::JumpIfTrue { cond: r, offset: Jump(0) }),
-            LogicalOp::Nullish => self.emit(Instr::JumpIfNotNullish { src: r, offset: Jump(0) }),
+            LogicalOp::And => self.emit(Instr::JumpIfFalse {
+                cond: r,
+                offset: Jump(0),
+            }),
+            LogicalOp::Or => self.emit(Instr::JumpIfTrue {
+                cond: r,
+                offset: Jump(0),
+            }),
+            LogicalOp::Nullish => self.emit(Instr::JumpIfNotNullish {
+                src: r,
+                offset: Jump(0),
+            }),
         }
     }
 
@@ -1434,12 +1615,23 @@ impl<'a> Compiler<'a> {
         let res = self.resolve(&id.name, id.span.start);
         if let Some(r) = &res {
             if let (Place::Reg(reg), false) = (r.place, r.needs_tdz) {
-                if r.kind != BindKind::Const && r.kind != BindKind::Import && r.kind != BindKind::Class {
+                if r.kind != BindKind::Const
+                    && r.kind != BindKind::Import
+                    && r.kind != BindKind::Class
+                {
                     // x op= v with x in a register: compute straight into it.
                     if op == BinaryOp::Add {
                         if let Expr::Num(n, _) = value.unwrap_transparent() {
-                            if n.fract() == 0.0 && *n >= f64::from(i16::MIN) && *n <= f64::from(i16::MAX) && !(*n == 0.0 && n.is_sign_negative()) {
-                                self.emit(Instr::AddImm { dst: reg, src: reg, imm: *n as i16 });
+                            if n.fract() == 0.0
+                                && *n >= f64::from(i16::MIN)
+                                && *n <= f64::from(i16::MAX)
+                                && !(*n == 0.0 && n.is_sign_negative())
+                            {
+                                self.emit(Instr::AddImm {
+                                    dst: reg,
+                                    src: reg,
+                                    imm: *n as i16,
+                                });
                                 if let Some(d) = dst {
                                     self.f().b.mov(d, reg);
                                 }
@@ -1495,11 +1687,14 @@ impl<'a> Compiler<'a> {
         self.pos(y.span);
         self.emit(Instr::Yield { dst: recv, src: v });
         let not_return = self.emit(Instr::JumpIfFalse {
-            cond: Reg(recv.0 + 1),
+            cond: recv.offset(1),
             offset: Jump(0),
         });
         if self.fr().is_async {
-            self.emit(Instr::Await { dst: recv, src: recv });
+            self.emit(Instr::Await {
+                dst: recv,
+                src: recv,
+            });
         }
         self.emit_return(recv);
         self.patch_here(not_return);
@@ -1535,41 +1730,87 @@ impl<'a> Compiler<'a> {
         let top = self.pc();
         // mode 0: next(received)
         self.f().b.load_int(k, 0);
-        self.emit(Instr::StrictEq { dst: c, a: mode, b: k });
-        let not_next = self.emit(Instr::JumpIfFalse { cond: c, offset: Jump(0) });
-        self.f().b.mov(win, Reg(it.0 + 1));
-        self.f().b.mov(Reg(win.0 + 1), it);
-        self.f().b.mov(Reg(win.0 + 2), recv);
-        self.emit(Instr::Call { dst: res, base: win, argc: 1 });
+        self.emit(Instr::StrictEq {
+            dst: c,
+            a: mode,
+            b: k,
+        });
+        let not_next = self.emit(Instr::JumpIfFalse {
+            cond: c,
+            offset: Jump(0),
+        });
+        self.f().b.mov(win, it.offset(1));
+        self.f().b.mov(win.offset(1), it);
+        self.f().b.mov(win.offset(2), recv);
+        self.emit(Instr::Call {
+            dst: res,
+            base: win,
+            argc: 1,
+        });
         let to_check = self.jump();
         self.patch_here(not_next);
         // mode 1: throw(received)
         self.f().b.load_int(k, 1);
-        self.emit(Instr::StrictEq { dst: c, a: mode, b: k });
-        let not_throw = self.emit(Instr::JumpIfFalse { cond: c, offset: Jump(0) });
+        self.emit(Instr::StrictEq {
+            dst: c,
+            a: mode,
+            b: k,
+        });
+        let not_throw = self.emit(Instr::JumpIfFalse {
+            cond: c,
+            offset: Jump(0),
+        });
         let ic = self.f().b.ic("throw");
-        self.emit(Instr::GetNamed { dst: win, obj: it, ic });
-        let has_throw = self.emit(Instr::JumpIfNotNullish { src: win, offset: Jump(0) });
+        self.emit(Instr::GetNamed {
+            dst: win,
+            obj: it,
+            ic,
+        });
+        let has_throw = self.emit(Instr::JumpIfNotNullish {
+            src: win,
+            offset: Jump(0),
+        });
         self.emit_iterator_close(it, is_async);
-        self.throw_error(ErrorKind::TypeError, "The iterator does not provide a 'throw' method");
+        self.throw_error(
+            ErrorKind::TypeError,
+            "The iterator does not provide a 'throw' method",
+        );
         self.patch_here(has_throw);
-        self.f().b.mov(Reg(win.0 + 1), it);
-        self.f().b.mov(Reg(win.0 + 2), recv);
-        self.emit(Instr::Call { dst: res, base: win, argc: 1 });
+        self.f().b.mov(win.offset(1), it);
+        self.f().b.mov(win.offset(2), recv);
+        self.emit(Instr::Call {
+            dst: res,
+            base: win,
+            argc: 1,
+        });
         let to_check2 = self.jump();
         self.patch_here(not_throw);
         // mode 2: return(received)
         let ic = self.f().b.ic("return");
-        self.emit(Instr::GetNamed { dst: win, obj: it, ic });
-        let has_return = self.emit(Instr::JumpIfNotNullish { src: win, offset: Jump(0) });
+        self.emit(Instr::GetNamed {
+            dst: win,
+            obj: it,
+            ic,
+        });
+        let has_return = self.emit(Instr::JumpIfNotNullish {
+            src: win,
+            offset: Jump(0),
+        });
         if is_async {
-            self.emit(Instr::Await { dst: recv, src: recv });
+            self.emit(Instr::Await {
+                dst: recv,
+                src: recv,
+            });
         }
         self.emit_return(recv);
         self.patch_here(has_return);
-        self.f().b.mov(Reg(win.0 + 1), it);
-        self.f().b.mov(Reg(win.0 + 2), recv);
-        self.emit(Instr::Call { dst: res, base: win, argc: 1 });
+        self.f().b.mov(win.offset(1), it);
+        self.f().b.mov(win.offset(2), recv);
+        self.emit(Instr::Call {
+            dst: res,
+            base: win,
+            argc: 1,
+        });
         self.patch_here(to_check);
         self.patch_here(to_check2);
         if is_async {
@@ -1578,13 +1819,29 @@ impl<'a> Compiler<'a> {
         let msg = self.str_const("Iterator result %s is not an object");
         self.emit(Instr::ThrowIfNotObject { src: res, msg });
         let done = self.alloc();
-        self.emit(Instr::IteratorResultDone { dst: done, result: res });
-        let not_done = self.emit(Instr::JumpIfFalse { cond: done, offset: Jump(0) });
+        self.emit(Instr::IteratorResultDone {
+            dst: done,
+            result: res,
+        });
+        let not_done = self.emit(Instr::JumpIfFalse {
+            cond: done,
+            offset: Jump(0),
+        });
         let value = self.alloc();
-        self.emit(Instr::IteratorResultValue { dst: value, result: res });
+        self.emit(Instr::IteratorResultValue {
+            dst: value,
+            result: res,
+        });
         self.f().b.load_int(k, 2);
-        self.emit(Instr::StrictEq { dst: c, a: mode, b: k });
-        let not_ret = self.emit(Instr::JumpIfFalse { cond: c, offset: Jump(0) });
+        self.emit(Instr::StrictEq {
+            dst: c,
+            a: mode,
+            b: k,
+        });
+        let not_ret = self.emit(Instr::JumpIfFalse {
+            cond: c,
+            offset: Jump(0),
+        });
         self.emit_return(value);
         self.patch_here(not_ret);
         self.f().b.mov(dst, value);
@@ -1592,15 +1849,27 @@ impl<'a> Compiler<'a> {
         self.patch_here(not_done);
         let yield_pc = self.pc();
         if is_async {
-            self.emit(Instr::IteratorResultValue { dst: value, result: res });
-            self.emit(Instr::Yield { dst: recv, src: value });
+            self.emit(Instr::IteratorResultValue {
+                dst: value,
+                result: res,
+            });
+            self.emit(Instr::Yield {
+                dst: recv,
+                src: value,
+            });
         } else {
-            self.emit(Instr::YieldRaw { dst: recv, src: res });
+            self.emit(Instr::YieldRaw {
+                dst: recv,
+                src: res,
+            });
         }
         let yield_end = self.pc();
         // Resumed: next → mode 0, return → mode 2.
         self.f().b.load_int(mode, 0);
-        let back_next = self.emit(Instr::JumpIfFalse { cond: Reg(recv.0 + 1), offset: Jump(0) });
+        let back_next = self.emit(Instr::JumpIfFalse {
+            cond: recv.offset(1),
+            offset: Jump(0),
+        });
         self.f().b.load_int(mode, 2);
         self.f().b.jump_back(top);
         self.f().b.patch_to(back_next, top);

@@ -69,7 +69,11 @@ impl<'a> Compiler<'a> {
             match static_key(&p.key) {
                 Some(name) if !matches!(p.key, PropKey::Computed(..)) => {
                     let ic = self.f().b.ic(&name);
-                    self.emit(Instr::GetNamed { dst: v, obj: value, ic });
+                    self.emit(Instr::GetNamed {
+                        dst: v,
+                        obj: value,
+                        ic,
+                    });
                     if let Some(arr) = excluded {
                         let k = self.alloc();
                         self.load_str(&name, k);
@@ -79,7 +83,11 @@ impl<'a> Compiler<'a> {
                 _ => {
                     let k = self.alloc();
                     self.prop_key(&p.key, k);
-                    self.emit(Instr::GetIndexed { dst: v, obj: value, key: k });
+                    self.emit(Instr::GetIndexed {
+                        dst: v,
+                        obj: value,
+                        key: k,
+                    });
                     if let Some(arr) = excluded {
                         self.emit(Instr::ArrayPush { arr, value: k });
                     }
@@ -102,7 +110,10 @@ impl<'a> Compiler<'a> {
         let m = self.mark();
         let it = self.alloc_n(2);
         self.pos(a.span);
-        self.emit(Instr::GetIterator { dst: it, src: value });
+        self.emit(Instr::GetIterator {
+            dst: it,
+            src: value,
+        });
         let done = self.alloc();
         self.emit(Instr::LoadFalse { dst: done });
         let res = self.alloc();
@@ -114,12 +125,18 @@ impl<'a> Compiler<'a> {
                 offset: Jump(0),
             });
             self.emit(Instr::IteratorNext { dst: res, iter: it });
-            self.emit(Instr::IteratorResultDone { dst: done, result: res });
+            self.emit(Instr::IteratorResultDone {
+                dst: done,
+                result: res,
+            });
             let skip2 = self.emit(Instr::JumpIfTrue {
                 cond: done,
                 offset: Jump(0),
             });
-            self.emit(Instr::IteratorResultValue { dst: v, result: res });
+            self.emit(Instr::IteratorResultValue {
+                dst: v,
+                result: res,
+            });
             self.patch_here(skip1);
             self.patch_here(skip2);
             if let Some(p) = el {
@@ -128,19 +145,28 @@ impl<'a> Compiler<'a> {
         }
         if let Some(rest) = &a.rest {
             let arr = self.alloc();
-            self.emit(Instr::NewArray { dst: arr, capacity: 0 });
+            self.emit(Instr::NewArray {
+                dst: arr,
+                capacity: 0,
+            });
             let top = self.pc();
             let exit1 = self.emit(Instr::JumpIfTrue {
                 cond: done,
                 offset: Jump(0),
             });
             self.emit(Instr::IteratorNext { dst: res, iter: it });
-            self.emit(Instr::IteratorResultDone { dst: done, result: res });
+            self.emit(Instr::IteratorResultDone {
+                dst: done,
+                result: res,
+            });
             let exit2 = self.emit(Instr::JumpIfTrue {
                 cond: done,
                 offset: Jump(0),
             });
-            self.emit(Instr::IteratorResultValue { dst: v, result: res });
+            self.emit(Instr::IteratorResultValue {
+                dst: v,
+                result: res,
+            });
             self.emit(Instr::ArrayPush { arr, value: v });
             self.f().b.jump_back(top);
             self.patch_here(exit1);

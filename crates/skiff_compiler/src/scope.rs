@@ -170,13 +170,23 @@ fn collect_vars_stmt<'a>(s: &'a Stmt, out: &mut Vec<&'a Ident>) {
             collect_vars_stmt(&f.body, out);
         }
         Stmt::ForIn(f) => {
-            if let ForHead::Var { kind: VarKind::Var, target, .. } = &f.left {
+            if let ForHead::Var {
+                kind: VarKind::Var,
+                target,
+                ..
+            } = &f.left
+            {
                 pattern_names(target, out);
             }
             collect_vars_stmt(&f.body, out);
         }
         Stmt::ForOf(f) => {
-            if let ForHead::Var { kind: VarKind::Var, target, .. } = &f.left {
+            if let ForHead::Var {
+                kind: VarKind::Var,
+                target,
+                ..
+            } = &f.left
+            {
                 pattern_names(target, out);
             }
             collect_vars_stmt(&f.body, out);
@@ -287,7 +297,9 @@ impl<'d> Resolver<'d> {
             let prev = s.bindings[i].kind;
             let conflict = match (prev, kind) {
                 (BindKind::Var, BindKind::Var) => false,
-                (BindKind::Function, BindKind::Function) => s.kind == ScopeKind::Module || s.kind == ScopeKind::Function,
+                (BindKind::Function, BindKind::Function) => {
+                    s.kind == ScopeKind::Module || s.kind == ScopeKind::Function
+                }
                 (BindKind::Function, BindKind::Var) | (BindKind::Var, BindKind::Function) => {
                     !(s.kind == ScopeKind::Function || s.kind == ScopeKind::Module)
                 }
@@ -417,7 +429,9 @@ impl<'d> Resolver<'d> {
                         ImportSpecifier::Default(id) | ImportSpecifier::Namespace(id) => {
                             self.declare(id, BindKind::Import, 0)
                         }
-                        ImportSpecifier::Named { local, type_only, .. } => {
+                        ImportSpecifier::Named {
+                            local, type_only, ..
+                        } => {
                             if !type_only {
                                 self.declare(local, BindKind::Import, 0)
                             }
@@ -871,7 +885,13 @@ impl<'d> Resolver<'d> {
     }
 
     /// A function (declaration, expression, method, accessor or constructor).
-    pub fn function(&mut self, f: &Function, is_method: bool, is_derived_ctor: bool, is_ctor: bool) {
+    pub fn function(
+        &mut self,
+        f: &Function,
+        is_method: bool,
+        is_derived_ctor: bool,
+        is_ctor: bool,
+    ) {
         let _ = is_method;
         let saved = (self.cur, self.cur_func);
         self.push_func(key(node::FUNCTION, f), false, is_derived_ctor);
@@ -1128,7 +1148,9 @@ impl<'d> Resolver<'d> {
                 self.expr(&m.object);
                 match &m.prop {
                     MemberProp::Computed(x) => self.expr(x),
-                    MemberProp::Private(id) => self.reference(&format!("#{}", id.name), id.span.start, false),
+                    MemberProp::Private(id) => {
+                        self.reference(&format!("#{}", id.name), id.span.start, false)
+                    }
                     MemberProp::Ident(_) => {}
                 }
             }
@@ -1173,7 +1195,9 @@ pub fn declared_names(s: &Stmt) -> Vec<String> {
             }
             out.into_iter().map(|i| i.name.clone()).collect()
         }
-        Stmt::Function(f) if !f.declare && f.body.is_some() => f.name.iter().map(|n| n.name.clone()).collect(),
+        Stmt::Function(f) if !f.declare && f.body.is_some() => {
+            f.name.iter().map(|n| n.name.clone()).collect()
+        }
         Stmt::Class(c) if !c.declare => c.name.iter().map(|n| n.name.clone()).collect(),
         Stmt::Enum(e) if !e.declare => vec![e.name.name.clone()],
         Stmt::Namespace(n) if !n.declare => match &n.name {

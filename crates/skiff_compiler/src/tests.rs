@@ -68,7 +68,10 @@ fn log(e: Expr) -> Stmt {
     es(call(member(id("console"), "log"), vec![e]))
 }
 fn es(e: Expr) -> Stmt {
-    Stmt::Expr(Box::new(ExprStmt { expr: e, span: sp() }))
+    Stmt::Expr(Box::new(ExprStmt {
+        expr: e,
+        span: sp(),
+    }))
 }
 fn decl(kind: VarKind, n: &str, init: Option<Expr>) -> Stmt {
     let target = Pattern::Ident(ident(n));
@@ -140,7 +143,11 @@ fn compile(body: Vec<Stmt>) -> (Option<String>, Vec<String>) {
     let file = SourceFile::new(FileId(0), "t.ets", " ".repeat(4096));
     let p = Program { body, span: sp() };
     let r = compile_module(&p, &file);
-    let codes = r.diagnostics.iter().map(|d| format!("{} {}", d.code, d.message)).collect();
+    let codes = r
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {}", d.code, d.message))
+        .collect();
     (r.module.map(|m| disassemble(&m)), codes)
 }
 
@@ -167,7 +174,10 @@ fn closures_capture_through_environments() {
     let f = func(
         Some("f"),
         vec![],
-        vec![decl(VarKind::Let, "a", Some(num(1.0))), ret(Some(arrow(id("a"))))],
+        vec![
+            decl(VarKind::Let, "a", Some(num(1.0))),
+            ret(Some(arrow(id("a")))),
+        ],
         false,
     );
     let text = ok(vec![Stmt::Function(Box::new(f))]);
@@ -178,7 +188,10 @@ fn closures_capture_through_environments() {
 
 #[test]
 fn const_assignment_is_an_error() {
-    let (m, d) = compile(vec![decl(VarKind::Const, "x", Some(num(1.0))), assign("x", num(2.0))]);
+    let (m, d) = compile(vec![
+        decl(VarKind::Const, "x", Some(num(1.0))),
+        assign("x", num(2.0)),
+    ]);
     assert!(m.is_none());
     assert!(d.iter().any(|d| d.starts_with("E3002")), "{d:?}");
 }
@@ -186,7 +199,10 @@ fn const_assignment_is_an_error() {
 #[test]
 fn errors_do_not_stop_compilation() {
     let (m, d) = compile(vec![
-        Stmt::Break(JumpStmt { label: None, span: sp() }),
+        Stmt::Break(JumpStmt {
+            label: None,
+            span: sp(),
+        }),
         decl(VarKind::Let, "y", None),
         decl(VarKind::Let, "y", None),
         Stmt::Continue(JumpStmt {
@@ -245,7 +261,10 @@ fn generators_yield() {
 
 #[test]
 fn for_of_closes_iterators_on_break() {
-    let body = Stmt::Block(block(vec![Stmt::Break(JumpStmt { label: None, span: sp() })]));
+    let body = Stmt::Block(block(vec![Stmt::Break(JumpStmt {
+        label: None,
+        span: sp(),
+    })]));
     let s = Stmt::ForOf(Box::new(ForOfStmt {
         is_await: false,
         left: ForHead::Var {
@@ -306,7 +325,10 @@ fn classes_with_fields_and_super() {
         declare: false,
         span: sp(),
     };
-    let text = ok(vec![Stmt::Class(Box::new(base)), Stmt::Class(Box::new(derived))]);
+    let text = ok(vec![
+        Stmt::Class(Box::new(base)),
+        Stmt::Class(Box::new(derived)),
+    ]);
     println!("{text}");
     assert!(text.contains("CreateClass"), "{text}");
     assert!(text.contains("SetClassFieldInit"), "{text}");
@@ -335,7 +357,10 @@ fn invalid_nodes_do_not_panic() {
 fn repl_lines_define_globals_and_return_the_last_value() {
     let file = SourceFile::new(FileId(0), "<repl>", " ".repeat(4096));
     let p = Program {
-        body: vec![decl(VarKind::Let, "x", Some(num(1.0))), es(bin(BinaryOp::Add, id("x"), num(2.0)))],
+        body: vec![
+            decl(VarKind::Let, "x", Some(num(1.0))),
+            es(bin(BinaryOp::Add, id("x"), num(2.0))),
+        ],
         span: sp(),
     };
     let r = crate::compile_repl_line(&p, &file);
