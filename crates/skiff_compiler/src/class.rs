@@ -70,7 +70,7 @@ impl<'a> Compiler<'a> {
                 };
                 self.compile_function(&k.function, spec)
             }
-            None => self.default_ctor(name, derived, c.span),
+            None => self.default_ctor(name, derived, c),
         };
         let ctor_idx = match u16::try_from(ctor_func.0) {
             Ok(i) => i,
@@ -407,7 +407,9 @@ impl<'a> Compiler<'a> {
         idx
     }
 
-    fn default_ctor(&mut self, name: &str, derived: bool, span: Span) -> Func {
+    fn default_ctor(&mut self, name: &str, derived: bool, class: &Class) -> Func {
+        let span = class.span;
+        let fields = crate::compiler::class_has_instance_elements(class);
         let idx = self.reserve_function();
         let mut flags = FunctionFlags::CLASS_CONSTRUCTOR;
         if derived {
@@ -434,20 +436,24 @@ impl<'a> Compiler<'a> {
                 start: 0,
             });
             self.emit(Instr::SuperCallArray { dst: result, base });
-            self.emit(Instr::InitFields {
-                ctor: base,
-                this: result,
-            });
+            if fields {
+                self.emit(Instr::InitFields {
+                    ctor: base,
+                    this: result,
+                });
+            }
             self.emit(Instr::ReturnDerived {
                 value: result,
                 this: result,
             });
         } else {
-            let c = self.alloc();
-            let t = self.alloc();
-            self.emit(Instr::LoadCallee { dst: c });
-            self.emit(Instr::LoadThis { dst: t });
-            self.emit(Instr::InitFields { ctor: c, this: t });
+            if fields {
+                let c = self.alloc();
+                let t = self.alloc();
+                self.emit(Instr::LoadCallee { dst: c });
+                self.emit(Instr::LoadThis { dst: t });
+                self.emit(Instr::InitFields { ctor: c, this: t });
+            }
             self.emit(Instr::ReturnUndefined);
         }
         self.pop_fn(idx, name, 0, 0, spec.span);

@@ -117,6 +117,8 @@ pub(crate) struct FnCtx {
     /// Class constructor kind, for `super()` validity.
     #[allow(dead_code)]
     pub is_class_ctor: bool,
+    /// A class constructor whose class has instance fields or private methods (`InitFields`).
+    pub init_fields: bool,
 }
 
 pub struct Compiler<'a> {
@@ -156,8 +158,7 @@ pub(crate) struct FnSpec<'n> {
     pub is_class_ctor: bool,
     pub derived: bool,
     pub has_home: bool,
-    /// For class constructors: the class (parameter properties).
-    #[allow(dead_code)]
+    /// For class constructors: the class (whether it has instance elements to initialise).
     pub class: Option<&'n Class>,
 }
 
@@ -514,6 +515,7 @@ impl<'a> Compiler<'a> {
             param_props: Vec::new(),
             has_home: spec.has_home,
             is_class_ctor: spec.is_class_ctor,
+            init_fields: spec.class.map(class_has_instance_elements).unwrap_or(false),
         });
     }
 
@@ -639,7 +641,7 @@ impl<'a> Compiler<'a> {
                 // An uncaptured `%ctor` is never read: `super()` in the constructor itself
                 // uses `LoadCallee` directly.
             }
-        } else if spec.is_class_ctor {
+        } else if spec.is_class_ctor && self.fr().init_fields {
             let m = self.mark();
             let c = self.alloc();
             let t = self.alloc();
@@ -2212,4 +2214,19 @@ pub(crate) enum BindMode {
     Declare,
     /// Assigning to existing targets (destructuring assignment, for-in/of with a target).
     Assign,
+}
+
+/// True when instances of the class get fields or private methods from `InitFields`.
+pub(crate) fn class_has_instance_elements(c: &Class) -> bool {
+    c.members.iter().any(|m| match m {
+        ClassMember::Property(p) => {
+            !p.modifiers.is_static && !p.modifiers.declare && !p.modifiers.is_abstract
+        }
+        ClassMember::Method(m) => {
+            !m.modifiers.is_static
+                && matches!(m.key, PropKey::Private(_))
+                && m.function.body.is_some()
+        }
+        _ => false,
+    })
 }

@@ -1318,9 +1318,12 @@ impl<'a> Compiler<'a> {
         if let Some(r) = self.resolve("%this", u32::MAX) {
             self.store_resolved(&r, "%this", result, true, span);
         }
-        let ctor = self.alloc();
-        load_ctor(self, ctor);
-        self.emit(Instr::InitFields { ctor, this: result });
+        // Arrows cannot tell whether the class has fields; the constructor itself can.
+        if !direct || self.fr().init_fields {
+            let ctor = self.alloc();
+            load_ctor(self, ctor);
+            self.emit(Instr::InitFields { ctor, this: result });
+        }
         if direct {
             self.emit_param_props();
         }
