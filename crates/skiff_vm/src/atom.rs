@@ -46,6 +46,7 @@ impl Atom {
         Atom(i)
     }
 
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(s: &str) -> Atom {
         Atom::intern(&JsStr::from_str(s))
     }
@@ -79,6 +80,7 @@ impl PropKey {
         }
     }
 
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(s: &str) -> PropKey {
         PropKey::from_js_str(&JsStr::from_str(s))
     }

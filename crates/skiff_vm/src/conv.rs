@@ -25,7 +25,11 @@ pub fn number_to_radix_string(n: f64, radix: u32) -> String {
         return "NaN".into();
     }
     if n.is_infinite() {
-        return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     if radix == 10 {
         return number_to_string(n).to_rust_string();
@@ -281,7 +285,11 @@ impl Vm {
             Kind::Number => Ok(number_to_string(v.num())),
             Kind::Undefined | Kind::Hole => Ok(JsStr::from_str("undefined")),
             Kind::Null => Ok(JsStr::from_str("null")),
-            Kind::Bool => Ok(JsStr::from_str(if v == Value::TRUE { "true" } else { "false" })),
+            Kind::Bool => Ok(JsStr::from_str(if v == Value::TRUE {
+                "true"
+            } else {
+                "false"
+            })),
             Kind::Symbol => Err(self.type_error("Cannot convert a Symbol value to a string")),
             Kind::BigInt => Ok(JsStr::from_str(&self.to_display_string(v))),
             _ => {
@@ -307,7 +315,7 @@ impl Vm {
     /// ToPropertyKey.
     pub fn to_property_key(&mut self, v: Value) -> JsResult<PropKey> {
         if let Some(n) = v.as_number() {
-            if n >= 0.0 && n < 4294967295.0 && n.fract() == 0.0 {
+            if (0.0..4294967295.0).contains(&n) && n.fract() == 0.0 {
                 return Ok(PropKey::Index(n as u32));
             }
         }
@@ -349,7 +357,10 @@ impl Vm {
             return Ok(o);
         }
         let (proto, kind) = match v.kind() {
-            Kind::Bool => (self.realm.boolean_proto, ObjectKind::Boolean(v == Value::TRUE)),
+            Kind::Bool => (
+                self.realm.boolean_proto,
+                ObjectKind::Boolean(v == Value::TRUE),
+            ),
             Kind::Number => (self.realm.number_proto, ObjectKind::Number(v.num())),
             Kind::String => (self.realm.string_proto, ObjectKind::String(v)),
             Kind::Symbol => (
@@ -388,9 +399,15 @@ mod tests {
     fn numbers_print_like_js() {
         assert_eq!(number_to_string(1.0).to_string(), "1");
         assert_eq!(number_to_string(-0.0).to_string(), "0");
-        assert_eq!(number_to_string(0.1 + 0.2).to_string(), "0.30000000000000004");
+        assert_eq!(
+            number_to_string(0.1 + 0.2).to_string(),
+            "0.30000000000000004"
+        );
         assert_eq!(number_to_string(1e21).to_string(), "1e+21");
-        assert_eq!(number_to_string(123456789012345680000.0).to_string(), "123456789012345680000");
+        assert_eq!(
+            number_to_string(123456789012345680000.0).to_string(),
+            "123456789012345680000"
+        );
         assert_eq!(number_to_string(f64::NAN).to_string(), "NaN");
         assert_eq!(number_to_string(-f64::INFINITY).to_string(), "-Infinity");
         assert_eq!(number_to_string(1e-7).to_string(), "1e-7");

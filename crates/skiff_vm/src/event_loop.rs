@@ -21,24 +21,41 @@ pub enum Job {
         reject: bool,
     },
     /// NewPromiseResolveThenableJob.
-    ResolveThenable { promise: Value, thenable: Value, then: Value },
+    ResolveThenable {
+        promise: Value,
+        thenable: Value,
+        then: Value,
+    },
     /// `queueMicrotask(f)`.
     Callback(Value),
     /// Resume a suspended async function/generator with a settled value.
-    Resume { gen: Value, value: Value, throw: bool },
+    Resume {
+        gen: Value,
+        value: Value,
+        throw: bool,
+    },
 }
 
 impl Job {
     fn trace(&self, out: &mut Vec<Value>) {
         match self {
-            Job::Reaction { handler, capability, arg, .. } => {
+            Job::Reaction {
+                handler,
+                capability,
+                arg,
+                ..
+            } => {
                 out.push(*handler);
                 out.push(*arg);
                 if let Some((a, b, c)) = capability {
                     out.extend([*a, *b, *c]);
                 }
             }
-            Job::ResolveThenable { promise, thenable, then } => out.extend([*promise, *thenable, *then]),
+            Job::ResolveThenable {
+                promise,
+                thenable,
+                then,
+            } => out.extend([*promise, *thenable, *then]),
             Job::Callback(f) => out.push(*f),
             Job::Resume { gen, value, .. } => out.extend([*gen, *value]),
         }
@@ -105,14 +122,22 @@ impl EventLoop {
     }
 
     pub fn sender(&self) -> LoopSender {
-        LoopSender { tx: self.tx.clone() }
+        LoopSender {
+            tx: self.tx.clone(),
+        }
     }
 
     pub fn enqueue(&mut self, job: Job) {
         self.microtasks.push_back(job);
     }
 
-    pub fn add_timer(&mut self, callback: Value, args: Vec<Value>, delay: Duration, repeat: bool) -> u32 {
+    pub fn add_timer(
+        &mut self,
+        callback: Value,
+        args: Vec<Value>,
+        delay: Duration,
+        repeat: bool,
+    ) -> u32 {
         let id = self.next_timer;
         self.next_timer = self.next_timer.wrapping_add(1).max(1);
         self.timers.insert(
@@ -192,7 +217,9 @@ impl Vm {
     fn check_unhandled(&mut self) -> crate::JsResult<()> {
         let list = std::mem::take(&mut self.event_loop.unhandled);
         for p in list {
-            if let Some(crate::object::ObjectKind::Promise(d)) = self.heap.try_obj(p).map(|o| &o.kind) {
+            if let Some(crate::object::ObjectKind::Promise(d)) =
+                self.heap.try_obj(p).map(|o| &o.kind)
+            {
                 if !d.handled {
                     return Err(d.result);
                 }

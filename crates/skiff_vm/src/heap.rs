@@ -17,10 +17,20 @@ pub struct Env {
     pub slots: Vec<Value>,
 }
 
+/// A lazily flattened concatenation (built by `+` on long strings so that repeated
+/// appends are linear). The children are read only until the first flatten.
+pub struct Rope {
+    pub left: Value,
+    pub right: Value,
+    pub len: usize,
+    pub flat: std::cell::OnceCell<JsStr>,
+}
+
 pub enum Cell {
     Free(u32),
     Object(Box<Object>),
     String(JsStr),
+    Rope(Box<Rope>),
     BigInt(Box<BigInt>),
     /// Accessor pair stored in an accessor property's slot.
     Accessor(Value, Value),
@@ -92,6 +102,48 @@ impl Heap {
         StrRef(self.alloc(Cell::String(s), cost))
     }
 
+    /// Allocates a rope for `left + right` (both string values).
+    pub fn alloc_rope(&mut self, left: Value, right: Value, len: usize) -> StrRef {
+        StrRef(self.alloc(
+            Cell::Rope(Box::new(Rope {
+                left,
+                right,
+                len,
+                flat: std::cell::OnceCell::new(),
+            })),
+            1,
+        ))
+    }
+
+    /// Length in code units without flattening.
+    pub fn str_len(&self, r: StrRef) -> usize {
+        match &self.cells[r.0 as usize] {
+            Cell::String(s) => s.len(),
+            Cell::Rope(rp) => rp.len,
+            _ => panic_bad_handle(r.0),
+        }
+    }
+
+    fn flatten(&self, rope: &Rope) -> JsStr {
+        let mut units: Vec<u16> = Vec::with_capacity(rope.len);
+        let mut stack = vec![rope.right, rope.left];
+        while let Some(v) = stack.pop() {
+            let Some(r) = v.as_string() else { continue };
+            match &self.cells[r.0 as usize] {
+                Cell::String(s) => s.push_units(&mut units),
+                Cell::Rope(rp) => match rp.flat.get() {
+                    Some(f) => f.push_units(&mut units),
+                    None => {
+                        stack.push(rp.right);
+                        stack.push(rp.left);
+                    }
+                },
+                _ => {}
+            }
+        }
+        JsStr::from_units_vec(units)
+    }
+
     pub fn alloc_bigint(&mut self, b: BigInt) -> Value {
         Value::bigint(self.alloc(Cell::BigInt(Box::new(b)), 1))
     }
@@ -140,6 +192,7 @@ impl Heap {
     pub fn str(&self, r: StrRef) -> &JsStr {
         match &self.cells[r.0 as usize] {
             Cell::String(s) => s,
+            Cell::Rope(rp) => rp.flat.get_or_init(|| self.flatten(rp)),
             _ => panic_bad_handle(r.0),
         }
     }
@@ -299,6 +352,11 @@ fn trace_cell(cell: &Cell, out: &mut Vec<Value>) {
     match cell {
         Cell::Free(_) | Cell::String(_) | Cell::BigInt(_) => {}
         Cell::Accessor(g, s) => out.extend([*g, *s]),
+        Cell::Rope(r) => {
+            if r.flat.get().is_none() {
+                out.extend([r.left, r.right]);
+            }
+        }
         Cell::Env(e) => {
             out.push(e.parent);
             out.extend_from_slice(&e.slots);
@@ -325,7 +383,9 @@ fn trace_cell(cell: &Cell, out: &mut Vec<Value>) {
                 | ObjectKind::WeakRef(_) => {}
                 ObjectKind::WeakMap(_) => {}
                 ObjectKind::String(s) | ObjectKind::BigInt(s) => out.push(*s),
-                ObjectKind::Closure(c) => out.extend([c.env, c.this_val, c.new_target, c.home, c.fields]),
+                ObjectKind::Closure(c) => {
+                    out.extend([c.env, c.this_val, c.new_target, c.home, c.fields])
+                }
                 ObjectKind::Native(n) => out.extend_from_slice(&n.data),
                 ObjectKind::Bound(b) => {
                     out.push(b.target);

@@ -231,7 +231,9 @@ fn format_value(ctx: &mut Ctx, v: Value, depth: usize, top: bool) -> String {
     if let Some(s) = format_primitive(ctx, v, top) {
         return s;
     }
-    let Some(o) = v.as_object() else { return String::new() };
+    let Some(o) = v.as_object() else {
+        return String::new();
+    };
     if !ctx.vm.is_real_object(v) {
         return "[internal]".into();
     }
@@ -259,7 +261,13 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
     let null_proto = obj.proto.is_none();
     let tag = obj
         .get_own(PropKey::Sym(crate::vm::wk::TO_STRING_TAG))
-        .or_else(|| obj.proto.and_then(|p| vm.heap.obj(p).get_own(PropKey::Sym(crate::vm::wk::TO_STRING_TAG))))
+        .or_else(|| {
+            obj.proto.and_then(|p| {
+                vm.heap
+                    .obj(p)
+                    .get_own(PropKey::Sym(crate::vm::wk::TO_STRING_TAG))
+            })
+        })
         .and_then(|p| p.value.as_string())
         .map(|s| vm.heap.str(s).to_rust_string());
     let prefix = |fallback: &str| -> String {
@@ -277,7 +285,10 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
     };
 
     // Keys to show (own enumerable, plus symbols), excluding array indices for array-likes.
-    let is_array_like = matches!(obj.kind, ObjectKind::Array | ObjectKind::TypedArray { .. } | ObjectKind::Arguments);
+    let is_array_like = matches!(
+        obj.kind,
+        ObjectKind::Array | ObjectKind::TypedArray { .. } | ObjectKind::Arguments
+    );
     let keys: Vec<PropKey> = vm
         .own_keys(o)
         .into_iter()
@@ -351,7 +362,10 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 return base;
             }
             if too_deep {
-                return format!("[{}]", crate::builtins::error::error_header(vm, Value::object(o)));
+                return format!(
+                    "[{}]",
+                    crate::builtins::error::error_header(vm, Value::object(o))
+                );
             }
         }
         ObjectKind::Map(m) => {
@@ -408,7 +422,9 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             ctx.current_depth = depth;
             match p.state {
                 PromiseState::Pending => output.push("<pending>".into()),
-                PromiseState::Fulfilled => output.push(format_value(ctx, p.result, depth + 1, false)),
+                PromiseState::Fulfilled => {
+                    output.push(format_value(ctx, p.result, depth + 1, false))
+                }
                 PromiseState::Rejected => {
                     let r = format_value(ctx, p.result, depth + 1, false);
                     output.push(format!("<rejected> {r}"));
@@ -473,7 +489,11 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
         ObjectKind::ArrayBuffer(b) => {
             let bytes = b.borrow();
             let shown: Vec<String> = bytes.iter().take(50).map(|x| format!("{x:02x}")).collect();
-            let more = if bytes.len() > 50 { format!(" ... {} more bytes", bytes.len() - 50) } else { String::new() };
+            let more = if bytes.len() > 50 {
+                format!(" ... {} more bytes", bytes.len() - 50)
+            } else {
+                String::new()
+            };
             return format!(
                 "ArrayBuffer {{ [Uint8Contents]: <{}{}>, byteLength: {} }}",
                 shown.join(" "),
@@ -482,7 +502,13 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             );
         }
         ObjectKind::Generator(g) => {
-            let n = if g.is_async && !g.promise.is_object() { "AsyncGenerator" } else if g.is_async { "Promise" } else { "Generator" };
+            let n = if g.is_async && !g.promise.is_object() {
+                "AsyncGenerator"
+            } else if g.is_async {
+                "Promise"
+            } else {
+                "Generator"
+            };
             let _ = GenState::Completed;
             return format!("Object [{n}] {{}}");
         }
@@ -521,7 +547,10 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 }
                 (*length, v)
             }
-            _ => (obj.elements.len(), obj.elements.iter().take(MAX_ARRAY + 1).copied().collect()),
+            _ => (
+                obj.elements.len(),
+                obj.elements.iter().take(MAX_ARRAY + 1).copied().collect(),
+            ),
         };
         let mut i = 0;
         let mut shown = 0;
@@ -533,7 +562,11 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                     j += 1;
                 }
                 let n = j - i;
-                output.push(format!("<{} empty item{}>", n, if n == 1 { "" } else { "s" }));
+                output.push(format!(
+                    "<{} empty item{}>",
+                    n,
+                    if n == 1 { "" } else { "s" }
+                ));
                 i = j;
             } else {
                 output.push(format_value(ctx, e, depth + 1, false));
@@ -562,14 +595,28 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             if extras_array {
                 return format!("{base} []");
             }
-            if matches!(obj.kind, ObjectKind::Closure(_) | ObjectKind::Native(_) | ObjectKind::Bound(_) | ObjectKind::Error) {
+            if matches!(
+                obj.kind,
+                ObjectKind::Closure(_)
+                    | ObjectKind::Native(_)
+                    | ObjectKind::Bound(_)
+                    | ObjectKind::Error
+            ) {
                 return base;
             }
             return format!("{base} {{}}");
         }
         return format!("{}{}", braces.0, braces.1);
     }
-    reduce(ctx, output, &base, braces, extras_array, depth, values.as_deref())
+    reduce(
+        ctx,
+        output,
+        &base,
+        braces,
+        extras_array,
+        depth,
+        values.as_deref(),
+    )
 }
 
 fn more_items(n: usize) -> String {
@@ -579,7 +626,9 @@ fn more_items(n: usize) -> String {
 fn add_keys(ctx: &mut Ctx, o: ObjRef, keys: &[PropKey], depth: usize, output: &mut Vec<String>) {
     let vm = ctx.vm;
     for &k in keys {
-        let Some(p) = vm.get_own_property(o, k) else { continue };
+        let Some(p) = vm.get_own_property(o, k) else {
+            continue;
+        };
         let name = key_text(ctx, k);
         if p.attrs & ATTR_ACCESSOR != 0 {
             let (g, s) = vm.heap.accessor(p.value);
@@ -615,7 +664,10 @@ fn group_array_elements(ctx: &Ctx, output: Vec<String>, values: Option<&[Value]>
     let mut total_length = 0usize;
     let mut max_length = 0usize;
     let mut output_length = output.len();
-    if output.last().is_some_and(|s| s.starts_with("... ") && s.contains(" more item")) {
+    if output
+        .last()
+        .is_some_and(|s| s.starts_with("... ") && s.contains(" more item"))
+    {
         output_length -= 1;
     }
     let separator_space = 2;
@@ -631,7 +683,8 @@ fn group_array_elements(ctx: &Ctx, output: Vec<String>, values: Option<&[Value]>
         let approx_char_heights = 2.5;
         let average_bias = (actual_max as f64 - total_length as f64 / output.len() as f64).sqrt();
         let biased_max = (actual_max as f64 - 3.0 - average_bias).max(1.0);
-        let columns = ((approx_char_heights * biased_max * output_length as f64).sqrt() / biased_max)
+        let columns = ((approx_char_heights * biased_max * output_length as f64).sqrt()
+            / biased_max)
             .round()
             .min(((BREAK_LENGTH - ctx.indentation) / actual_max) as f64)
             .min(3.0 * 4.0)
@@ -712,17 +765,26 @@ fn reduce(
         output = group_array_elements(ctx, output, values);
     }
     if ctx.current_depth.saturating_sub(depth) < 3 && entries == output.len() {
-        let start = output.len() + ctx.indentation + braces.0.chars().count() + base.chars().count() + 10;
+        let start =
+            output.len() + ctx.indentation + braces.0.chars().count() + base.chars().count() + 10;
         if is_below_break_length(&output, start, base) {
             let joined = output.join(", ");
             if !joined.contains('\n') {
-                let b = if base.is_empty() { String::new() } else { format!("{base} ") };
+                let b = if base.is_empty() {
+                    String::new()
+                } else {
+                    format!("{base} ")
+                };
                 return format!("{b}{} {} {}", braces.0, joined, braces.1);
             }
         }
     }
     let ind = format!("\n{}", " ".repeat(ctx.indentation));
-    let b = if base.is_empty() { String::new() } else { format!("{base} ") };
+    let b = if base.is_empty() {
+        String::new()
+    } else {
+        format!("{base} ")
+    };
     format!(
         "{b}{}{ind}  {}{ind}{}",
         braces.0,
@@ -785,7 +847,11 @@ pub fn format_args(vm: &mut Vm, args: &[Value]) -> String {
                                 out.push_str("NaN");
                             } else {
                                 let x = vm.to_number(v).unwrap_or(f64::NAN);
-                                let x = if n == 'i' && x.is_finite() { x.trunc() } else { x };
+                                let x = if n == 'i' && x.is_finite() {
+                                    x.trunc()
+                                } else {
+                                    x
+                                };
                                 out.push_str(&number_text(x));
                             }
                         }
@@ -818,7 +884,6 @@ pub fn format_args(vm: &mut Vm, args: &[Value]) -> String {
     out.push_str(&parts.join(" "));
     out
 }
-
 
 fn format_value_top(vm: &Vm, v: Value) -> String {
     if v.is_string() {

@@ -93,6 +93,8 @@ pub struct Interp {
     pub frames: Vec<Frame>,
     pub regs: Vec<Value>,
     pub ics: Vec<IcEntry>,
+    /// Materialised string/BigInt constants, per function (hole = not created yet).
+    pub consts: Vec<Value>,
     pub join_stack: Vec<ObjRef>,
     /// Objects being visited by inspect / JSON.stringify (cycle detection).
     pub visiting: Vec<Value>,
@@ -101,6 +103,7 @@ pub struct Interp {
 impl Interp {
     pub fn trace(&self, out: &mut Vec<Value>) {
         out.extend_from_slice(&self.regs);
+        out.extend(self.consts.iter().copied().filter(|v| !v.is_hole()));
         for f in &self.frames {
             trace_frame(f, out);
         }
@@ -122,16 +125,22 @@ pub enum Exit {
 // ----- closures ---------------------------------------------------------------------------
 
 /// Creates a function object for `functions[func]` of module `m`.
-pub fn make_closure(vm: &mut Vm, m: u32, func: u32, env: Value, frame: Option<&Frame>) -> ObjRef {
+pub fn make_closure(
+    vm: &mut Vm,
+    m: u32,
+    func: u32,
+    env: Value,
+    frame: Option<(Value, Value, Value)>,
+) -> ObjRef {
     let Some(code) = vm.modules.code(m) else {
         return vm.realm.function_proto;
     };
     let p = &code.module.functions[func as usize];
     let flags = p.flags;
     let (this_val, new_target, home) = match (flags.has(FF::ARROW), frame) {
-        (true, Some(f)) => {
-            let home = closure_home(vm, f.callee);
-            (f.this, f.new_target, home)
+        (true, Some((this, nt, callee))) => {
+            let home = closure_home(vm, callee);
+            (this, nt, home)
         }
         _ => (Value::UNDEFINED, Value::UNDEFINED, Value::UNDEFINED),
     };
@@ -227,7 +236,13 @@ fn closure_info(vm: &Vm, f: Value) -> Option<CallInfo> {
 // ----- entry points -----------------------------------------------------------------------
 
 /// Calls a compiled function from Rust (natives, the event loop, module evaluation).
-pub fn call_closure(vm: &mut Vm, f: Value, this: Value, args: &[Value], new_target: Value) -> JsResult<Value> {
+pub fn call_closure(
+    vm: &mut Vm,
+    f: Value,
+    this: Value,
+    args: &[Value],
+    new_target: Value,
+) -> JsResult<Value> {
     let Some(info) = closure_info(vm, f) else {
         return Err(vm.not_a_function(f));
     };
@@ -254,7 +269,9 @@ fn call_closure_inner(
     if flags.has(FF::CLASS_CONSTRUCTOR) && new_target.is_undefined() {
         let n = vm.get(f, PropKey::Str(names::get().name))?;
         let n = vm.to_display_string(n);
-        return Err(vm.type_error(format!("Class constructor {n} cannot be invoked without 'new'")));
+        return Err(vm.type_error(format!(
+            "Class constructor {n} cannot be invoked without 'new'"
+        )));
     }
     let is_gen = flags.has(FF::GENERATOR);
     let is_async = flags.has(FF::ASYNC);
@@ -273,7 +290,11 @@ fn call_closure_inner(
     if flags.has(FF::ARROW) {
         this = info.this_val;
     }
-    let nt = if flags.has(FF::ARROW) { info.new_target } else { new_target };
+    let nt = if flags.has(FF::ARROW) {
+        info.new_target
+    } else {
+        new_target
+    };
     let gen = if is_gen || is_async {
         let promise = if is_async && !is_gen {
             crate::builtins::promise::new_promise(vm)
@@ -384,7 +405,16 @@ pub fn resume_async(vm: &mut Vm, gen: Value, value: Value, throw: bool) -> JsRes
     if is_gen {
         return crate::builtins::generator::async_gen_resume_from_await(vm, gen, value, throw);
     }
-    let r = resume_frame(vm, gen, value, if throw { ResumeMode::Throw } else { ResumeMode::Next });
+    let r = resume_frame(
+        vm,
+        gen,
+        value,
+        if throw {
+            ResumeMode::Throw
+        } else {
+            ResumeMode::Next
+        },
+    );
     after_async_step(vm, gen, r);
     if vm.terminating {
         return Err(TERMINATION);
@@ -471,7 +501,13 @@ pub fn run_module_body(vm: &mut Vm, m: u32) -> JsResult<Value> {
     let env = vm.modules.list[m as usize].env;
     let f = make_closure(vm, m, 0, env, None);
     vm.handles.push(Value::object(f));
-    let r = call_closure(vm, Value::object(f), Value::UNDEFINED, &[], Value::UNDEFINED);
+    let r = call_closure(
+        vm,
+        Value::object(f),
+        Value::UNDEFINED,
+        &[],
+        Value::UNDEFINED,
+    );
     vm.handles.pop();
     r
 }
@@ -521,6 +557,7 @@ fn push_frame(
 }
 
 /// Pushes a frame for a script call whose arguments are in the current frame's registers.
+#[allow(clippy::too_many_arguments)]
 fn push_frame_from_regs(
     vm: &mut Vm,
     callee: Value,
@@ -572,8 +609,12 @@ fn push_frame_from_regs(
 pub fn capture_stack(vm: &Vm) -> Vec<String> {
     let mut out = Vec::new();
     for f in vm.interp.frames.iter().rev().take(10) {
-        let Some(code) = vm.modules.code(f.module) else { continue };
-        let Some(p) = code.module.functions.get(f.func as usize) else { continue };
+        let Some(code) = vm.modules.code(f.module) else {
+            continue;
+        };
+        let Some(p) = code.module.functions.get(f.func as usize) else {
+            continue;
+        };
         let pos = p
             .position(f.pc)
             .map(|e| format!("{}:{}:{}", code.id, e.line, e.col))
@@ -629,7 +670,13 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
         let fi = vm.interp.frames.len() - 1;
         let (module, func, start_pc, base, ic_base) = {
             let f = &vm.interp.frames[fi];
-            (f.module, f.func, f.pc as usize, f.base as usize, f.ic_base as usize)
+            (
+                f.module,
+                f.func,
+                f.pc as usize,
+                f.base as usize,
+                f.ic_base as usize,
+            )
         };
         let Some(code) = vm.modules.code(module) else {
             return Err(vm.type_error("invalid frame"));
@@ -655,10 +702,24 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     r!(vm, base, dst) = r!(vm, base, src);
                     Ok(Flow::Next)
                 }
-                Instr::LoadConst { dst, idx } => load_const(vm, proto, idx.0).map(|v| {
-                    r!(vm, base, dst) = v;
-                    Flow::Next
-                }),
+                Instr::LoadConst { dst, idx } => {
+                    let ci = code.const_offsets[func as usize] as usize + idx.0 as usize;
+                    let cached = vm.interp.consts.get(ci).copied().unwrap_or(Value::HOLE);
+                    if !cached.is_hole() {
+                        r!(vm, base, dst) = cached;
+                        Ok(Flow::Next)
+                    } else {
+                        load_const(vm, proto, idx.0).map(|v| {
+                            // Strings and BigInts are immutable, so one value per constant is
+                            // shared by every evaluation.
+                            if let Some(slot) = vm.interp.consts.get_mut(ci) {
+                                *slot = v;
+                            }
+                            r!(vm, base, dst) = v;
+                            Flow::Next
+                        })
+                    }
+                }
                 Instr::LoadInt { dst, value } => {
                     r!(vm, base, dst) = Value::number(value as f64);
                     Ok(Flow::Next)
@@ -754,7 +815,8 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 Instr::CheckTdz { src, name } => {
                     if r!(vm, base, src).is_hole() {
                         let n = const_text(proto, name.0);
-                        Err(vm.reference_error(format!("Cannot access '{n}' before initialization")))
+                        Err(vm
+                            .reference_error(format!("Cannot access '{n}' before initialization")))
                     } else {
                         Ok(Flow::Next)
                     }
@@ -797,12 +859,17 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     }
                 }
                 Instr::LoadImport { dst, idx } => {
-                    let b = vm.modules.list[module as usize].imports.get(idx as usize).copied();
+                    let b = vm.modules.list[module as usize]
+                        .imports
+                        .get(idx as usize)
+                        .copied();
                     match b {
                         Some(b) => match vm.read_binding(b) {
                             Ok(v) if v.is_hole() => {
                                 let local = code.module.imports[idx as usize].local.clone();
-                                Err(vm.reference_error(format!("Cannot access '{local}' before initialization")))
+                                Err(vm.reference_error(format!(
+                                    "Cannot access '{local}' before initialization"
+                                )))
                             }
                             Ok(v) => {
                                 r!(vm, base, dst) = v;
@@ -824,7 +891,9 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     if meta.is_undefined() {
                         let o = vm.new_object_with_proto(None, ObjectKind::Ordinary);
                         let url = vm.str_val(&format!("file://{}", code.id));
-                        vm.heap.obj_mut(o).put_raw(PropKey::from_str("url"), url, ATTR_DEFAULT);
+                        vm.heap
+                            .obj_mut(o)
+                            .put_raw(PropKey::from_str("url"), url, ATTR_DEFAULT);
                         meta = Value::object(o);
                         vm.modules.list[module as usize].meta = meta;
                     }
@@ -877,16 +946,19 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::Typeof { dst, src } => {
                     let v = r!(vm, base, src);
-                    let t = vm.type_of(v);
-                    let s = vm.str_val(t);
+                    let s = vm.typeof_string(v);
                     r!(vm, base, dst) = s;
                     Ok(Flow::Next)
                 }
-                Instr::ToNumber { dst, src } => {
-                    unary(vm, base, dst, src, |vm, v| vm.to_number(v).map(Value::number))
+                Instr::ToNumber { dst, src } => unary(vm, base, dst, src, |vm, v| {
+                    vm.to_number(v).map(Value::number)
+                }),
+                Instr::ToNumeric { dst, src } => {
+                    unary(vm, base, dst, src, |vm, v| vm.to_numeric(v))
                 }
-                Instr::ToNumeric { dst, src } => unary(vm, base, dst, src, |vm, v| vm.to_numeric(v)),
-                Instr::ToString { dst, src } => unary(vm, base, dst, src, |vm, v| vm.to_string_value(v)),
+                Instr::ToString { dst, src } => {
+                    unary(vm, base, dst, src, |vm, v| vm.to_string_value(v))
+                }
                 Instr::ToPropertyKey { dst, src } => unary(vm, base, dst, src, |vm, v| {
                     let k = vm.to_property_key(v)?;
                     Ok(vm.key_to_value(k))
@@ -936,23 +1008,41 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 Instr::Jump { offset } => Ok(Flow::Jump(offset.0)),
                 Instr::JumpIfTrue { cond, offset } => {
                     let v = r!(vm, base, cond);
-                    Ok(if vm.to_boolean(v) { Flow::Jump(offset.0) } else { Flow::Next })
+                    Ok(if vm.to_boolean(v) {
+                        Flow::Jump(offset.0)
+                    } else {
+                        Flow::Next
+                    })
                 }
                 Instr::JumpIfFalse { cond, offset } => {
                     let v = r!(vm, base, cond);
-                    Ok(if !vm.to_boolean(v) { Flow::Jump(offset.0) } else { Flow::Next })
+                    Ok(if !vm.to_boolean(v) {
+                        Flow::Jump(offset.0)
+                    } else {
+                        Flow::Next
+                    })
                 }
-                Instr::JumpIfNullish { src, offset } => {
-                    Ok(if r!(vm, base, src).is_nullish() { Flow::Jump(offset.0) } else { Flow::Next })
-                }
-                Instr::JumpIfNotNullish { src, offset } => {
-                    Ok(if !r!(vm, base, src).is_nullish() { Flow::Jump(offset.0) } else { Flow::Next })
-                }
-                Instr::JumpIfUndefined { src, offset } => {
-                    Ok(if r!(vm, base, src).is_undefined() { Flow::Jump(offset.0) } else { Flow::Next })
-                }
+                Instr::JumpIfNullish { src, offset } => Ok(if r!(vm, base, src).is_nullish() {
+                    Flow::Jump(offset.0)
+                } else {
+                    Flow::Next
+                }),
+                Instr::JumpIfNotNullish { src, offset } => Ok(if !r!(vm, base, src).is_nullish() {
+                    Flow::Jump(offset.0)
+                } else {
+                    Flow::Next
+                }),
+                Instr::JumpIfUndefined { src, offset } => Ok(if r!(vm, base, src).is_undefined() {
+                    Flow::Jump(offset.0)
+                } else {
+                    Flow::Next
+                }),
                 Instr::JumpIfNotUndefined { src, offset } => {
-                    Ok(if !r!(vm, base, src).is_undefined() { Flow::Jump(offset.0) } else { Flow::Next })
+                    Ok(if !r!(vm, base, src).is_undefined() {
+                        Flow::Jump(offset.0)
+                    } else {
+                        Flow::Next
+                    })
                 }
                 Instr::JumpIfLt { a, b, offset } => jcmp(vm, base, a, b, offset.0, CmpOp::Lt),
                 Instr::JumpIfLtEq { a, b, offset } => jcmp(vm, base, a, b, offset.0, CmpOp::Le),
@@ -960,11 +1050,19 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 Instr::JumpIfGtEq { a, b, offset } => jcmp(vm, base, a, b, offset.0, CmpOp::Ge),
                 Instr::JumpIfStrictEq { a, b, offset } => {
                     let t = crate::ops::strict_equals(vm, r!(vm, base, a), r!(vm, base, b));
-                    Ok(if t { Flow::Jump(offset.0 as i32) } else { Flow::Next })
+                    Ok(if t {
+                        Flow::Jump(offset.0 as i32)
+                    } else {
+                        Flow::Next
+                    })
                 }
                 Instr::JumpIfStrictNotEq { a, b, offset } => {
                     let t = crate::ops::strict_equals(vm, r!(vm, base, a), r!(vm, base, b));
-                    Ok(if !t { Flow::Jump(offset.0 as i32) } else { Flow::Next })
+                    Ok(if !t {
+                        Flow::Jump(offset.0 as i32)
+                    } else {
+                        Flow::Next
+                    })
                 }
                 Instr::GetNamed { dst, obj, ic } => {
                     let o = r!(vm, base, obj);
@@ -976,7 +1074,8 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 Instr::SetNamed { obj, value, ic } => {
                     let o = r!(vm, base, obj);
                     let v = r!(vm, base, value);
-                    set_named(vm, &code, func, ic_base + ic.0 as usize, ic.0, o, v).map(|_| Flow::Next)
+                    set_named(vm, &code, func, ic_base + ic.0 as usize, ic.0, o, v)
+                        .map(|_| Flow::Next)
                 }
                 Instr::GetIndexed { dst, obj, key } => {
                     let (o, k) = (r!(vm, base, obj), r!(vm, base, key));
@@ -1121,7 +1220,11 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     r!(vm, base, dst) = Value::object(a);
                     Ok(Flow::Next)
                 }
-                Instr::NewArrayFrom { dst, base: b, count } => {
+                Instr::NewArrayFrom {
+                    dst,
+                    base: b,
+                    count,
+                } => {
                     let s = base + b.0 as usize;
                     let els = vm.interp.regs[s..s + count as usize].to_vec();
                     r!(vm, base, dst) = vm.new_array_value(els);
@@ -1152,10 +1255,12 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 Instr::NewRegExp { dst, idx } => match proto.constants.get(idx.0 as usize) {
                     Some(Constant::Regex { pattern, flags }) => {
                         let p = crate::module::convert_str(pattern);
-                        crate::builtins::regexp::new_regexp(vm, p, JsStr::from_str(flags)).map(|v| {
-                            r!(vm, base, dst) = v;
-                            Flow::Next
-                        })
+                        crate::builtins::regexp::new_regexp(vm, p, JsStr::from_str(flags)).map(
+                            |v| {
+                                r!(vm, base, dst) = v;
+                                Flow::Next
+                            },
+                        )
                     }
                     _ => Err(vm.type_error("bad regexp constant")),
                 },
@@ -1167,12 +1272,17 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::Closure { dst, func: f } => {
                     let env = vm.interp.frames[fi].env;
-                    let frame = vm.interp.frames[fi].clone();
-                    let c = make_closure(vm, module, f.0, env, Some(&frame));
+                    let fr = &vm.interp.frames[fi];
+                    let captured = (fr.this, fr.new_target, fr.callee);
+                    let c = make_closure(vm, module, f.0, env, Some(captured));
                     r!(vm, base, dst) = Value::object(c);
                     Ok(Flow::Next)
                 }
-                Instr::CreateClass { dst, ctor, heritage } => {
+                Instr::CreateClass {
+                    dst,
+                    ctor,
+                    heritage,
+                } => {
                     let env = vm.interp.frames[fi].env;
                     let h = r!(vm, base, heritage);
                     let derived = proto_flags(&code, ctor as u32).has(FF::DERIVED);
@@ -1213,21 +1323,40 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     Ok(Flow::Next)
                 }
                 Instr::CreateArguments { dst } => {
-                    let args: Vec<Value> = vm.interp.frames[fi].args.as_deref().unwrap_or(&[]).to_vec();
+                    let args: Vec<Value> =
+                        vm.interp.frames[fi].args.as_deref().unwrap_or(&[]).to_vec();
                     r!(vm, base, dst) = create_arguments(vm, args);
                     Ok(Flow::Next)
                 }
                 Instr::Call { dst, base: b, argc } => {
                     let f = r!(vm, base, b);
                     let this = vm.interp.regs[base + b.0 as usize + 1];
-                    call_op(vm, proto, pc, f, this, base + b.0 as usize + 2, argc as usize, dst)
+                    call_op(
+                        vm,
+                        proto,
+                        pc,
+                        f,
+                        this,
+                        base + b.0 as usize + 2,
+                        argc as usize,
+                        dst,
+                    )
                 }
                 Instr::CallMethod { base: b, argc, ic } => {
                     let recv = vm.interp.regs[base + b.0 as usize + 1];
                     match get_named(vm, &code, func, ic_base + ic.0 as usize, ic.0, recv) {
                         Ok(f) => {
                             r!(vm, base, b) = f;
-                            call_op(vm, proto, pc, f, recv, base + b.0 as usize + 2, argc as usize, b)
+                            call_op(
+                                vm,
+                                proto,
+                                pc,
+                                f,
+                                recv,
+                                base + b.0 as usize + 2,
+                                argc as usize,
+                                b,
+                            )
                         }
                         Err(e) => Err(e),
                     }
@@ -1278,7 +1407,8 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     if v.is_object() {
                         Ok(Flow::Return(v))
                     } else if !v.is_undefined() {
-                        Err(vm.type_error("Derived constructors may only return object or undefined"))
+                        Err(vm
+                            .type_error("Derived constructors may only return object or undefined"))
                     } else if t.is_hole() {
                         Err(vm.reference_error("Must call super constructor in derived class before accessing 'this' or returning from derived constructor"))
                     } else {
@@ -1437,7 +1567,8 @@ fn poll(vm: &mut Vm) -> JsResult<()> {
             return Err(TERMINATION);
         }
         if a & attention::GC != 0 {
-            vm.attention.fetch_and(!attention::GC, std::sync::atomic::Ordering::Relaxed);
+            vm.attention
+                .fetch_and(!attention::GC, std::sync::atomic::Ordering::Relaxed);
             vm.collect_garbage();
         }
         if a & attention::INTERRUPT != 0 {
@@ -1452,7 +1583,9 @@ fn poll(vm: &mut Vm) -> JsResult<()> {
 
 /// Moves the (entry) top frame into its generator object.
 fn suspend(vm: &mut Vm) {
-    let Some(frame) = vm.interp.frames.pop() else { return };
+    let Some(frame) = vm.interp.frames.pop() else {
+        return;
+    };
     let base = frame.base as usize;
     let regs = vm.interp.regs.split_off(base);
     let gen = frame.gen;
@@ -1600,10 +1733,21 @@ fn jcmp(vm: &mut Vm, base: usize, a: Reg, b: Reg, off: i16, op: CmpOp) -> JsResu
     } else {
         vm.compare(op, x, y)?
     };
-    Ok(if t { Flow::Jump(off as i32) } else { Flow::Next })
+    Ok(if t {
+        Flow::Jump(off as i32)
+    } else {
+        Flow::Next
+    })
 }
 
-fn load_global(vm: &mut Vm, code: &ModuleCode, func: u32, slot: usize, ic: u16, throw: bool) -> JsResult<Value> {
+fn load_global(
+    vm: &mut Vm,
+    code: &ModuleCode,
+    func: u32,
+    slot: usize,
+    ic: u16,
+    throw: bool,
+) -> JsResult<Value> {
     let g = vm.realm.global;
     let e = vm.interp.ics[slot];
     {
@@ -1640,7 +1784,14 @@ fn load_global(vm: &mut Vm, code: &ModuleCode, func: u32, slot: usize, ic: u16, 
 }
 
 /// Named property read with an inline cache.
-fn get_named(vm: &mut Vm, code: &ModuleCode, func: u32, slot: usize, ic: u16, o: Value) -> JsResult<Value> {
+fn get_named(
+    vm: &mut Vm,
+    code: &ModuleCode,
+    func: u32,
+    slot: usize,
+    ic: u16,
+    o: Value,
+) -> JsResult<Value> {
     if let Some(r) = o.as_object() {
         let e = vm.interp.ics[slot];
         if let Some(Cell::Object(obj)) = vm.heap.cells.get(r.0 as usize) {
@@ -1674,7 +1825,12 @@ fn get_named(vm: &mut Vm, code: &ModuleCode, func: u32, slot: usize, ic: u16, o:
                     };
                     return Ok(v);
                 }
-            } else if !obj.shape.dict && !matches!(obj.kind, ObjectKind::TypedArray { .. } | ObjectKind::Namespace(_)) {
+            } else if !obj.shape.dict
+                && !matches!(
+                    obj.kind,
+                    ObjectKind::TypedArray { .. } | ObjectKind::Namespace(_)
+                )
+            {
                 if let Some(p) = obj.proto {
                     let shape_id = obj.shape.id;
                     let ph = vm.heap.obj(p);
@@ -1699,7 +1855,15 @@ fn get_named(vm: &mut Vm, code: &ModuleCode, func: u32, slot: usize, ic: u16, o:
     vm.get(o, key)
 }
 
-fn set_named(vm: &mut Vm, code: &ModuleCode, func: u32, slot: usize, ic: u16, o: Value, v: Value) -> JsResult<()> {
+fn set_named(
+    vm: &mut Vm,
+    code: &ModuleCode,
+    func: u32,
+    slot: usize,
+    ic: u16,
+    o: Value,
+    v: Value,
+) -> JsResult<()> {
     if let Some(r) = o.as_object() {
         let e = vm.interp.ics[slot];
         if let Some(Cell::Object(obj)) = vm.heap.cells.get_mut(r.0 as usize) {
@@ -1780,14 +1944,22 @@ fn set_indexed(vm: &mut Vm, o: Value, k: Value, v: Value) -> JsResult<()> {
                         obj.elements[i] = v;
                         return Ok(());
                     }
-                    if i == obj.elements.len() && obj.is_array() && obj.extensible && !obj.shape.has_index_keys {
+                    if i == obj.elements.len()
+                        && obj.is_array()
+                        && obj.extensible
+                        && !obj.shape.has_index_keys
+                    {
                         // Appending is safe only if no prototype defines the index (setters).
                         let proto_ok = obj.proto.is_none_or(|p| {
                             let po = vm.heap.obj(p);
-                            po.elements.len() <= i && !po.shape.has_index_keys && po.proto.is_none_or(|pp| {
-                                let ppo = vm.heap.obj(pp);
-                                ppo.elements.len() <= i && !ppo.shape.has_index_keys && ppo.proto.is_none()
-                            })
+                            po.elements.len() <= i
+                                && !po.shape.has_index_keys
+                                && po.proto.is_none_or(|pp| {
+                                    let ppo = vm.heap.obj(pp);
+                                    ppo.elements.len() <= i
+                                        && !ppo.shape.has_index_keys
+                                        && ppo.proto.is_none()
+                                })
                         });
                         if proto_ok {
                             if let Some(Cell::Object(obj)) = vm.heap.cells.get_mut(r.0 as usize) {
@@ -1832,7 +2004,8 @@ fn define_data(vm: &mut Vm, o: Value, key: PropKey, v: Value) -> JsResult<()> {
     // Fast path: new property on an extensible ordinary object.
     {
         let obj = vm.heap.obj_mut(r);
-        if obj.extensible && !matches!(obj.kind, ObjectKind::Array | ObjectKind::TypedArray { .. }) {
+        if obj.extensible && !matches!(obj.kind, ObjectKind::Array | ObjectKind::TypedArray { .. })
+        {
             if let PropKey::Str(_) = key {
                 if obj.shape.lookup(key).is_none() {
                     obj.put_raw(key, v, ATTR_DEFAULT);
@@ -1857,7 +2030,9 @@ fn set_home(vm: &mut Vm, f: Value, home: Value) {
 }
 
 fn set_function_name(vm: &mut Vm, f: Value, key: Value, prefix: &str) -> JsResult<()> {
-    let Some(o) = f.as_object() else { return Ok(()) };
+    let Some(o) = f.as_object() else {
+        return Ok(());
+    };
     let name = if let Some(s) = key.as_symbol() {
         let d = vm
             .symbols
@@ -1871,7 +2046,11 @@ fn set_function_name(vm: &mut Vm, f: Value, key: Value, prefix: &str) -> JsResul
     } else {
         vm.to_rust_string(key)?
     };
-    let full = if prefix.is_empty() { name } else { format!("{prefix} {name}") };
+    let full = if prefix.is_empty() {
+        name
+    } else {
+        format!("{prefix} {name}")
+    };
     let n = vm.str_val(&full);
     vm.heap
         .obj_mut(o)
@@ -1918,11 +2097,18 @@ fn define_method(vm: &mut Vm, o: Value, k: Value, f: Value, kind: u8) -> JsResul
     crate::builtins::object::define_property_or_throw(vm, r, key, d)
 }
 
-pub fn copy_data_properties(vm: &mut Vm, dst: Value, src: Value, excluded: &[PropKey]) -> JsResult<()> {
+pub fn copy_data_properties(
+    vm: &mut Vm,
+    dst: Value,
+    src: Value,
+    excluded: &[PropKey],
+) -> JsResult<()> {
     if src.is_nullish() {
         return Ok(());
     }
-    let Some(d) = dst.as_object() else { return Ok(()) };
+    let Some(d) = dst.as_object() else {
+        return Ok(());
+    };
     let s = vm.to_object(src)?;
     for k in vm.own_keys(s) {
         if excluded.contains(&k) {
@@ -1957,7 +2143,12 @@ fn copy_rest(vm: &mut Vm, src: Value, excluded: Value) -> JsResult<Value> {
 fn home_proto(vm: &mut Vm, callee: Value) -> JsResult<Value> {
     let home = closure_home(vm, callee);
     match home.as_object() {
-        Some(h) => Ok(vm.heap.obj(h).proto.map(Value::object).unwrap_or(Value::NULL)),
+        Some(h) => Ok(vm
+            .heap
+            .obj(h)
+            .proto
+            .map(Value::object)
+            .unwrap_or(Value::NULL)),
         None => Err(vm.syntax_error("'super' keyword unexpected here")),
     }
 }
@@ -2069,7 +2260,9 @@ fn define_private(vm: &mut Vm, o: Value, k: Value, v: Value, kind: u8) -> JsResu
         0 => {
             if existing.is_some() {
                 let d = private_desc(vm, k);
-                return Err(vm.type_error(format!("Cannot initialize {d} twice on the same object")));
+                return Err(
+                    vm.type_error(format!("Cannot initialize {d} twice on the same object"))
+                );
             }
             let is_method = match vm.heap.try_obj(v).map(|x| &x.kind) {
                 Some(ObjectKind::Closure(c)) => c.has(FF::PRIVATE_METHOD),
@@ -2095,7 +2288,13 @@ fn define_private(vm: &mut Vm, o: Value, k: Value, v: Value, kind: u8) -> JsResu
     Ok(())
 }
 
-fn template_object(vm: &mut Vm, module: u32, func: u32, p: &FunctionProto, idx: u16) -> JsResult<Value> {
+fn template_object(
+    vm: &mut Vm,
+    module: u32,
+    func: u32,
+    p: &FunctionProto,
+    idx: u16,
+) -> JsResult<Value> {
     if let Some(v) = vm.modules.list[module as usize].templates.get(&(func, idx)) {
         return Ok(*v);
     }
@@ -2126,7 +2325,14 @@ fn template_object(vm: &mut Vm, module: u32, func: u32, p: &FunctionProto, idx: 
     Ok(Value::object(ca))
 }
 
-fn create_class(vm: &mut Vm, module: u32, ctor: u32, env: Value, heritage: Value, derived: bool) -> JsResult<(Value, Value)> {
+fn create_class(
+    vm: &mut Vm,
+    module: u32,
+    ctor: u32,
+    env: Value,
+    heritage: Value,
+    derived: bool,
+) -> JsResult<(Value, Value)> {
     let (proto_parent, ctor_parent) = if !derived {
         (Some(vm.realm.object_proto), vm.realm.function_proto)
     } else if heritage.is_null() {
@@ -2139,10 +2345,15 @@ fn create_class(vm: &mut Vm, module: u32, ctor: u32, env: Value, heritage: Value
                 "Class extends value {s} does not have valid prototype property {s}"
             )));
         }
-        (pp.as_object(), heritage.as_object().unwrap_or(vm.realm.function_proto))
+        (
+            pp.as_object(),
+            heritage.as_object().unwrap_or(vm.realm.function_proto),
+        )
     } else {
         let s = vm.to_display_string(heritage);
-        return Err(vm.type_error(format!("Class extends value {s} is not a constructor or null")));
+        return Err(vm.type_error(format!(
+            "Class extends value {s} is not a constructor or null"
+        )));
     };
     let f = make_closure(vm, module, ctor, env, None);
     vm.root(Value::object(f));
@@ -2152,9 +2363,11 @@ fn create_class(vm: &mut Vm, module: u32, ctor: u32, env: Value, heritage: Value
     vm.heap
         .obj_mut(f)
         .put_raw(PropKey::Str(names::get().prototype), Value::object(p), 0);
-    vm.heap
-        .obj_mut(p)
-        .put_raw(PropKey::Str(names::get().constructor), Value::object(f), ATTR_HIDDEN);
+    vm.heap.obj_mut(p).put_raw(
+        PropKey::Str(names::get().constructor),
+        Value::object(f),
+        ATTR_HIDDEN,
+    );
     set_home(vm, Value::object(f), Value::object(p));
     Ok((Value::object(f), Value::object(p)))
 }
@@ -2165,7 +2378,11 @@ fn create_arguments(vm: &mut Vm, args: Vec<Value>) -> Value {
     let n = args.len();
     let obj = vm.heap.obj_mut(o);
     obj.elements = args;
-    obj.put_raw(PropKey::Str(names::get().length), Value::number(n as f64), ATTR_HIDDEN);
+    obj.put_raw(
+        PropKey::Str(names::get().length),
+        Value::number(n as f64),
+        ATTR_HIDDEN,
+    );
     let values = Value::object(vm.realm.array_proto_values);
     vm.heap
         .obj_mut(o)
@@ -2198,7 +2415,16 @@ fn callee_text(vm: &Vm, p: &FunctionProto, pc: usize, f: Value) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn call_op(vm: &mut Vm, p: &FunctionProto, pc: usize, f: Value, this: Value, args_at: usize, argc: usize, dst: Reg) -> JsResult<Flow> {
+fn call_op(
+    vm: &mut Vm,
+    p: &FunctionProto,
+    pc: usize,
+    f: Value,
+    this: Value,
+    args_at: usize,
+    argc: usize,
+    dst: Reg,
+) -> JsResult<Flow> {
     let kind = match vm.heap.try_obj(f).map(|o| &o.kind) {
         Some(ObjectKind::Closure(c)) => {
             if c.flags & (FF::GENERATOR | FF::ASYNC | FF::CLASS_CONSTRUCTOR) == 0 {
@@ -2213,8 +2439,16 @@ fn call_op(vm: &mut Vm, p: &FunctionProto, pc: usize, f: Value, this: Value, arg
     match kind {
         1 => {
             let info = closure_info(vm, f).ok_or(Value::UNDEFINED)?;
-            let this = if info.flags & FF::ARROW != 0 { info.this_val } else { this };
-            let nt = if info.flags & FF::ARROW != 0 { info.new_target } else { Value::UNDEFINED };
+            let this = if info.flags & FF::ARROW != 0 {
+                info.this_val
+            } else {
+                this
+            };
+            let nt = if info.flags & FF::ARROW != 0 {
+                info.new_target
+            } else {
+                Value::UNDEFINED
+            };
             push_frame_from_regs(vm, f, &info, this, nt, args_at, argc, dst.0, 0)?;
             Ok(Flow::Call)
         }
@@ -2233,7 +2467,15 @@ fn call_op(vm: &mut Vm, p: &FunctionProto, pc: usize, f: Value, this: Value, arg
     }
 }
 
-fn call_values(vm: &mut Vm, p: &FunctionProto, pc: usize, f: Value, this: Value, args: Vec<Value>, dst: Reg) -> JsResult<Flow> {
+fn call_values(
+    vm: &mut Vm,
+    p: &FunctionProto,
+    pc: usize,
+    f: Value,
+    this: Value,
+    args: Vec<Value>,
+    dst: Reg,
+) -> JsResult<Flow> {
     if !vm.is_callable(f) {
         let t = callee_text(vm, p, pc, f);
         return Err(vm.type_error(format!("{t} is not a function")));
@@ -2249,7 +2491,14 @@ fn call_values(vm: &mut Vm, p: &FunctionProto, pc: usize, f: Value, this: Value,
     Ok(Flow::Next)
 }
 
-fn new_op(vm: &mut Vm, p: &FunctionProto, pc: usize, f: Value, args: Vec<Value>, dst: Reg) -> JsResult<Flow> {
+fn new_op(
+    vm: &mut Vm,
+    p: &FunctionProto,
+    pc: usize,
+    f: Value,
+    args: Vec<Value>,
+    dst: Reg,
+) -> JsResult<Flow> {
     if !vm.is_constructor(f) {
         let t = callee_text(vm, p, pc, f);
         return Err(vm.type_error(format!("{t} is not a constructor")));
@@ -2263,7 +2512,17 @@ fn new_op(vm: &mut Vm, p: &FunctionProto, pc: usize, f: Value, args: Vec<Value>,
             let proto = vm.proto_from_ctor(f, dp)?;
             let this = Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::Ordinary));
             vm.handles.push(this);
-            let r = push_frame(vm, f, &info, this, f, &args, dst.0, F_CONSTRUCT, Value::UNDEFINED);
+            let r = push_frame(
+                vm,
+                f,
+                &info,
+                this,
+                f,
+                &args,
+                dst.0,
+                F_CONSTRUCT,
+                Value::UNDEFINED,
+            );
             vm.handles.pop();
             r?;
             return Ok(Flow::Call);
@@ -2281,7 +2540,11 @@ fn new_op(vm: &mut Vm, p: &FunctionProto, pc: usize, f: Value, args: Vec<Value>,
 }
 
 fn super_call(vm: &mut Vm, active: Value, args: Vec<Value>, new_target: Value) -> JsResult<Value> {
-    let parent = vm.heap.try_obj(active).and_then(|o| o.proto).map(Value::object);
+    let parent = vm
+        .heap
+        .try_obj(active)
+        .and_then(|o| o.proto)
+        .map(Value::object);
     let Some(sup) = parent.filter(|p| vm.is_constructor(*p)) else {
         return Err(vm.type_error("Super constructor is not a constructor"));
     };
@@ -2370,7 +2633,12 @@ fn dynamic_import(vm: &mut Vm, referrer: &str, spec: Value) -> Value {
 }
 
 /// Generator `next`/`return`/`throw` for sync generators.
-pub fn generator_resume(vm: &mut Vm, gen: Value, value: Value, mode: ResumeMode) -> JsResult<Value> {
+pub fn generator_resume(
+    vm: &mut Vm,
+    gen: Value,
+    value: Value,
+    mode: ResumeMode,
+) -> JsResult<Value> {
     let Some(g) = gen.as_object() else {
         return Err(vm.type_error("next method called on incompatible receiver"));
     };

@@ -38,6 +38,8 @@ pub struct ModuleCode {
     pub ic_keys: Vec<Vec<PropKey>>,
     /// Offset of each function's feedback vector in the VM's flat IC table.
     pub ic_offsets: Vec<u32>,
+    /// Offset of each function's constant-string cache in the VM's flat constant table.
+    pub const_offsets: Vec<u32>,
     /// String constants of each function, converted to VM strings lazily.
     pub id: Rc<str>,
 }
@@ -52,10 +54,16 @@ pub enum Status {
 
 #[derive(Copy, Clone, Debug)]
 pub enum Binding {
-    Slot { module: u32, slot: u16 },
+    Slot {
+        module: u32,
+        slot: u16,
+    },
     Namespace(u32),
     /// A name exported by a native module: read from its namespace object.
-    NativeProp { module: u32, key: PropKey },
+    NativeProp {
+        module: u32,
+        key: PropKey,
+    },
 }
 
 pub struct ModuleState {
@@ -135,11 +143,17 @@ impl Vm {
     pub fn add_module(&mut self, id: &str, module: Arc<Module>) -> u32 {
         let mut ic_keys = Vec::with_capacity(module.functions.len());
         let mut ic_offsets = Vec::with_capacity(module.functions.len());
+        let mut const_offsets = Vec::with_capacity(module.functions.len());
         for f in &module.functions {
-            ic_offsets.push(self.interp.ics.len() as u32);
+            const_offsets.push(self.interp.consts.len() as u32);
             self.interp
-                .ics
-                .extend(std::iter::repeat_n(crate::interp::IcEntry::EMPTY, f.ic_sites.len()));
+                .consts
+                .extend(std::iter::repeat_n(Value::HOLE, f.constants.len()));
+            ic_offsets.push(self.interp.ics.len() as u32);
+            self.interp.ics.extend(std::iter::repeat_n(
+                crate::interp::IcEntry::EMPTY,
+                f.ic_sites.len(),
+            ));
             ic_keys.push(
                 f.ic_sites
                     .iter()
@@ -154,6 +168,7 @@ impl Vm {
             module,
             ic_keys,
             ic_offsets,
+            const_offsets,
             id: Rc::from(id),
         });
         let idx = self.modules.list.len() as u32;
@@ -173,8 +188,12 @@ impl Vm {
                 continue;
             }
             order.push(m);
-            let Some(code) = self.modules.code(m) else { continue };
-            if !self.modules.list[m as usize].requested.is_empty() || code.module.requests.is_empty() {
+            let Some(code) = self.modules.code(m) else {
+                continue;
+            };
+            if !self.modules.list[m as usize].requested.is_empty()
+                || code.module.requests.is_empty()
+            {
                 continue;
             }
             let mut req = Vec::new();
@@ -225,12 +244,16 @@ impl Vm {
 
     /// Creates the module environment and resolves imports.
     fn link(&mut self, m: u32) -> Result<(), String> {
-        let Some(code) = self.modules.code(m) else { return Ok(()) };
+        let Some(code) = self.modules.code(m) else {
+            return Ok(());
+        };
         if !self.modules.list[m as usize].env.is_undefined() {
             return Ok(());
         }
         let module = code.module.clone();
-        let env = self.heap.alloc_env(Value::UNDEFINED, module.env_slots.len());
+        let env = self
+            .heap
+            .alloc_env(Value::UNDEFINED, module.env_slots.len());
         self.modules.list[m as usize].env = env;
         for (i, s) in module.env_slots.iter().enumerate() {
             let v = match &s.init {
@@ -282,7 +305,12 @@ impl Vm {
     }
 
     /// ResolveExport with cycle protection.
-    fn resolve_export(&mut self, m: u32, name: &str, visited: &mut Vec<(u32, String)>) -> Option<Binding> {
+    fn resolve_export(
+        &mut self,
+        m: u32,
+        name: &str,
+        visited: &mut Vec<(u32, String)>,
+    ) -> Option<Binding> {
         if visited.iter().any(|(vm, vn)| *vm == m && vn == name) {
             return None;
         }
@@ -292,17 +320,28 @@ impl Vm {
             let key = PropKey::from_str(name);
             let ns = self.modules.list.get(m as usize)?.namespace;
             let o = ns.as_object()?;
-            return self.get_own_property(o, key).map(|_| Binding::NativeProp { module: m, key });
+            return self
+                .get_own_property(o, key)
+                .map(|_| Binding::NativeProp { module: m, key });
         };
         // The requested modules of `m` must be loaded already (load_graph does that).
         let exports = code.module.exports.clone();
         for e in &exports {
             match e {
                 ExportEntry::Local { name: n, slot } if &**n == name => {
-                    return Some(Binding::Slot { module: m, slot: *slot });
+                    return Some(Binding::Slot {
+                        module: m,
+                        slot: *slot,
+                    });
                 }
-                ExportEntry::Indirect { name: n, request, import } if &**n == name => {
-                    let dep = *self.modules.list[m as usize].requested.get(*request as usize)?;
+                ExportEntry::Indirect {
+                    name: n,
+                    request,
+                    import,
+                } if &**n == name => {
+                    let dep = *self.modules.list[m as usize]
+                        .requested
+                        .get(*request as usize)?;
                     return match import {
                         ImportName::Namespace => Some(Binding::Namespace(dep)),
                         ImportName::Named(x) => {
@@ -319,7 +358,9 @@ impl Vm {
         }
         for e in &exports {
             if let ExportEntry::Star { request } = e {
-                let dep = *self.modules.list[m as usize].requested.get(*request as usize)?;
+                let dep = *self.modules.list[m as usize]
+                    .requested
+                    .get(*request as usize)?;
                 if let Some(b) = self.resolve_export(dep, name, visited) {
                     return Some(b);
                 }
@@ -352,7 +393,10 @@ impl Vm {
                     names.push(name.to_string())
                 }
                 ExportEntry::Star { request } => {
-                    if let Some(&dep) = self.modules.list[m as usize].requested.get(*request as usize) {
+                    if let Some(&dep) = self.modules.list[m as usize]
+                        .requested
+                        .get(*request as usize)
+                    {
                         for n in self.export_names(dep, visited) {
                             if n != "default" && !names.contains(&n) {
                                 names.push(n);
@@ -382,9 +426,14 @@ impl Vm {
                     &n,
                     0,
                     namespace_getter,
-                    vec![Value::number(encode_binding(&b).0), Value::number(encode_binding(&b).1)],
+                    vec![
+                        Value::number(encode_binding(&b).0),
+                        Value::number(encode_binding(&b).1),
+                    ],
                 );
-                let acc = self.heap.alloc_accessor(Value::object(getter), Value::UNDEFINED);
+                let acc = self
+                    .heap
+                    .alloc_accessor(Value::object(getter), Value::UNDEFINED);
                 self.heap.obj_mut(o).put_raw(
                     PropKey::from_str(&n),
                     acc,
@@ -409,7 +458,13 @@ impl Vm {
                 if env.is_undefined() {
                     return Ok(Value::HOLE);
                 }
-                Ok(self.heap.env(env).slots.get(slot as usize).copied().unwrap_or(Value::UNDEFINED))
+                Ok(self
+                    .heap
+                    .env(env)
+                    .slots
+                    .get(slot as usize)
+                    .copied()
+                    .unwrap_or(Value::UNDEFINED))
             }
             Binding::Namespace(m) => self.namespace_of(m),
             Binding::NativeProp { module, key } => {
@@ -501,10 +556,17 @@ fn encode_binding(b: &Binding) -> (f64, f64) {
 }
 
 fn namespace_getter(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
-    let m = crate::builtins::callee_data(vm, 0).as_number().unwrap_or(0.0) as u32;
-    let s = crate::builtins::callee_data(vm, 1).as_number().unwrap_or(0.0);
+    let m = crate::builtins::callee_data(vm, 0)
+        .as_number()
+        .unwrap_or(0.0) as u32;
+    let s = crate::builtins::callee_data(vm, 1)
+        .as_number()
+        .unwrap_or(0.0);
     let b = if s >= 0.0 {
-        Binding::Slot { module: m, slot: s as u16 }
+        Binding::Slot {
+            module: m,
+            slot: s as u16,
+        }
     } else if s == -1.0 {
         Binding::Namespace(m)
     } else {

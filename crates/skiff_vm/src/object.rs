@@ -226,11 +226,35 @@ pub type Buffer = Rc<RefCell<Vec<u8>>>;
 /// Iterator state for the builtin iterators.
 pub enum IterState {
     /// Array (and array-like) iteration: target, next index, kind 0=values 1=keys 2=entries.
-    Array { target: Value, index: u32, kind: u8, done: bool },
-    Map { target: Value, index: usize, kind: u8, done: bool },
-    Set { target: Value, index: usize, kind: u8, done: bool },
-    Str { s: JsStr, index: usize },
-    RegExp { re: Value, s: Value, global: bool, unicode: bool, done: bool },
+    Array {
+        target: Value,
+        index: u32,
+        kind: u8,
+        done: bool,
+    },
+    Map {
+        target: Value,
+        index: usize,
+        kind: u8,
+        done: bool,
+    },
+    Set {
+        target: Value,
+        index: usize,
+        kind: u8,
+        done: bool,
+    },
+    Str {
+        s: JsStr,
+        index: usize,
+    },
+    RegExp {
+        re: Value,
+        s: Value,
+        global: bool,
+        unicode: bool,
+        done: bool,
+    },
 }
 
 /// A suspended generator or async function activation.
@@ -275,8 +299,17 @@ pub enum ObjectKind {
     WeakRef(Value),
     Promise(Box<PromiseData>),
     ArrayBuffer(Buffer),
-    TypedArray { kind: TypedKind, buffer: Value, offset: usize, length: usize },
-    DataView { buffer: Value, offset: usize, length: usize },
+    TypedArray {
+        kind: TypedKind,
+        buffer: Value,
+        offset: usize,
+        length: usize,
+    },
+    DataView {
+        buffer: Value,
+        offset: usize,
+        length: usize,
+    },
     Iterator(Box<IterState>),
     Generator(Box<SuspendedFrame>),
     Arguments,
@@ -496,9 +529,7 @@ impl Object {
     /// Applies `Object.freeze` (frozen = true) or `Object.seal` to the stored properties.
     pub fn set_integrity(&mut self, frozen: bool) {
         self.extensible = false;
-        self.elem_mode = if frozen {
-            ElemMode::Frozen
-        } else if self.elem_mode == ElemMode::Frozen {
+        self.elem_mode = if frozen || self.elem_mode == ElemMode::Frozen {
             ElemMode::Frozen
         } else {
             ElemMode::Sealed

@@ -59,7 +59,32 @@ pub fn map_key(vm: &Vm, v: Value) -> MapKey {
     }
 }
 
+/// Results at least this long are built as ropes.
+const ROPE_MIN: usize = 64;
+
 impl Vm {
+    /// Concatenates two string values; long results become ropes (linear repeated appends).
+    pub fn concat_strings(
+        &mut self,
+        a: Value,
+        x: crate::value::StrRef,
+        b: Value,
+        y: crate::value::StrRef,
+    ) -> Value {
+        let (lx, ly) = (self.heap.str_len(x), self.heap.str_len(y));
+        if lx == 0 {
+            return b;
+        }
+        if ly == 0 {
+            return a;
+        }
+        if lx + ly >= ROPE_MIN {
+            return Value::string(self.heap.alloc_rope(a, b, lx + ly));
+        }
+        let s = self.heap.str(x).concat(self.heap.str(y));
+        self.new_string(s)
+    }
+
     pub fn bigint_of(&self, v: Value) -> BigInt {
         v.as_bigint()
             .map(|b| self.heap.bigint(b).clone())
@@ -117,7 +142,11 @@ impl Vm {
                 self.loose_equals(a, p)
             }
             (Kind::BigInt, Kind::Number) | (Kind::Number, Kind::BigInt) => {
-                let (bi, n) = if ka == Kind::BigInt { (a, b.num()) } else { (b, a.num()) };
+                let (bi, n) = if ka == Kind::BigInt {
+                    (a, b.num())
+                } else {
+                    (b, a.num())
+                };
                 if !n.is_finite() || n.fract() != 0.0 {
                     return Ok(false);
                 }
@@ -133,15 +162,16 @@ impl Vm {
             return Ok(Value::number(x + y));
         }
         if let (Some(x), Some(y)) = (a.as_string(), b.as_string()) {
-            let s = self.heap.str(x).concat(self.heap.str(y));
-            return Ok(self.new_string(s));
+            return Ok(self.concat_strings(a, x, b, y));
         }
         let pa = self.to_primitive(a, "default")?;
         let pb = self.to_primitive(b, "default")?;
         if pa.is_string() || pb.is_string() {
-            let sa = self.to_js_string(pa)?;
-            let sb = self.to_js_string(pb)?;
-            return Ok(self.new_string(sa.concat(&sb)));
+            let sa = self.to_string_value(pa)?;
+            let sb = self.to_string_value(pb)?;
+            if let (Some(x), Some(y)) = (sa.as_string(), sb.as_string()) {
+                return Ok(self.concat_strings(sa, x, sb, y));
+            }
         }
         self.arith(ArithOp::Add, pa, pb)
     }
@@ -161,7 +191,9 @@ impl Vm {
                 let r = self.bigint_op(op, x, y)?;
                 Ok(self.new_bigint(r))
             }
-            _ => Err(self.type_error("Cannot mix BigInt and other types, use explicit conversions")),
+            _ => {
+                Err(self.type_error("Cannot mix BigInt and other types, use explicit conversions"))
+            }
         }
     }
 
@@ -212,7 +244,9 @@ impl Vm {
                     }
                 }
             }
-            ArithOp::UShr => return Err(self.type_error("BigInts have no unsigned right shift, use >> instead")),
+            ArithOp::UShr => {
+                return Err(self.type_error("BigInts have no unsigned right shift, use >> instead"))
+            }
         })
     }
 
@@ -254,7 +288,11 @@ impl Vm {
     /// Abstract relational comparison: returns None for undefined (NaN involved).
     pub fn less_than(&mut self, a: Value, b: Value, left_first: bool) -> JsResult<Option<bool>> {
         if let (Some(x), Some(y)) = (a.as_number(), b.as_number()) {
-            return Ok(if x.is_nan() || y.is_nan() { None } else { Some(x < y) });
+            return Ok(if x.is_nan() || y.is_nan() {
+                None
+            } else {
+                Some(x < y)
+            });
         }
         let (pa, pb) = if left_first {
             let pa = self.to_primitive(a, "number")?;
@@ -295,7 +333,11 @@ impl Vm {
         }
         let x = self.to_number(pa)?;
         let y = self.to_number(pb)?;
-        Ok(if x.is_nan() || y.is_nan() { None } else { Some(x < y) })
+        Ok(if x.is_nan() || y.is_nan() {
+            None
+        } else {
+            Some(x < y)
+        })
     }
 
     /// `a < b`, `a > b`, `a <= b`, `a >= b`.
@@ -354,7 +396,9 @@ impl Vm {
         let Some(o) = obj.as_object() else {
             let k = self.to_display_string(key);
             let t = self.to_display_string(obj);
-            return Err(self.type_error(format!("Cannot use 'in' operator to search for '{k}' in {t}")));
+            return Err(self.type_error(format!(
+                "Cannot use 'in' operator to search for '{k}' in {t}"
+            )));
         };
         let k = self.to_property_key(key)?;
         Ok(self.has_property(o, k))

@@ -209,7 +209,11 @@ mod tests {
     fn many_properties_become_dictionary() {
         let mut s = Shape::root();
         for i in 0..200 {
-            Shape::with_added(&mut s, PropKey::Str(Atom::from_str(&format!("k{i}"))), ATTR_DEFAULT);
+            Shape::with_added(
+                &mut s,
+                PropKey::Str(Atom::from_str(&format!("k{i}"))),
+                ATTR_DEFAULT,
+            );
         }
         assert!(s.dict);
         assert_eq!(s.lookup(PropKey::Str(Atom::from_str("k150"))), Some(150));

@@ -22,6 +22,7 @@ impl JsStr {
     }
 
     /// Builds a string from Rust UTF-8 text.
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(s: &str) -> JsStr {
         if s.is_ascii() {
             JsStr::Ascii(Arc::from(s))

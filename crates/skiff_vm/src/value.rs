@@ -310,7 +310,15 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for n in [0.0, -0.0, 1.5, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE] {
+        for n in [
+            0.0,
+            -0.0,
+            1.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ] {
             let v = Value::number(n);
             assert!(v.is_number());
             assert_eq!(v.num().to_bits(), n.to_bits());

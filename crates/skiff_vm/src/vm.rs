@@ -138,9 +138,22 @@ pub struct Vm {
     pub(crate) console_timers: rustc_hash::FxHashMap<String, std::time::Instant>,
     pub(crate) empty_string: Value,
     pub(crate) char_strings: Vec<Value>,
+    /// Preallocated results of `typeof`, in the order of `TYPEOF_NAMES`.
+    typeof_strings: Vec<Value>,
     /// The VM is tied to its thread: local values must not cross threads.
     _not_send: PhantomData<*const ()>,
 }
+
+const TYPEOF_NAMES: [&str; 8] = [
+    "undefined",
+    "object",
+    "boolean",
+    "number",
+    "string",
+    "symbol",
+    "bigint",
+    "function",
+];
 
 /// The uncatchable marker value thrown while terminating.
 pub const TERMINATION: Value = Value::HOLE;
@@ -175,6 +188,7 @@ impl Vm {
             console_timers: Default::default(),
             empty_string: Value::UNDEFINED,
             char_strings: Vec::new(),
+            typeof_strings: Vec::new(),
             _not_send: PhantomData,
         };
         for name in wk::NAMES {
@@ -187,11 +201,24 @@ impl Vm {
         let e = vm.heap.alloc_string(JsStr::empty());
         vm.empty_string = Value::string(e);
         for c in 0..128u8 {
-            let s = vm.heap.alloc_string(JsStr::from_str(&(c as char).to_string()));
+            let s = vm
+                .heap
+                .alloc_string(JsStr::from_str(&(c as char).to_string()));
             vm.char_strings.push(Value::string(s));
+        }
+        for n in TYPEOF_NAMES {
+            let s = vm.heap.alloc_string(JsStr::from_str(n));
+            vm.typeof_strings.push(Value::string(s));
         }
         crate::builtins::install(&mut vm);
         vm
+    }
+
+    /// `typeof v` as a (shared) string value.
+    pub fn typeof_string(&self, v: Value) -> Value {
+        let t = self.type_of(v);
+        let i = TYPEOF_NAMES.iter().position(|n| *n == t).unwrap_or(0);
+        self.typeof_strings[i]
     }
 
     pub fn set_host(&mut self, host: Box<dyn Host>) {
@@ -282,7 +309,13 @@ impl Vm {
     }
 
     /// Defines a builtin method (non-enumerable) on `target`.
-    pub fn define_method(&mut self, target: ObjRef, name: &str, length: u32, f: NativeFn) -> ObjRef {
+    pub fn define_method(
+        &mut self,
+        target: ObjRef,
+        name: &str,
+        length: u32,
+        f: NativeFn,
+    ) -> ObjRef {
         let fun = self.new_native(name, length, f);
         self.heap
             .obj_mut(target)
@@ -307,7 +340,9 @@ impl Vm {
 
     pub fn define_getter(&mut self, target: ObjRef, key: PropKey, name: &str, f: NativeFn) {
         let fun = self.new_native(&format!("get {name}"), 0, f);
-        let acc = self.heap.alloc_accessor(Value::object(fun), Value::UNDEFINED);
+        let acc = self
+            .heap
+            .alloc_accessor(Value::object(fun), Value::UNDEFINED);
         self.heap
             .obj_mut(target)
             .put_raw(key, acc, ATTR_CONFIGURABLE | ATTR_ACCESSOR);
@@ -330,11 +365,9 @@ impl Vm {
         let c = self.new_native(name, length, f);
         self.heap.obj_mut(c).constructible = true;
         if let Some(p) = prototype {
-            self.heap.obj_mut(c).put_raw(
-                PropKey::Str(names::get().prototype),
-                Value::object(p),
-                0,
-            );
+            self.heap
+                .obj_mut(c)
+                .put_raw(PropKey::Str(names::get().prototype), Value::object(p), 0);
             self.heap.obj_mut(p).put_raw(
                 PropKey::Str(names::get().constructor),
                 Value::object(c),
@@ -458,18 +491,16 @@ impl Vm {
     pub fn get_own_property(&self, o: ObjRef, key: PropKey) -> Option<RawProp> {
         let obj = self.heap.obj(o);
         match &obj.kind {
-            ObjectKind::Array => {
-                if key == PropKey::Str(names::get().length) {
-                    let w = if obj.elem_mode == crate::object::ElemMode::Frozen {
-                        0
-                    } else {
-                        ATTR_WRITABLE
-                    };
-                    return Some(RawProp {
-                        value: Value::number(obj.elements.len() as f64),
-                        attrs: w | self.array_length_attrs(o),
-                    });
-                }
+            ObjectKind::Array if key == PropKey::Str(names::get().length) => {
+                let w = if obj.elem_mode == crate::object::ElemMode::Frozen {
+                    0
+                } else {
+                    ATTR_WRITABLE
+                };
+                return Some(RawProp {
+                    value: Value::number(obj.elements.len() as f64),
+                    attrs: w | self.array_length_attrs(o),
+                });
             }
             ObjectKind::String(s) => {
                 let s = self.js_str(*s);
@@ -510,7 +541,13 @@ impl Vm {
 
     /// Resolves the value of a (possibly virtual) raw property; `0x80` marks virtual
     /// element properties whose value must be computed.
-    fn raw_value(&mut self, o: ObjRef, key: PropKey, p: RawProp, receiver: Value) -> JsResult<Value> {
+    fn raw_value(
+        &mut self,
+        o: ObjRef,
+        key: PropKey,
+        p: RawProp,
+        receiver: Value,
+    ) -> JsResult<Value> {
         if p.attrs & 0x80 != 0 {
             return self.virtual_get(o, key);
         }
@@ -534,7 +571,9 @@ impl Vm {
                 let u = s.at(i as usize);
                 Ok(self.new_string(JsStr::from_units(&[u])))
             }
-            ObjectKind::TypedArray { .. } => Ok(crate::builtins::typed::get_index(self, o, i as usize)),
+            ObjectKind::TypedArray { .. } => {
+                Ok(crate::builtins::typed::get_index(self, o, i as usize))
+            }
             _ => Ok(Value::UNDEFINED),
         }
     }
@@ -546,7 +585,7 @@ impl Vm {
             None => {
                 if let Some(s) = target.as_string() {
                     if key == PropKey::Str(names::get().length) {
-                        return Ok(Value::number(self.heap.str(s).len() as f64));
+                        return Ok(Value::number(self.heap.str_len(s) as f64));
                     }
                     if let PropKey::Index(i) = key {
                         let st = self.heap.str(s);
@@ -559,7 +598,11 @@ impl Vm {
                     Some(p) => self.get_from(p, key, target),
                     None => {
                         let k = self.key_display(key);
-                        let what = if target.is_null() { "null" } else { "undefined" };
+                        let what = if target.is_null() {
+                            "null"
+                        } else {
+                            "undefined"
+                        };
                         Err(self.type_error(format!(
                             "Cannot read properties of {what} (reading '{k}')"
                         )))
@@ -617,7 +660,11 @@ impl Vm {
         let Some(o) = target.as_object() else {
             if target.is_nullish() {
                 let k = self.key_display(key);
-                let what = if target.is_null() { "null" } else { "undefined" };
+                let what = if target.is_null() {
+                    "null"
+                } else {
+                    "undefined"
+                };
                 return Err(
                     self.type_error(format!("Cannot set properties of {what} (setting '{k}')"))
                 );
@@ -711,9 +758,9 @@ impl Vm {
         let obj = self.heap.obj_mut(o);
         if !obj.extensible {
             let k = self.key_display(key);
-            return Err(self.type_error(format!(
-                "Cannot add property {k}, object is not extensible"
-            )));
+            return Err(
+                self.type_error(format!("Cannot add property {k}, object is not extensible"))
+            );
         }
         if let (PropKey::Index(i), true) = (key, obj.is_array()) {
             if i as usize >= (1 << 26) && i as usize >= obj.elements.len() {
@@ -777,7 +824,9 @@ impl Vm {
                         d.get.unwrap_or(Value::UNDEFINED),
                         d.set.unwrap_or(Value::UNDEFINED),
                     );
-                    self.heap.obj_mut(o).put_raw(key, acc, attrs | ATTR_ACCESSOR);
+                    self.heap
+                        .obj_mut(o)
+                        .put_raw(key, acc, attrs | ATTR_ACCESSOR);
                 } else {
                     if d.writable == Some(true) {
                         attrs |= ATTR_WRITABLE;
@@ -802,7 +851,9 @@ impl Vm {
                             return Ok(false);
                         }
                     }
-                    if d.is_accessor() != cur_acc && (d.is_accessor() || d.value.is_some() || d.writable.is_some()) {
+                    if d.is_accessor() != cur_acc
+                        && (d.is_accessor() || d.value.is_some() || d.writable.is_some())
+                    {
                         return Ok(false);
                     }
                     if cur_acc {
@@ -841,7 +892,9 @@ impl Vm {
                         s = x;
                     }
                     let acc = self.heap.alloc_accessor(g, s);
-                    self.heap.obj_mut(o).put_raw(key, acc, attrs | ATTR_ACCESSOR);
+                    self.heap
+                        .obj_mut(o)
+                        .put_raw(key, acc, attrs | ATTR_ACCESSOR);
                 } else if cur_acc && d.value.is_none() && d.writable.is_none() {
                     self.heap
                         .obj_mut(o)
@@ -894,7 +947,14 @@ impl Vm {
     /// Own property keys (including virtual ones) in ES order; private names are excluded.
     pub fn own_keys(&self, o: ObjRef) -> Vec<PropKey> {
         let mut keys = self.own_keys_inner(o);
-        if self.heap.obj(o).shape.keys.iter().any(|k| matches!(k, PropKey::Sym(_))) {
+        if self
+            .heap
+            .obj(o)
+            .shape
+            .keys
+            .iter()
+            .any(|k| matches!(k, PropKey::Sym(_)))
+        {
             keys.retain(|k| match k {
                 PropKey::Sym(s) => !self.symbols.get(s.0 as usize).is_some_and(|d| d.private),
                 _ => true,
@@ -1000,7 +1060,11 @@ impl Vm {
         };
         let mut cur = self.heap.obj(o).proto;
         while let Some(p) = cur {
-            if let Some(c) = self.heap.obj(p).get_own(PropKey::Str(names::get().constructor)) {
+            if let Some(c) = self
+                .heap
+                .obj(p)
+                .get_own(PropKey::Str(names::get().constructor))
+            {
                 if c.attrs & ATTR_ACCESSOR == 0 {
                     if let Some(n) = self
                         .heap
@@ -1133,7 +1197,9 @@ impl Vm {
         }
         let fo = f.as_object().unwrap_or(ObjRef(0));
         match &self.heap.obj(fo).kind {
-            ObjectKind::Closure(_) => crate::interp::call_closure(self, f, Value::UNDEFINED, args, new_target),
+            ObjectKind::Closure(_) => {
+                crate::interp::call_closure(self, f, Value::UNDEFINED, args, new_target)
+            }
             ObjectKind::Native(n) => {
                 let nf = n.f;
                 self.call_native(nf, f, Value::UNDEFINED, args, new_target)
@@ -1202,6 +1268,7 @@ impl Vm {
         roots.push(self.new_target);
         roots.push(self.empty_string);
         roots.extend_from_slice(&self.char_strings);
+        roots.extend_from_slice(&self.typeof_strings);
         self.interp.trace(&mut roots);
         self.modules.trace(&mut roots);
         self.event_loop.trace(&mut roots);
@@ -1219,7 +1286,8 @@ impl Vm {
     /// Whether `v` is a heap cell of object kind (not an env or accessor cell).
     pub fn is_real_object(&self, v: Value) -> bool {
         matches!(
-            v.as_object().and_then(|o| self.heap.cells.get(o.0 as usize)),
+            v.as_object()
+                .and_then(|o| self.heap.cells.get(o.0 as usize)),
             Some(Cell::Object(_))
         )
     }

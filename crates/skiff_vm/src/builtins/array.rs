@@ -25,7 +25,9 @@ pub fn set_length(vm: &mut Vm, o: ObjRef, v: Value) -> JsResult<()> {
     let obj = vm.heap.obj_mut(o);
     let n = n as usize;
     if n != obj.elements.len() && obj.elem_mode == ElemMode::Frozen {
-        return Err(vm.type_error("Cannot assign to read only property 'length' of object '[object Array]'"));
+        return Err(vm.type_error(
+            "Cannot assign to read only property 'length' of object '[object Array]'",
+        ));
     }
     if n < obj.elements.len() {
         if obj.elem_mode == ElemMode::Sealed {
@@ -238,7 +240,10 @@ fn delete_or_throw(vm: &mut Vm, o: Value, k: PropKey) -> JsResult<()> {
     if let Some(r) = o.as_object() {
         if !vm.delete_property(r, k) {
             let ks = vm.key_display(k);
-            return Err(vm.type_error(format!("Cannot delete property '{ks}' of {}", vm.object_brief(o))));
+            return Err(vm.type_error(format!(
+                "Cannot delete property '{ks}' of {}",
+                vm.object_brief(o)
+            )));
         }
     }
     Ok(())
@@ -284,7 +289,11 @@ fn shift(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
 fn unshift(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     if let Some(o) = this.as_object() {
         let obj = vm.heap.obj_mut(o);
-        if obj.is_array() && obj.elem_mode == ElemMode::Normal && obj.extensible && !obj.shape.has_index_keys {
+        if obj.is_array()
+            && obj.elem_mode == ElemMode::Normal
+            && obj.extensible
+            && !obj.shape.has_index_keys
+        {
             obj.elements.splice(0..0, args.iter().copied());
             return Ok(Value::number(obj.elements.len() as f64));
         }
@@ -480,7 +489,11 @@ pub fn join_impl(vm: &mut Vm, this: Value, sep: &JsStr) -> JsResult<JsStr> {
     }
     vm.interp.join_stack.pop();
     result?;
-    Ok(if is_ascii { JsStr::from_str(&ascii) } else { JsStr::from_units_vec(units) })
+    Ok(if is_ascii {
+        JsStr::from_str(&ascii)
+    } else {
+        JsStr::from_units_vec(units)
+    })
 }
 
 fn join(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -566,7 +579,11 @@ fn last_index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let target = arg(args, 0);
     let mut k = if args.len() > 1 {
         let n = vm.to_integer(args[1])?;
-        if n < 0.0 { len + n } else { n.min(len - 1.0) }
+        if n < 0.0 {
+            len + n
+        } else {
+            n.min(len - 1.0)
+        }
     } else {
         len - 1.0
     };
@@ -614,11 +631,17 @@ fn with(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let rel = vm.to_integer(arg(args, 0))?;
     let k = if rel >= 0.0 { rel } else { len + rel };
     if k < 0.0 || k >= len {
-        return Err(vm.range_error("Invalid index : ".to_string() + &crate::conv::number_to_string(rel).to_string()));
+        return Err(vm.range_error(
+            "Invalid index : ".to_string() + &crate::conv::number_to_string(rel).to_string(),
+        ));
     }
     let mut all = Vec::with_capacity(len as usize);
     for i in 0..len as usize {
-        all.push(if i as f64 == k { arg(args, 1) } else { get_index(vm, o, i as f64)? });
+        all.push(if i as f64 == k {
+            arg(args, 1)
+        } else {
+            get_index(vm, o, i as f64)?
+        });
     }
     Ok(vm.new_array_value(all))
 }
@@ -627,7 +650,11 @@ fn fill(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
     let start = relative_index(vm.to_integer(arg(args, 1))?, len);
-    let end = if arg(args, 2).is_undefined() { len } else { relative_index(vm.to_integer(args[2])?, len) };
+    let end = if arg(args, 2).is_undefined() {
+        len
+    } else {
+        relative_index(vm.to_integer(args[2])?, len)
+    };
     let mut k = start;
     while k < end {
         set_index(vm, o, k, arg(args, 0))?;
@@ -641,7 +668,11 @@ fn copy_within(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let len = vm.length_of(o)?;
     let to = relative_index(vm.to_integer(arg(args, 0))?, len);
     let from = relative_index(vm.to_integer(arg(args, 1))?, len);
-    let fin = if arg(args, 2).is_undefined() { len } else { relative_index(vm.to_integer(args[2])?, len) };
+    let fin = if arg(args, 2).is_undefined() {
+        len
+    } else {
+        relative_index(vm.to_integer(args[2])?, len)
+    };
     let count = (fin - from).min(len - to);
     if count <= 0.0 {
         return Ok(o);
@@ -649,7 +680,11 @@ fn copy_within(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let mut vals = Vec::new();
     for i in 0..count as usize {
         let idx = from + i as f64;
-        vals.push(if has_index(vm, o, idx) { Some(get_index(vm, o, idx)?) } else { None });
+        vals.push(if has_index(vm, o, idx) {
+            Some(get_index(vm, o, idx)?)
+        } else {
+            None
+        });
     }
     for (i, v) in vals.into_iter().enumerate() {
         let idx = to + i as f64;
@@ -701,7 +736,10 @@ fn iterate(vm: &mut Vm, this: Value, args: &[Value], mode: Iter) -> JsResult<Val
     let n = len as i64;
     for step in 0..n {
         let i = if backwards { n - 1 - step } else { step } as f64;
-        let finds = matches!(mode, Iter::Find | Iter::FindIndex | Iter::FindLast | Iter::FindLastIndex);
+        let finds = matches!(
+            mode,
+            Iter::Find | Iter::FindIndex | Iter::FindLast | Iter::FindLastIndex
+        );
         if !finds && !has_index(vm, o, i) {
             continue;
         }
@@ -841,7 +879,11 @@ fn flatten_into(vm: &mut Vm, out: &mut Vec<Value>, src: Value, depth: f64) -> Js
 
 fn flat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let o = this_obj(vm, this)?;
-    let depth = if arg(args, 0).is_undefined() { 1.0 } else { vm.to_integer(args[0])? };
+    let depth = if arg(args, 0).is_undefined() {
+        1.0
+    } else {
+        vm.to_integer(args[0])?
+    };
     let mut out = Vec::new();
     flatten_into(vm, &mut out, o, depth.min(1000.0))?;
     Ok(vm.new_array_value(out))
@@ -934,7 +976,11 @@ pub fn sort_values(vm: &mut Vm, mut vals: Vec<Value>, cmpf: Value) -> JsResult<V
     } else {
         let mut cmp = |vm: &mut Vm, a: Value, b: Value| -> JsResult<bool> {
             let r = vm.call(cmpf, Value::UNDEFINED, &[a, b])?;
-            let n = if let Some(n) = r.as_number() { n } else { vm.to_number(r)? };
+            let n = if let Some(n) = r.as_number() {
+                n
+            } else {
+                vm.to_number(r)?
+            };
             Ok(n > 0.0)
         };
         let mut v = vals;
@@ -1037,7 +1083,12 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(ctor, "isArray", 1, array_is_array);
     vm.define_method(ctor, "of", 0, array_of);
     vm.define_method(ctor, "from", 1, array_from);
-    vm.define_getter(ctor, PropKey::Sym(wk::SPECIES), "[Symbol.species]", species_getter);
+    vm.define_getter(
+        ctor,
+        PropKey::Sym(wk::SPECIES),
+        "[Symbol.species]",
+        species_getter,
+    );
     let methods: [(&str, u32, crate::object::NativeFn); 40] = [
         ("at", 1, at),
         ("concat", 1, concat),

@@ -21,7 +21,8 @@ pub fn to_bigint(vm: &mut Vm, v: Value) -> JsResult<BigInt> {
     }
     if p.is_string() {
         let s = vm.js_str(p).to_rust_string();
-        return parse_bigint(s.trim()).ok_or_else(|| vm.syntax_error(format!("Cannot convert {s} to a BigInt")));
+        return parse_bigint(s.trim())
+            .ok_or_else(|| vm.syntax_error(format!("Cannot convert {s} to a BigInt")));
     }
     let s = vm.to_display_string(p);
     Err(vm.type_error(format!("Cannot convert {s} to a BigInt")))
@@ -72,8 +73,16 @@ fn big_from_f64(n: f64) -> BigInt {
     let exp = ((bits >> 52) & 0x7ff) as i64 - 1075;
     let mant = (bits & ((1 << 52) - 1)) | (1 << 52);
     let m = BigInt::from(mant);
-    let r = if exp >= 0 { m << exp as usize } else { m >> (-exp) as usize };
-    if n < 0.0 { -r } else { r }
+    let r = if exp >= 0 {
+        m << exp as usize
+    } else {
+        m >> (-exp) as usize
+    };
+    if n < 0.0 {
+        -r
+    } else {
+        r
+    }
 }
 
 fn this_bigint(vm: &mut Vm, this: Value) -> JsResult<BigInt> {
@@ -89,7 +98,11 @@ fn this_bigint(vm: &mut Vm, this: Value) -> JsResult<BigInt> {
 
 fn to_string(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let b = this_bigint(vm, this)?;
-    let r = if arg(args, 0).is_undefined() { 10.0 } else { vm.to_integer(args[0])? };
+    let r = if arg(args, 0).is_undefined() {
+        10.0
+    } else {
+        vm.to_integer(args[0])?
+    };
     if !(2.0..=36.0).contains(&r) {
         return Err(vm.range_error("toString() radix must be between 2 and 36"));
     }
@@ -168,14 +181,20 @@ fn r_delete_property(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Valu
 fn r_get(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let o = target(vm, arg(args, 0))?;
     let k = vm.to_property_key(arg(args, 1))?;
-    let recv = if args.len() > 2 { args[2] } else { Value::object(o) };
+    let recv = if args.len() > 2 {
+        args[2]
+    } else {
+        Value::object(o)
+    };
     vm.get_from(o, k, recv)
 }
 
 fn r_set(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let o = target(vm, arg(args, 0))?;
     let k = vm.to_property_key(arg(args, 1))?;
-    Ok(Value::bool(vm.set(Value::object(o), k, arg(args, 2)).is_ok()))
+    Ok(Value::bool(
+        vm.set(Value::object(o), k, arg(args, 2)).is_ok(),
+    ))
 }
 
 fn r_has(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -193,7 +212,12 @@ fn r_own_keys(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn r_get_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let o = target(vm, arg(args, 0))?;
-    Ok(vm.heap.obj(o).proto.map(Value::object).unwrap_or(Value::NULL))
+    Ok(vm
+        .heap
+        .obj(o)
+        .proto
+        .map(Value::object)
+        .unwrap_or(Value::NULL))
 }
 
 fn r_set_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {

@@ -31,7 +31,7 @@ fn map_mut<'a>(vm: &'a mut Vm, this: Value, set: bool, method: &str) -> JsResult
 
 fn normalize_key(k: Value) -> Value {
     match k.as_number() {
-        Some(n) if n == 0.0 => Value::number(0.0),
+        Some(0.0) => Value::number(0.0),
         _ => k,
     }
 }
@@ -83,14 +83,20 @@ fn map_set(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn map_has(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let k = map_key(vm, arg(args, 0));
-    let set = matches!(vm.heap.try_obj(this).map(|o| &o.kind), Some(ObjectKind::Set(_)));
+    let set = matches!(
+        vm.heap.try_obj(this).map(|o| &o.kind),
+        Some(ObjectKind::Set(_))
+    );
     let m = map_mut(vm, this, set, "has")?;
     Ok(Value::bool(m.index.contains_key(&k)))
 }
 
 fn map_delete(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let k = map_key(vm, arg(args, 0));
-    let set = matches!(vm.heap.try_obj(this).map(|o| &o.kind), Some(ObjectKind::Set(_)));
+    let set = matches!(
+        vm.heap.try_obj(this).map(|o| &o.kind),
+        Some(ObjectKind::Set(_))
+    );
     let m = map_mut(vm, this, set, "delete")?;
     let r = m.delete(&k);
     // Compact when mostly tombstones and no iteration can be confused: entries only shift
@@ -99,20 +105,29 @@ fn map_delete(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn map_clear(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    let set = matches!(vm.heap.try_obj(this).map(|o| &o.kind), Some(ObjectKind::Set(_)));
+    let set = matches!(
+        vm.heap.try_obj(this).map(|o| &o.kind),
+        Some(ObjectKind::Set(_))
+    );
     let m = map_mut(vm, this, set, "clear")?;
     m.clear();
     Ok(Value::UNDEFINED)
 }
 
 fn map_size(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    let set = matches!(vm.heap.try_obj(this).map(|o| &o.kind), Some(ObjectKind::Set(_)));
+    let set = matches!(
+        vm.heap.try_obj(this).map(|o| &o.kind),
+        Some(ObjectKind::Set(_))
+    );
     let m = map_mut(vm, this, set, "size")?;
     Ok(Value::number(m.live as f64))
 }
 
 fn map_for_each(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let set = matches!(vm.heap.try_obj(this).map(|o| &o.kind), Some(ObjectKind::Set(_)));
+    let set = matches!(
+        vm.heap.try_obj(this).map(|o| &o.kind),
+        Some(ObjectKind::Set(_))
+    );
     map_mut(vm, this, set, "forEach")?;
     let f = require_callable(vm, arg(args, 0))?;
     let mut i = 0;
@@ -145,9 +160,25 @@ fn map_for_each(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn iter(vm: &mut Vm, this: Value, kind: u8, set: bool) -> JsResult<Value> {
     map_mut(vm, this, set, "entries")?;
     let (p, st) = if set {
-        (vm.realm.set_iterator_proto, IterState::Set { target: this, index: 0, kind, done: false })
+        (
+            vm.realm.set_iterator_proto,
+            IterState::Set {
+                target: this,
+                index: 0,
+                kind,
+                done: false,
+            },
+        )
     } else {
-        (vm.realm.map_iterator_proto, IterState::Map { target: this, index: 0, kind, done: false })
+        (
+            vm.realm.map_iterator_proto,
+            IterState::Map {
+                target: this,
+                index: 0,
+                kind,
+                done: false,
+            },
+        )
     };
     Ok(super::iterator::new_iterator(vm, p, st))
 }
@@ -243,9 +274,17 @@ fn weak_ctor(vm: &mut Vm, args: &[Value], set: bool) -> JsResult<Value> {
         return Err(vm.type_error(format!("Constructor {name} requires 'new'")));
     }
     let nt = vm.new_target;
-    let dp = if set { vm.realm.weakset_proto } else { vm.realm.weakmap_proto };
+    let dp = if set {
+        vm.realm.weakset_proto
+    } else {
+        vm.realm.weakmap_proto
+    };
     let proto = vm.proto_from_ctor(nt, dp)?;
-    let kind = if set { ObjectKind::WeakSet(Box::default()) } else { ObjectKind::WeakMap(Box::default()) };
+    let kind = if set {
+        ObjectKind::WeakSet(Box::default())
+    } else {
+        ObjectKind::WeakMap(Box::default())
+    };
     let o = Value::object(vm.new_object_with_proto(Some(proto), kind));
     vm.root(o);
     let it = arg(args, 0);
@@ -275,7 +314,12 @@ fn weak_set_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     weak_ctor(vm, args, true)
 }
 
-fn weak_table<'a>(vm: &'a mut Vm, this: Value, set: bool) -> JsResult<&'a mut rustc_hash::FxHashMap<ObjRef, Value>> {
+#[allow(clippy::needless_lifetimes)]
+fn weak_table<'a>(
+    vm: &'a mut Vm,
+    this: Value,
+    set: bool,
+) -> JsResult<&'a mut rustc_hash::FxHashMap<ObjRef, Value>> {
     let ok = match vm.heap.try_obj(this).map(|o| &o.kind) {
         Some(ObjectKind::WeakMap(_)) => !set,
         Some(ObjectKind::WeakSet(_)) => set,
@@ -302,19 +346,34 @@ fn weak_map_get(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         weak_table(vm, this, false)?;
         return Ok(Value::UNDEFINED);
     };
-    Ok(weak_table(vm, this, false)?.get(&k).copied().unwrap_or(Value::UNDEFINED))
+    Ok(weak_table(vm, this, false)?
+        .get(&k)
+        .copied()
+        .unwrap_or(Value::UNDEFINED))
 }
 
 fn weak_has(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let set = matches!(vm.heap.try_obj(this).map(|o| &o.kind), Some(ObjectKind::WeakSet(_)));
+    let set = matches!(
+        vm.heap.try_obj(this).map(|o| &o.kind),
+        Some(ObjectKind::WeakSet(_))
+    );
     let t = weak_table(vm, this, set)?;
-    Ok(Value::bool(arg(args, 0).as_object().is_some_and(|k| t.contains_key(&k))))
+    Ok(Value::bool(
+        arg(args, 0).as_object().is_some_and(|k| t.contains_key(&k)),
+    ))
 }
 
 fn weak_delete(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let set = matches!(vm.heap.try_obj(this).map(|o| &o.kind), Some(ObjectKind::WeakSet(_)));
+    let set = matches!(
+        vm.heap.try_obj(this).map(|o| &o.kind),
+        Some(ObjectKind::WeakSet(_))
+    );
     let t = weak_table(vm, this, set)?;
-    Ok(Value::bool(arg(args, 0).as_object().is_some_and(|k| t.remove(&k).is_some())))
+    Ok(Value::bool(
+        arg(args, 0)
+            .as_object()
+            .is_some_and(|k| t.remove(&k).is_some()),
+    ))
 }
 
 fn weak_set_add(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -331,7 +390,10 @@ fn weak_ref_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let nt = vm.new_target;
     let dp = vm.realm.weakref_proto;
     let proto = vm.proto_from_ctor(nt, dp)?;
-    Ok(Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::WeakRef(Value::object(t)))))
+    Ok(Value::object(vm.new_object_with_proto(
+        Some(proto),
+        ObjectKind::WeakRef(Value::object(t)),
+    )))
 }
 
 fn weak_ref_deref(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
@@ -364,10 +426,17 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(mp, "keys", 0, map_keys);
     vm.define_method(mp, "values", 0, map_values);
     let e = vm.define_method(mp, "entries", 0, map_entries);
-    vm.heap.obj_mut(mp).put_raw(PropKey::Sym(wk::ITERATOR), Value::object(e), ATTR_HIDDEN);
+    vm.heap
+        .obj_mut(mp)
+        .put_raw(PropKey::Sym(wk::ITERATOR), Value::object(e), ATTR_HIDDEN);
     vm.define_getter(mp, PropKey::from_str("size"), "size", map_size);
     vm.define_method(mc, "groupBy", 2, map_group_by);
-    vm.define_getter(mc, PropKey::Sym(wk::SPECIES), "[Symbol.species]", species_getter);
+    vm.define_getter(
+        mc,
+        PropKey::Sym(wk::SPECIES),
+        "[Symbol.species]",
+        species_getter,
+    );
     tag(vm, mp, "Map");
     set_global(vm, "Map", Value::object(mc));
 
@@ -380,10 +449,19 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(sp, "forEach", 1, map_for_each);
     vm.define_method(sp, "entries", 0, set_entries);
     let v = vm.define_method(sp, "values", 0, set_values);
-    vm.heap.obj_mut(sp).put_raw(PropKey::from_str("keys"), Value::object(v), ATTR_HIDDEN);
-    vm.heap.obj_mut(sp).put_raw(PropKey::Sym(wk::ITERATOR), Value::object(v), ATTR_HIDDEN);
+    vm.heap
+        .obj_mut(sp)
+        .put_raw(PropKey::from_str("keys"), Value::object(v), ATTR_HIDDEN);
+    vm.heap
+        .obj_mut(sp)
+        .put_raw(PropKey::Sym(wk::ITERATOR), Value::object(v), ATTR_HIDDEN);
     vm.define_getter(sp, PropKey::from_str("size"), "size", map_size);
-    vm.define_getter(sc, PropKey::Sym(wk::SPECIES), "[Symbol.species]", species_getter);
+    vm.define_getter(
+        sc,
+        PropKey::Sym(wk::SPECIES),
+        "[Symbol.species]",
+        species_getter,
+    );
     tag(vm, sp, "Set");
     set_global(vm, "Set", Value::object(sc));
 

@@ -13,7 +13,10 @@ fn indent(vm: &Vm, s: String) -> String {
         return s;
     }
     let pad = "  ".repeat(n);
-    s.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn out(vm: &mut Vm, args: &[Value]) {
@@ -56,7 +59,11 @@ fn assert(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let rest = if args.len() > 1 { &args[1..] } else { &[][..] };
     let s = format_args(vm, rest);
-    let text = if s.is_empty() { "Assertion failed".to_string() } else { format!("Assertion failed: {s}") };
+    let text = if s.is_empty() {
+        "Assertion failed".to_string()
+    } else {
+        format!("Assertion failed: {s}")
+    };
     let text = indent(vm, text);
     vm.host.write_stderr(&format!("{text}\n"));
     Ok(Value::UNDEFINED)
@@ -152,7 +159,11 @@ pub fn install(vm: &mut Vm) {
         ("table", log),
     ] {
         let fun = vm.new_native(n, 0, f);
-        vm.heap.obj_mut(c).put_raw(PropKey::from_str(n), Value::object(fun), crate::shape::ATTR_DEFAULT);
+        vm.heap.obj_mut(c).put_raw(
+            PropKey::from_str(n),
+            Value::object(fun),
+            crate::shape::ATTR_DEFAULT,
+        );
     }
     set_global(vm, "console", Value::object(c));
     let p = vm.new_native("print", 0, print);

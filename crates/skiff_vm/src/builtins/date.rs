@@ -108,17 +108,20 @@ fn parse_iso(s: &str) -> Option<f64> {
         (None, false) => t,
     };
     let t = jd::time_clip(t);
-    if t.is_nan() { None } else { Some(t) }
+    if t.is_nan() {
+        None
+    } else {
+        Some(t)
+    }
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// Forms like "Tue Mar 05 2024 10:00:00 GMT+0100", "Mar 5, 2024", "5 March 2024 10:00 UTC".
 fn parse_informal(s: &str) -> Option<f64> {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if c == ',' { ' ' } else { c })
-        .collect();
+    let cleaned: String = s.chars().map(|c| if c == ',' { ' ' } else { c }).collect();
     let mut year = None;
     let mut month = None;
     let mut day = None;
@@ -130,10 +133,17 @@ fn parse_informal(s: &str) -> Option<f64> {
             month = Some(m as f64);
         } else if tok.contains(':') {
             let p: Vec<&str> = tok.split(':').collect();
-            time = (num(p[0])?, num(p.get(1).copied().unwrap_or("0"))?, num(p.get(2).copied().unwrap_or("0"))?);
+            time = (
+                num(p[0])?,
+                num(p.get(1).copied().unwrap_or("0"))?,
+                num(p.get(2).copied().unwrap_or("0"))?,
+            );
         } else if lower == "utc" || lower == "gmt" || lower == "z" {
             offset = Some(0.0);
-        } else if let Some(z) = lower.strip_prefix("gmt").or_else(|| lower.strip_prefix("utc")) {
+        } else if let Some(z) = lower
+            .strip_prefix("gmt")
+            .or_else(|| lower.strip_prefix("utc"))
+        {
             let sgn = if z.starts_with('-') { -1.0 } else { 1.0 };
             let d = &z[1..];
             if d.len() == 4 {
@@ -147,7 +157,10 @@ fn parse_informal(s: &str) -> Option<f64> {
             } else {
                 year = Some(n);
             }
-        } else if ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].iter().any(|d| lower.starts_with(d)) {
+        } else if ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .any(|d| lower.starts_with(d))
+        {
             continue;
         } else {
             return None;
@@ -155,13 +168,20 @@ fn parse_informal(s: &str) -> Option<f64> {
     }
     let (y, m) = (year?, month?);
     let d = day.unwrap_or(1.0);
-    let t = jd::make_date(jd::make_day(y, m, d), jd::make_time(time.0, time.1, time.2, 0.0));
+    let t = jd::make_date(
+        jd::make_day(y, m, d),
+        jd::make_time(time.0, time.1, time.2, 0.0),
+    );
     let t = match offset {
         Some(o) => t - o * 60_000.0,
         None => jd::utc(t, local()),
     };
     let t = jd::time_clip(t);
-    if t.is_nan() { None } else { Some(t) }
+    if t.is_nan() {
+        None
+    } else {
+        Some(t)
+    }
 }
 
 fn this_time(vm: &mut Vm, this: Value) -> JsResult<f64> {
@@ -191,7 +211,10 @@ fn components(vm: &mut Vm, args: &[Value]) -> JsResult<Option<f64>> {
     if (0.0..=99.0).contains(&y) {
         y += 1900.0;
     }
-    Ok(Some(jd::make_date(jd::make_day(y, n[1], n[2]), jd::make_time(n[3], n[4], n[5], n[6]))))
+    Ok(Some(jd::make_date(
+        jd::make_day(y, n[1], n[2]),
+        jd::make_time(n[3], n[4], n[5], n[6]),
+    )))
 }
 
 fn date_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -222,7 +245,10 @@ fn date_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let nt = vm.new_target;
     let dp = vm.realm.date_proto;
     let proto = vm.proto_from_ctor(nt, dp)?;
-    Ok(Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::Date(jd::time_clip(t)))))
+    Ok(Value::object(vm.new_object_with_proto(
+        Some(proto),
+        ObjectKind::Date(jd::time_clip(t)),
+    )))
 }
 
 fn date_now(_vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
@@ -235,7 +261,11 @@ fn date_parse(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn date_utc(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
-    let args = if args.is_empty() { vec![Value::number(f64::NAN)] } else { args.to_vec() };
+    let args = if args.is_empty() {
+        vec![Value::number(f64::NAN)]
+    } else {
+        args.to_vec()
+    };
     Ok(Value::number(match components(vm, &args)? {
         Some(t) => jd::time_clip(t),
         None => f64::NAN,
@@ -249,7 +279,11 @@ macro_rules! getter {
             if t.is_nan() {
                 return Ok(Value::number(f64::NAN));
             }
-            let t = if $local { jd::local_time(t, local()) } else { t };
+            let t = if $local {
+                jd::local_time(t, local())
+            } else {
+                t
+            };
             let f: fn(f64) -> f64 = $f;
             Ok(Value::number(f(t)))
         }
@@ -289,7 +323,13 @@ fn set_time(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 /// Generic setter: `field` 0=year 1=month 2=date 3=hours 4=minutes 5=seconds 6=ms.
-fn setter(vm: &mut Vm, this: Value, args: &[Value], field: usize, is_local: bool) -> JsResult<Value> {
+fn setter(
+    vm: &mut Vm,
+    this: Value,
+    args: &[Value],
+    field: usize,
+    is_local: bool,
+) -> JsResult<Value> {
     let t0 = this_time(vm, this)?;
     let mut nums = Vec::new();
     for a in args.iter().take(match field {
@@ -306,7 +346,11 @@ fn setter(vm: &mut Vm, this: Value, args: &[Value], field: usize, is_local: bool
         nums.push(f64::NAN);
     }
     let base = if t0.is_nan() {
-        if field == 0 { 0.0 } else { return Ok(Value::number(f64::NAN)) }
+        if field == 0 {
+            0.0
+        } else {
+            return Ok(Value::number(f64::NAN));
+        }
     } else if is_local {
         jd::local_time(t0, local())
     } else {
@@ -326,7 +370,10 @@ fn setter(vm: &mut Vm, this: Value, args: &[Value], field: usize, is_local: bool
             f[field + i] = *n;
         }
     }
-    let t = jd::make_date(jd::make_day(f[0], f[1], f[2]), jd::make_time(f[3], f[4], f[5], f[6]));
+    let t = jd::make_date(
+        jd::make_day(f[0], f[1], f[2]),
+        jd::make_time(f[3], f[4], f[5], f[6]),
+    );
     let t = if is_local { jd::utc(t, local()) } else { t };
     Ok(set_time_value(vm, this, t))
 }
@@ -373,8 +420,14 @@ formatter!(to_date_string, |t| jd::to_date_only_string(t, local()));
 formatter!(to_time_string, |t| jd::to_time_string(t, local()));
 formatter!(to_utc_string, jd::to_utc_string);
 formatter!(to_locale_string, |t| jd::to_locale_string(t, local()));
-formatter!(to_locale_date_string, |t| jd::to_locale_date_string(t, local()));
-formatter!(to_locale_time_string, |t| jd::to_locale_time_string(t, local()));
+formatter!(to_locale_date_string, |t| jd::to_locale_date_string(
+    t,
+    local()
+));
+formatter!(to_locale_time_string, |t| jd::to_locale_time_string(
+    t,
+    local()
+));
 
 fn to_iso_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let t = this_time(vm, this)?;
@@ -478,8 +531,10 @@ pub fn install(vm: &mut Vm) {
         vm.define_method(proto, n, l, f);
     }
     let f = vm.new_native("[Symbol.toPrimitive]", 1, to_primitive);
-    vm.heap
-        .obj_mut(proto)
-        .put_raw(PropKey::Sym(wk::TO_PRIMITIVE), Value::object(f), ATTR_CONFIGURABLE);
+    vm.heap.obj_mut(proto).put_raw(
+        PropKey::Sym(wk::TO_PRIMITIVE),
+        Value::object(f),
+        ATTR_CONFIGURABLE,
+    );
     set_global(vm, "Date", Value::object(ctor));
 }

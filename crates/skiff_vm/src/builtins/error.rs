@@ -78,7 +78,12 @@ fn install_cause(vm: &mut Vm, o: ObjRef, options: Value) -> JsResult<()> {
     Ok(())
 }
 
-fn error_ctor_common(vm: &mut Vm, default_proto: ObjRef, msg: Value, options: Value) -> JsResult<Value> {
+fn error_ctor_common(
+    vm: &mut Vm,
+    default_proto: ObjRef,
+    msg: Value,
+    options: Value,
+) -> JsResult<Value> {
     let proto = make_ctor(vm, default_proto)?;
     let o = vm.new_object_with_proto(Some(proto), ObjectKind::Error);
     if !msg.is_undefined() {
@@ -161,12 +166,32 @@ pub fn install(vm: &mut Vm) {
     let list: [(&str, ObjRef, crate::object::NativeFn, u32); 8] = [
         ("Error", vm.realm.error_proto, error_ctor, 1),
         ("TypeError", vm.realm.type_error_proto, type_error_ctor, 1),
-        ("RangeError", vm.realm.range_error_proto, range_error_ctor, 1),
-        ("ReferenceError", vm.realm.reference_error_proto, reference_error_ctor, 1),
-        ("SyntaxError", vm.realm.syntax_error_proto, syntax_error_ctor, 1),
+        (
+            "RangeError",
+            vm.realm.range_error_proto,
+            range_error_ctor,
+            1,
+        ),
+        (
+            "ReferenceError",
+            vm.realm.reference_error_proto,
+            reference_error_ctor,
+            1,
+        ),
+        (
+            "SyntaxError",
+            vm.realm.syntax_error_proto,
+            syntax_error_ctor,
+            1,
+        ),
         ("EvalError", vm.realm.eval_error_proto, eval_error_ctor, 1),
         ("URIError", vm.realm.uri_error_proto, uri_error_ctor, 1),
-        ("AggregateError", vm.realm.aggregate_error_proto, aggregate_error_ctor, 2),
+        (
+            "AggregateError",
+            vm.realm.aggregate_error_proto,
+            aggregate_error_ctor,
+            2,
+        ),
     ];
     let mut base_ctor = None;
     for (name, proto, f, len) in list {

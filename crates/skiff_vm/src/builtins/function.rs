@@ -71,10 +71,18 @@ fn fn_bind(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         _ => 0.0,
     };
     let name = vm.get(this, PropKey::Str(names::get().name))?;
-    let name = if name.is_string() { vm.js_str(name).to_rust_string() } else { String::new() };
+    let name = if name.is_string() {
+        vm.js_str(name).to_rust_string()
+    } else {
+        String::new()
+    };
     let nv = vm.str_val(&format!("bound {name}"));
     let obj = vm.heap.obj_mut(b);
-    obj.put_raw(PropKey::Str(names::get().length), Value::number(l), ATTR_CONFIGURABLE);
+    obj.put_raw(
+        PropKey::Str(names::get().length),
+        Value::number(l),
+        ATTR_CONFIGURABLE,
+    );
     obj.put_raw(PropKey::Str(names::get().name), nv, ATTR_CONFIGURABLE);
     Ok(Value::object(b))
 }
@@ -116,15 +124,19 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(fp, "bind", 1, fn_bind);
     vm.define_method(fp, "toString", 0, fn_to_string);
     let h = vm.new_native("[Symbol.hasInstance]", 1, fn_has_instance);
-    vm.heap
-        .obj_mut(fp)
-        .put_raw(PropKey::Sym(crate::vm::wk::HAS_INSTANCE), Value::object(h), 0);
+    vm.heap.obj_mut(fp).put_raw(
+        PropKey::Sym(crate::vm::wk::HAS_INSTANCE),
+        Value::object(h),
+        0,
+    );
     let e = vm.str_val("");
     vm.heap
         .obj_mut(fp)
         .put_raw(PropKey::Str(names::get().name), e, ATTR_CONFIGURABLE);
-    vm.heap
-        .obj_mut(fp)
-        .put_raw(PropKey::Str(names::get().length), Value::number(0.0), ATTR_CONFIGURABLE);
+    vm.heap.obj_mut(fp).put_raw(
+        PropKey::Str(names::get().length),
+        Value::number(0.0),
+        ATTR_CONFIGURABLE,
+    );
     set_global(vm, "Function", Value::object(ctor));
 }

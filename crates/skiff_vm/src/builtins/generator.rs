@@ -1,12 +1,12 @@
 //! Generator and async generator objects.
 
 use super::arg;
+use crate::atom::PropKey;
 use crate::builtins::iterator::iter_result;
 use crate::builtins::promise::{new_promise, reject_promise, resolve_promise};
 use crate::interp::{generator_resume, resume_frame, Exit, ResumeMode};
 use crate::object::{GenState, ObjectKind};
 use crate::shape::ATTR_CONFIGURABLE;
-use crate::atom::PropKey;
 use crate::value::Value;
 use crate::vm::{wk, Vm};
 use crate::JsResult;
@@ -156,8 +156,22 @@ fn drain(vm: &mut Vm, gen: Value) -> JsResult<()> {
 }
 
 /// Continues an async generator after an `await` settled.
-pub fn async_gen_resume_from_await(vm: &mut Vm, gen: Value, value: Value, throw: bool) -> JsResult<()> {
-    let r = resume_frame(vm, gen, value, if throw { ResumeMode::Throw } else { ResumeMode::Next });
+pub fn async_gen_resume_from_await(
+    vm: &mut Vm,
+    gen: Value,
+    value: Value,
+    throw: bool,
+) -> JsResult<()> {
+    let r = resume_frame(
+        vm,
+        gen,
+        value,
+        if throw {
+            ResumeMode::Throw
+        } else {
+            ResumeMode::Next
+        },
+    );
     if handle_exit(vm, gen, r)? {
         return Ok(());
     }

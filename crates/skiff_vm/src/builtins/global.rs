@@ -51,7 +51,11 @@ fn timer(vm: &mut Vm, args: &[Value], repeat: bool) -> JsResult<Value> {
         return Err(vm.type_error("The \"callback\" argument must be of type function."));
     }
     let d = vm.to_number(arg(args, 1))?;
-    let ms = if d.is_finite() && d >= 1.0 { d.min(2147483647.0) } else { 1.0 };
+    let ms = if d.is_finite() && d >= 1.0 {
+        d.min(2147483647.0)
+    } else {
+        1.0
+    };
     let rest: Vec<Value> = args.iter().skip(2).copied().collect();
     let id = vm
         .event_loop

@@ -14,8 +14,16 @@ use crate::JsResult;
 pub fn iter_result(vm: &mut Vm, value: Value, done: bool) -> Value {
     let o = vm.new_object();
     let obj = vm.heap.obj_mut(o);
-    obj.put_raw(PropKey::Str(names::get().value), value, crate::shape::ATTR_DEFAULT);
-    obj.put_raw(PropKey::Str(names::get().done), Value::bool(done), crate::shape::ATTR_DEFAULT);
+    obj.put_raw(
+        PropKey::Str(names::get().value),
+        value,
+        crate::shape::ATTR_DEFAULT,
+    );
+    obj.put_raw(
+        PropKey::Str(names::get().done),
+        Value::bool(done),
+        crate::shape::ATTR_DEFAULT,
+    );
     Value::object(o)
 }
 
@@ -29,7 +37,11 @@ pub struct IterRecord {
 pub fn get_iterator(vm: &mut Vm, v: Value) -> JsResult<IterRecord> {
     let m = vm.get(v, PropKey::Sym(wk::ITERATOR))?;
     if !vm.is_callable(m) {
-        let s = if v.is_object() { "object".to_string() } else { vm.to_display_string(v) };
+        let s = if v.is_object() {
+            "object".to_string()
+        } else {
+            vm.to_display_string(v)
+        };
         return Err(vm.type_error(format!("{s} is not iterable")));
     }
     let iter = vm.call(m, v, &[])?;
@@ -91,7 +103,9 @@ pub fn iter_close(vm: &mut Vm, iter: Value) -> JsResult<()> {
 /// Whether `v` is an array whose iteration is unobservable (default iterator untouched), so
 /// its elements can be copied directly.
 pub fn is_plain_array_iteration(vm: &Vm, v: Value) -> bool {
-    let Some(o) = vm.heap.try_obj(v) else { return false };
+    let Some(o) = vm.heap.try_obj(v) else {
+        return false;
+    };
     if !o.is_array() || o.proto != Some(vm.realm.array_proto) || o.shape.has_index_keys {
         return false;
     }
@@ -111,7 +125,11 @@ pub fn is_plain_array_iteration(vm: &Vm, v: Value) -> bool {
 /// Iterates `v` fully and collects the values (fast path for plain arrays).
 pub fn iterate_to_vec(vm: &mut Vm, v: Value) -> JsResult<Vec<Value>> {
     if is_plain_array_iteration(vm, v) {
-        let els = vm.heap.try_obj(v).map(|o| o.elements.clone()).unwrap_or_default();
+        let els = vm
+            .heap
+            .try_obj(v)
+            .map(|o| o.elements.clone())
+            .unwrap_or_default();
         return Ok(els
             .into_iter()
             .map(|e| if e.is_hole() { Value::UNDEFINED } else { e })
@@ -150,7 +168,12 @@ fn array_iter_next(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value>
     };
     let (target, index, kind, done) = match vm.heap.try_obj(this).map(|o| &o.kind) {
         Some(ObjectKind::Iterator(b)) => match &**b {
-            IterState::Array { target, index, kind, done } => (*target, *index, *kind, *done),
+            IterState::Array {
+                target,
+                index,
+                kind,
+                done,
+            } => (*target, *index, *kind, *done),
             _ => return Err(vm.type_error("next method called on incompatible receiver")),
         },
         _ => return Err(vm.type_error("next method called on incompatible receiver")),
@@ -208,8 +231,18 @@ fn map_iter_next(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     };
     let (target, mut index, kind, done, is_map) = match vm.heap.try_obj(this).map(|o| &o.kind) {
         Some(ObjectKind::Iterator(b)) => match &**b {
-            IterState::Map { target, index, kind, done } => (*target, *index, *kind, *done, true),
-            IterState::Set { target, index, kind, done } => (*target, *index, *kind, *done, false),
+            IterState::Map {
+                target,
+                index,
+                kind,
+                done,
+            } => (*target, *index, *kind, *done, true),
+            IterState::Set {
+                target,
+                index,
+                kind,
+                done,
+            } => (*target, *index, *kind, *done, false),
             _ => return Err(vm.type_error("next method called on incompatible receiver")),
         },
         _ => return Err(vm.type_error("next method called on incompatible receiver")),
@@ -234,7 +267,12 @@ fn map_iter_next(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     };
     if let ObjectKind::Iterator(b) = &mut vm.heap.obj_mut(o).kind {
         match &mut **b {
-            IterState::Map { index: i, done: d, .. } | IterState::Set { index: i, done: d, .. } => {
+            IterState::Map {
+                index: i, done: d, ..
+            }
+            | IterState::Set {
+                index: i, done: d, ..
+            } => {
                 *i = index;
                 *d = entry.is_none();
             }
@@ -269,7 +307,10 @@ fn string_iter_next(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value
         return Ok(iter_result(vm, Value::UNDEFINED, true));
     }
     let c = s.at(index);
-    let n = if (0xD800..0xDC00).contains(&c) && s.get(index + 1).is_some_and(|d| (0xDC00..0xE000).contains(&d)) {
+    let n = if (0xD800..0xDC00).contains(&c)
+        && s.get(index + 1)
+            .is_some_and(|d| (0xDC00..0xE000).contains(&d))
+    {
         2
     } else {
         1
@@ -292,7 +333,16 @@ pub fn string_iterator(vm: &mut Vm, s: JsStr) -> Value {
 
 pub fn array_iterator(vm: &mut Vm, target: Value, kind: u8) -> Value {
     let p = vm.realm.array_iterator_proto;
-    new_iterator(vm, p, IterState::Array { target, index: 0, kind, done: false })
+    new_iterator(
+        vm,
+        p,
+        IterState::Array {
+            target,
+            index: 0,
+            kind,
+            done: false,
+        },
+    )
 }
 
 fn to_string_tag(vm: &mut Vm, o: ObjRef, tag: &str) {
@@ -306,12 +356,26 @@ pub fn install(vm: &mut Vm) {
     let ip = vm.realm.iterator_proto;
     vm.define_method_sym(ip, wk::ITERATOR, "[Symbol.iterator]", 0, iterator_self);
     let aip = vm.realm.async_iterator_proto;
-    vm.define_method_sym(aip, wk::ASYNC_ITERATOR, "[Symbol.asyncIterator]", 0, iterator_self);
+    vm.define_method_sym(
+        aip,
+        wk::ASYNC_ITERATOR,
+        "[Symbol.asyncIterator]",
+        0,
+        iterator_self,
+    );
     for (p, f, tag) in [
-        (vm.realm.array_iterator_proto, array_iter_next as crate::object::NativeFn, "Array Iterator"),
+        (
+            vm.realm.array_iterator_proto,
+            array_iter_next as crate::object::NativeFn,
+            "Array Iterator",
+        ),
         (vm.realm.map_iterator_proto, map_iter_next, "Map Iterator"),
         (vm.realm.set_iterator_proto, map_iter_next, "Set Iterator"),
-        (vm.realm.string_iterator_proto, string_iter_next, "String Iterator"),
+        (
+            vm.realm.string_iterator_proto,
+            string_iter_next,
+            "String Iterator",
+        ),
     ] {
         vm.heap.obj_mut(p).proto = Some(ip);
         vm.define_method(p, "next", 0, f);

@@ -74,7 +74,13 @@ pub fn to_value(vm: &mut Vm, root: JsonValue) -> Value {
     result
 }
 
-fn internalize(vm: &mut Vm, holder: Value, key: PropKey, reviver: Value, depth: usize) -> JsResult<Value> {
+fn internalize(
+    vm: &mut Vm,
+    holder: Value,
+    key: PropKey,
+    reviver: Value,
+    depth: usize,
+) -> JsResult<Value> {
     if depth > MAX_DEPTH {
         return Err(vm.range_error("Maximum call stack size exceeded"));
     }
@@ -117,7 +123,9 @@ fn parse(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     if vm.is_callable(reviver) {
         let root = vm.new_object();
         vm.root(Value::object(root));
-        vm.heap.obj_mut(root).put_raw(PropKey::from_str(""), v, ATTR_DEFAULT);
+        vm.heap
+            .obj_mut(root)
+            .put_raw(PropKey::from_str(""), v, ATTR_DEFAULT);
         return internalize(vm, Value::object(root), PropKey::from_str(""), reviver, 0);
     }
     Ok(v)
@@ -164,7 +172,13 @@ fn circular_error(vm: &mut Vm, ser: &Ser, o: ObjRef, key: PropKey) -> Value {
 }
 
 /// SerializeJSONProperty; returns false when the value is not serializable (undefined).
-fn ser_prop(vm: &mut Vm, ser: &mut Ser, holder: Value, key: PropKey, mut value: Value) -> JsResult<bool> {
+fn ser_prop(
+    vm: &mut Vm,
+    ser: &mut Ser,
+    holder: Value,
+    key: PropKey,
+    mut value: Value,
+) -> JsResult<bool> {
     if value.is_object() || value.as_bigint().is_some() {
         let to_json = vm.get(value, PropKey::Str(names::get().to_json))?;
         if vm.is_callable(to_json) {
@@ -298,7 +312,12 @@ fn ser_array(vm: &mut Vm, ser: &mut Ser, value: Value) -> JsResult<()> {
 }
 
 /// JSON.stringify(value, replacer, space); None for undefined results.
-pub fn stringify(vm: &mut Vm, value: Value, replacer: Value, space: Value) -> JsResult<Option<JsStr>> {
+pub fn stringify(
+    vm: &mut Vm,
+    value: Value,
+    replacer: Value,
+    space: Value,
+) -> JsResult<Option<JsStr>> {
     let mut allow = None;
     if vm.is_array(replacer) {
         let len = vm.length_of(replacer)? as u32;
@@ -307,7 +326,10 @@ pub fn stringify(vm: &mut Vm, value: Value, replacer: Value, space: Value) -> Js
             let v = vm.get(replacer, PropKey::Index(i))?;
             let item = if v.is_string() || v.is_number() {
                 Some(vm.to_property_key(v)?)
-            } else if matches!(vm.heap.try_obj(v).map(|o| &o.kind), Some(ObjectKind::String(_)) | Some(ObjectKind::Number(_))) {
+            } else if matches!(
+                vm.heap.try_obj(v).map(|o| &o.kind),
+                Some(ObjectKind::String(_)) | Some(ObjectKind::Number(_))
+            ) {
                 let s = vm.to_js_string(v)?;
                 Some(PropKey::from_js_str(&s))
             } else {
@@ -338,7 +360,11 @@ pub fn stringify(vm: &mut Vm, value: Value, replacer: Value, space: Value) -> Js
         String::new()
     };
     let mut ser = Ser {
-        replacer: if vm.is_callable(replacer) { replacer } else { Value::UNDEFINED },
+        replacer: if vm.is_callable(replacer) {
+            replacer
+        } else {
+            Value::UNDEFINED
+        },
         allow,
         gap,
         indent: String::new(),
@@ -350,7 +376,13 @@ pub fn stringify(vm: &mut Vm, value: Value, replacer: Value, space: Value) -> Js
     vm.heap
         .obj_mut(wrapper)
         .put_raw(PropKey::from_str(""), value, ATTR_DEFAULT);
-    let r = ser_prop(vm, &mut ser, Value::object(wrapper), PropKey::from_str(""), value);
+    let r = ser_prop(
+        vm,
+        &mut ser,
+        Value::object(wrapper),
+        PropKey::from_str(""),
+        value,
+    );
     vm.handles.pop();
     if r? {
         Ok(Some(JsStr::from_units_vec(ser.out)))

@@ -37,7 +37,11 @@ unary!(log, f64::ln);
 unary!(log1p, f64::ln_1p);
 unary!(log10, f64::log10);
 unary!(log2, f64::log2);
-unary!(sign, |x| if x.is_nan() || x == 0.0 { x } else { x.signum() });
+unary!(sign, |x| if x.is_nan() || x == 0.0 {
+    x
+} else {
+    x.signum()
+});
 unary!(sin, f64::sin);
 unary!(sinh, f64::sinh);
 unary!(sqrt, f64::sqrt);
@@ -52,11 +56,15 @@ unary!(round, |x| {
     if x > 0.0 && x < 0.5 {
         return 0.0;
     }
-    if x < 0.0 && x >= -0.5 {
+    if (-0.5..0.0).contains(&x) {
         return -0.0;
     }
     let f = x.floor();
-    if x - f >= 0.5 { f + 1.0 } else { f }
+    if x - f >= 0.5 {
+        f + 1.0
+    } else {
+        f
+    }
 });
 
 fn atan2(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {

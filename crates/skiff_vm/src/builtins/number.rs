@@ -25,7 +25,9 @@ fn number_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let nt = vm.new_target;
     let dp = vm.realm.number_proto;
     let proto = vm.proto_from_ctor(nt, dp)?;
-    Ok(Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::Number(n))))
+    Ok(Value::object(
+        vm.new_object_with_proto(Some(proto), ObjectKind::Number(n)),
+    ))
 }
 
 fn this_number(vm: &mut Vm, this: Value, method: &str) -> JsResult<f64> {
@@ -35,13 +37,19 @@ fn this_number(vm: &mut Vm, this: Value, method: &str) -> JsResult<f64> {
     if let Some(ObjectKind::Number(n)) = vm.heap.try_obj(this).map(|o| &o.kind) {
         return Ok(*n);
     }
-    Err(vm.type_error(format!("Number.prototype.{method} requires that 'this' be a Number")))
+    Err(vm.type_error(format!(
+        "Number.prototype.{method} requires that 'this' be a Number"
+    )))
 }
 
 fn to_string(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let n = this_number(vm, this, "toString")?;
     let r = arg(args, 0);
-    let radix = if r.is_undefined() { 10.0 } else { vm.to_integer(r)? };
+    let radix = if r.is_undefined() {
+        10.0
+    } else {
+        vm.to_integer(r)?
+    };
     match jn::to_string_with_radix(n, radix) {
         Ok(s) => Ok(vm.str_val(&s)),
         Err(e) => Err(vm.range_error(e.message())),
@@ -68,7 +76,11 @@ fn to_fixed(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn to_exponential(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let n = this_number(vm, this, "toExponential")?;
-    let d = if arg(args, 0).is_undefined() { None } else { Some(vm.to_integer(args[0])?) };
+    let d = if arg(args, 0).is_undefined() {
+        None
+    } else {
+        Some(vm.to_integer(args[0])?)
+    };
     match jn::to_exponential(n, d) {
         Ok(s) => Ok(vm.str_val(&s)),
         Err(e) => Err(vm.range_error(e.message())),
@@ -77,7 +89,11 @@ fn to_exponential(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn to_precision(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let n = this_number(vm, this, "toPrecision")?;
-    let d = if arg(args, 0).is_undefined() { None } else { Some(vm.to_integer(args[0])?) };
+    let d = if arg(args, 0).is_undefined() {
+        None
+    } else {
+        Some(vm.to_integer(args[0])?)
+    };
     match jn::to_precision(n, d) {
         Ok(s) => Ok(vm.str_val(&s)),
         Err(e) => Err(vm.range_error(e.message())),
@@ -85,7 +101,8 @@ fn to_precision(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn is_integer_val(v: Value) -> bool {
-    v.as_number().is_some_and(|n| n.is_finite() && n.trunc() == n)
+    v.as_number()
+        .is_some_and(|n| n.is_finite() && n.trunc() == n)
 }
 
 fn is_integer(_vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -94,15 +111,21 @@ fn is_integer(_vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn is_safe_integer(_vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let v = arg(args, 0);
-    Ok(Value::bool(is_integer_val(v) && v.num().abs() <= 9007199254740991.0))
+    Ok(Value::bool(
+        is_integer_val(v) && v.num().abs() <= 9007199254740991.0,
+    ))
 }
 
 fn n_is_finite(_vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
-    Ok(Value::bool(arg(args, 0).as_number().is_some_and(|n| n.is_finite())))
+    Ok(Value::bool(
+        arg(args, 0).as_number().is_some_and(|n| n.is_finite()),
+    ))
 }
 
 fn n_is_nan(_vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
-    Ok(Value::bool(arg(args, 0).as_number().is_some_and(|n| n.is_nan())))
+    Ok(Value::bool(
+        arg(args, 0).as_number().is_some_and(|n| n.is_nan()),
+    ))
 }
 
 fn boolean_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -113,7 +136,10 @@ fn boolean_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let nt = vm.new_target;
     let dp = vm.realm.boolean_proto;
     let proto = vm.proto_from_ctor(nt, dp)?;
-    Ok(Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::Boolean(b))))
+    Ok(Value::object(vm.new_object_with_proto(
+        Some(proto),
+        ObjectKind::Boolean(b),
+    )))
 }
 
 fn this_bool(vm: &mut Vm, this: Value) -> JsResult<bool> {
@@ -162,8 +188,16 @@ pub fn install(vm: &mut Vm) {
         vm.define_value(ctor, n, Value::number(v), 0);
     }
     let g = vm.realm.global;
-    let pi = vm.heap.obj(g).get_own(crate::atom::PropKey::from_str("parseInt")).map(|p| p.value);
-    let pf = vm.heap.obj(g).get_own(crate::atom::PropKey::from_str("parseFloat")).map(|p| p.value);
+    let pi = vm
+        .heap
+        .obj(g)
+        .get_own(crate::atom::PropKey::from_str("parseInt"))
+        .map(|p| p.value);
+    let pf = vm
+        .heap
+        .obj(g)
+        .get_own(crate::atom::PropKey::from_str("parseFloat"))
+        .map(|p| p.value);
     if let Some(v) = pi {
         vm.define_value(ctor, "parseInt", v, crate::shape::ATTR_HIDDEN);
     }

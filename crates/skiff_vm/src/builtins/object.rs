@@ -13,7 +13,9 @@ fn object_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     if !nt.is_undefined() && nt != vm.native_callee {
         let p = vm.realm.object_proto;
         let proto = vm.proto_from_ctor(nt, p)?;
-        return Ok(Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::Ordinary)));
+        return Ok(Value::object(
+            vm.new_object_with_proto(Some(proto), ObjectKind::Ordinary),
+        ));
     }
     let v = arg(args, 0);
     if v.is_nullish() {
@@ -81,10 +83,22 @@ pub fn from_property_descriptor(vm: &mut Vm, d: PropDesc) -> Value {
         let _ = vm.create_data_property(o, PropKey::Str(n.set), d.set.unwrap_or_default());
     } else {
         let _ = vm.create_data_property(o, PropKey::Str(n.value), d.value.unwrap_or_default());
-        let _ = vm.create_data_property(o, PropKey::Str(n.writable), Value::bool(d.writable == Some(true)));
+        let _ = vm.create_data_property(
+            o,
+            PropKey::Str(n.writable),
+            Value::bool(d.writable == Some(true)),
+        );
     }
-    let _ = vm.create_data_property(o, PropKey::Str(n.enumerable), Value::bool(d.enumerable == Some(true)));
-    let _ = vm.create_data_property(o, PropKey::Str(n.configurable), Value::bool(d.configurable == Some(true)));
+    let _ = vm.create_data_property(
+        o,
+        PropKey::Str(n.enumerable),
+        Value::bool(d.enumerable == Some(true)),
+    );
+    let _ = vm.create_data_property(
+        o,
+        PropKey::Str(n.configurable),
+        Value::bool(d.configurable == Some(true)),
+    );
     Value::object(o)
 }
 
@@ -165,7 +179,9 @@ fn keys_of(vm: &mut Vm, v: Value, kind: u8) -> JsResult<Value> {
         if k.is_symbol() {
             continue;
         }
-        let Some(p) = vm.get_own_property(o, k) else { continue };
+        let Some(p) = vm.get_own_property(o, k) else {
+            continue;
+        };
         if p.attrs & ATTR_ENUMERABLE == 0 {
             continue;
         }
@@ -198,7 +214,11 @@ fn object_entries(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> 
 
 fn get_own_property_names(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let o = vm.to_object(arg(args, 0))?;
-    let keys: Vec<_> = vm.own_keys(o).into_iter().filter(|k| !k.is_symbol()).collect();
+    let keys: Vec<_> = vm
+        .own_keys(o)
+        .into_iter()
+        .filter(|k| !k.is_symbol())
+        .collect();
     let vals: Vec<Value> = keys.into_iter().map(|k| vm.key_to_value(k)).collect();
     Ok(vm.new_array_value(vals))
 }
@@ -244,7 +264,9 @@ fn object_create(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let p = arg(args, 0);
     if !p.is_object() && !p.is_null() {
         let s = vm.to_display_string(p);
-        return Err(vm.type_error(format!("Object prototype may only be an Object or null: {s}")));
+        return Err(vm.type_error(format!(
+            "Object prototype may only be an Object or null: {s}"
+        )));
     }
     let o = vm.new_object_with_proto(p.as_object(), ObjectKind::Ordinary);
     let props = arg(args, 1);
@@ -257,7 +279,12 @@ fn object_create(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn get_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let o = vm.to_object(arg(args, 0))?;
-    Ok(vm.heap.obj(o).proto.map(Value::object).unwrap_or(Value::NULL))
+    Ok(vm
+        .heap
+        .obj(o)
+        .proto
+        .map(Value::object)
+        .unwrap_or(Value::NULL))
 }
 
 /// OrdinarySetPrototypeOf; returns false on cycles or non-extensible targets.
@@ -287,7 +314,9 @@ fn set_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value
     }
     if !p.is_object() && !p.is_null() {
         let s = vm.to_display_string(p);
-        return Err(vm.type_error(format!("Object prototype may only be an Object or null: {s}")));
+        return Err(vm.type_error(format!(
+            "Object prototype may only be an Object or null: {s}"
+        )));
     }
     if let Some(o) = t.as_object() {
         if !set_proto(vm, o, p.as_object()) {
@@ -485,16 +514,19 @@ fn value_of(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
 
 fn proto_getter(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let o = vm.to_object(this)?;
-    Ok(vm.heap.obj(o).proto.map(Value::object).unwrap_or(Value::NULL))
+    Ok(vm
+        .heap
+        .obj(o)
+        .proto
+        .map(Value::object)
+        .unwrap_or(Value::NULL))
 }
 
 fn proto_setter(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let p = arg(args, 0);
     if let Some(o) = this.as_object() {
-        if p.is_object() || p.is_null() {
-            if !set_proto(vm, o, p.as_object()) {
-                return Err(vm.type_error("Cyclic __proto__ value"));
-            }
+        if (p.is_object() || p.is_null()) && !set_proto(vm, o, p.as_object()) {
+            return Err(vm.type_error("Cyclic __proto__ value"));
         }
     }
     Ok(Value::UNDEFINED)

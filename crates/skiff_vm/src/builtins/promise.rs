@@ -56,7 +56,11 @@ fn settle(vm: &mut Vm, p: Value, v: Value, state: PromiseState) {
     let fulfill = std::mem::take(&mut d.fulfill);
     let reject = std::mem::take(&mut d.reject);
     let handled = d.handled;
-    let list = if state == PromiseState::Fulfilled { fulfill } else { reject };
+    let list = if state == PromiseState::Fulfilled {
+        fulfill
+    } else {
+        reject
+    };
     if state == PromiseState::Rejected && !handled {
         vm.event_loop.unhandled.push(p);
     }
@@ -117,7 +121,9 @@ pub fn resolving_functions(vm: &mut Vm, p: Value) -> (Value, Value) {
 
 fn take_flag(vm: &mut Vm) -> bool {
     let flag = callee_data(vm, 1);
-    let Some(f) = flag.as_object() else { return false };
+    let Some(f) = flag.as_object() else {
+        return false;
+    };
     let obj = vm.heap.obj_mut(f);
     if obj.elements.is_empty() {
         obj.elements.push(Value::TRUE);
@@ -145,9 +151,23 @@ fn reject_fn(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 
 /// Adds reactions; `capability` is (promise, resolve, reject) where resolve/reject may be
 /// undefined for intrinsic derived promises.
-pub fn perform_then(vm: &mut Vm, p: Value, on_f: Value, on_r: Value, capability: Option<(Value, Value, Value)>) {
-    let on_f = if vm.is_callable(on_f) { on_f } else { Value::UNDEFINED };
-    let on_r = if vm.is_callable(on_r) { on_r } else { Value::UNDEFINED };
+pub fn perform_then(
+    vm: &mut Vm,
+    p: Value,
+    on_f: Value,
+    on_r: Value,
+    capability: Option<(Value, Value, Value)>,
+) {
+    let on_f = if vm.is_callable(on_f) {
+        on_f
+    } else {
+        Value::UNDEFINED
+    };
+    let on_r = if vm.is_callable(on_r) {
+        on_r
+    } else {
+        Value::UNDEFINED
+    };
     let Some(d) = data_mut(vm, p) else { return };
     match d.state {
         PromiseState::Pending => {
@@ -200,7 +220,12 @@ pub fn await_value(vm: &mut Vm, gen: Value, v: Value) {
     perform_then(vm, p, gen, gen, None);
 }
 
-fn settle_capability(vm: &mut Vm, cap: (Value, Value, Value), v: Value, reject: bool) -> JsResult<()> {
+fn settle_capability(
+    vm: &mut Vm,
+    cap: (Value, Value, Value),
+    v: Value,
+    reject: bool,
+) -> JsResult<()> {
     let (p, res, rej) = cap;
     if res.is_undefined() {
         if reject {
@@ -219,7 +244,12 @@ fn settle_capability(vm: &mut Vm, cap: (Value, Value, Value), v: Value, reject: 
 /// termination or `queueMicrotask` callbacks).
 pub fn run_job(vm: &mut Vm, job: Job) -> JsResult<()> {
     match job {
-        Job::Reaction { handler, capability, arg, reject } => {
+        Job::Reaction {
+            handler,
+            capability,
+            arg,
+            reject,
+        } => {
             if let Some(ObjectKind::Generator(_)) = vm.heap.try_obj(handler).map(|o| &o.kind) {
                 if capability.is_none() {
                     return crate::interp::resume_async(vm, handler, arg, reject);
@@ -234,14 +264,20 @@ pub fn run_job(vm: &mut Vm, job: Job) -> JsResult<()> {
             };
             let out = match (r, capability) {
                 (Err(e), _) if e == crate::vm::TERMINATION => Err(e),
-                (Ok(v), Some(cap)) => settle_capability(vm, cap, v, reject && handler.is_undefined()),
+                (Ok(v), Some(cap)) => {
+                    settle_capability(vm, cap, v, reject && handler.is_undefined())
+                }
                 (Err(e), Some(cap)) => settle_capability(vm, cap, e, true),
                 (_, None) => Ok(()),
             };
             vm.handles.truncate(hm);
             out
         }
-        Job::ResolveThenable { promise, thenable, then } => {
+        Job::ResolveThenable {
+            promise,
+            thenable,
+            then,
+        } => {
             let (res, rej) = resolving_functions(vm, promise);
             let hm = vm.handles.len();
             vm.handles.extend([promise, thenable, then, res, rej]);
@@ -279,8 +315,20 @@ pub fn new_capability(vm: &mut Vm, c: Value) -> JsResult<(Value, Value, Value)> 
     vm.root(Value::object(holder));
     let exec = vm.new_native_with_data("", 2, capability_executor, vec![Value::object(holder)]);
     let p = vm.construct(c, &[Value::object(exec)], c)?;
-    let res = vm.heap.obj(holder).elements.first().copied().unwrap_or_default();
-    let rej = vm.heap.obj(holder).elements.get(1).copied().unwrap_or_default();
+    let res = vm
+        .heap
+        .obj(holder)
+        .elements
+        .first()
+        .copied()
+        .unwrap_or_default();
+    let rej = vm
+        .heap
+        .obj(holder)
+        .elements
+        .get(1)
+        .copied()
+        .unwrap_or_default();
     if !vm.is_callable(res) || !vm.is_callable(rej) {
         return Err(vm.type_error("Promise resolve or reject function is not callable"));
     }
@@ -347,7 +395,11 @@ fn then(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn catch(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    vm.invoke(this, PropKey::Str(names::get().then), &[Value::UNDEFINED, arg(args, 0)])
+    vm.invoke(
+        this,
+        PropKey::Str(names::get().then),
+        &[Value::UNDEFINED, arg(args, 0)],
+    )
 }
 
 fn finally(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -358,7 +410,11 @@ fn finally(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let c = species_ctor(vm, this)?;
     let tf = vm.new_native_with_data("", 1, then_finally, vec![f, c, Value::FALSE]);
     let cf = vm.new_native_with_data("", 1, then_finally, vec![f, c, Value::TRUE]);
-    vm.invoke(this, PropKey::Str(names::get().then), &[Value::object(tf), Value::object(cf)])
+    vm.invoke(
+        this,
+        PropKey::Str(names::get().then),
+        &[Value::object(tf), Value::object(cf)],
+    )
 }
 
 fn then_finally(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -453,7 +509,14 @@ fn combinator(vm: &mut Vm, this: Value, args: &[Value], kind: Combinator) -> JsR
     Ok(cap.0)
 }
 
-fn combinator_body(vm: &mut Vm, c: Value, iterable: Value, kind: Combinator, res: Value, rej: Value) -> JsResult<()> {
+fn combinator_body(
+    vm: &mut Vm,
+    c: Value,
+    iterable: Value,
+    kind: Combinator,
+    res: Value,
+    rej: Value,
+) -> JsResult<()> {
     let resolve_fn = vm.get(c, PropKey::from_str("resolve"))?;
     require_callable(vm, resolve_fn)?;
     let items = super::iterator::iterate_to_vec(vm, iterable)?;
@@ -488,7 +551,12 @@ fn combinator_body(vm: &mut Vm, c: Value, iterable: Value, kind: Combinator, res
     }
     vm.handles.truncate(hm);
     if kind != Combinator::Race {
-        finish_one(vm, state, if kind == Combinator::Any { 3 } else { 0 }, if kind == Combinator::Any { rej } else { res })?;
+        finish_one(
+            vm,
+            state,
+            if kind == Combinator::Any { 3 } else { 0 },
+            if kind == Combinator::Any { rej } else { res },
+        )?;
     }
     Ok(())
 }
@@ -499,7 +567,13 @@ fn element_fn(vm: &mut Vm, mode: u8, idx: Value, state: ObjRef, done: Value) -> 
         "",
         1,
         element_callback,
-        vec![Value::number(mode as f64), idx, Value::object(state), done, Value::object(called)],
+        vec![
+            Value::number(mode as f64),
+            idx,
+            Value::object(state),
+            done,
+            Value::object(called),
+        ],
     ))
 }
 
@@ -548,7 +622,11 @@ fn element_callback(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value
     let v = match mode {
         1 | 2 => {
             let o = vm.new_object();
-            let (st, key) = if mode == 1 { ("fulfilled", "value") } else { ("rejected", "reason") };
+            let (st, key) = if mode == 1 {
+                ("fulfilled", "value")
+            } else {
+                ("rejected", "reason")
+            };
             let s = vm.str_val(st);
             vm.create_data_property(o, PropKey::Str(names::get().status), s)?;
             vm.create_data_property(o, PropKey::from_str(key), x)?;
@@ -610,7 +688,12 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(ctor, "allSettled", 1, all_settled);
     vm.define_method(ctor, "any", 1, any);
     vm.define_method(ctor, "race", 1, race);
-    vm.define_getter(ctor, PropKey::Sym(wk::SPECIES), "[Symbol.species]", species_getter);
+    vm.define_getter(
+        ctor,
+        PropKey::Sym(wk::SPECIES),
+        "[Symbol.species]",
+        species_getter,
+    );
     set_global(vm, "Promise", Value::object(ctor));
     let q = vm.new_native("queueMicrotask", 1, queue_microtask);
     set_global(vm, "queueMicrotask", Value::object(q));

@@ -35,9 +35,11 @@ fn make_regexp(vm: &mut Vm, proto: ObjRef, pattern: JsStr, flags: JsStr) -> JsRe
             regex: Arc::new(re),
         })),
     );
-    vm.heap
-        .obj_mut(o)
-        .put_raw(PropKey::Str(names::get().last_index), Value::number(0.0), ATTR_WRITABLE);
+    vm.heap.obj_mut(o).put_raw(
+        PropKey::Str(names::get().last_index),
+        Value::number(0.0),
+        ATTR_WRITABLE,
+    );
     Ok(Value::object(o))
 }
 
@@ -54,20 +56,40 @@ fn regexp_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         return Ok(pat);
     }
     let (p, f) = if let Some((_, src, flags)) = regexp_data(vm, pat) {
-        let f = if fl.is_undefined() { flags } else { vm.to_js_string(fl)? };
+        let f = if fl.is_undefined() {
+            flags
+        } else {
+            vm.to_js_string(fl)?
+        };
         (src, f)
     } else {
-        let p = if pat.is_undefined() { JsStr::empty() } else { vm.to_js_string(pat)? };
-        let f = if fl.is_undefined() { JsStr::empty() } else { vm.to_js_string(fl)? };
+        let p = if pat.is_undefined() {
+            JsStr::empty()
+        } else {
+            vm.to_js_string(pat)?
+        };
+        let f = if fl.is_undefined() {
+            JsStr::empty()
+        } else {
+            vm.to_js_string(fl)?
+        };
         (p, f)
     };
-    let nt = if vm.new_target.is_undefined() { vm.native_callee } else { vm.new_target };
+    let nt = if vm.new_target.is_undefined() {
+        vm.native_callee
+    } else {
+        vm.new_target
+    };
     let dp = vm.realm.regexp_proto;
     let proto = vm.proto_from_ctor(nt, dp)?;
     make_regexp(vm, proto, p, f)
 }
 
-fn this_regexp(vm: &mut Vm, this: Value, method: &str) -> JsResult<(Arc<jre::CompiledRegExp>, JsStr, JsStr)> {
+fn this_regexp(
+    vm: &mut Vm,
+    this: Value,
+    method: &str,
+) -> JsResult<(Arc<jre::CompiledRegExp>, JsStr, JsStr)> {
     match regexp_data(vm, this) {
         Some(d) => Ok(d),
         None => {
@@ -103,12 +125,22 @@ pub fn builtin_exec(vm: &mut Vm, r: Value, s: &JsStr) -> JsResult<Value> {
     };
     let range = m.range();
     if flags.global || flags.sticky {
-        vm.set(r, PropKey::Str(names::get().last_index), Value::number(range.end as f64))?;
+        vm.set(
+            r,
+            PropKey::Str(names::get().last_index),
+            Value::number(range.end as f64),
+        )?;
     }
     match_to_array(vm, &m, &units, s, re.has_named_groups())
 }
 
-fn match_to_array(vm: &mut Vm, m: &jre::RegExpMatch, units: &[u16], s: &JsStr, named: bool) -> JsResult<Value> {
+fn match_to_array(
+    vm: &mut Vm,
+    m: &jre::RegExpMatch,
+    units: &[u16],
+    s: &JsStr,
+    named: bool,
+) -> JsResult<Value> {
     let mut els = Vec::with_capacity(m.captures.len());
     for c in &m.captures {
         els.push(match c {
@@ -126,14 +158,20 @@ fn match_to_array(vm: &mut Vm, m: &jre::RegExpMatch, units: &[u16], s: &JsStr, n
                 Some(rg) => vm.new_string(JsStr::from_units(&units[rg.clone()])),
                 None => Value::UNDEFINED,
             };
-            vm.heap.obj_mut(g).put_raw(PropKey::from_str(name), v, ATTR_DEFAULT);
+            vm.heap
+                .obj_mut(g)
+                .put_raw(PropKey::from_str(name), v, ATTR_DEFAULT);
         }
         Value::object(g)
     } else {
         Value::UNDEFINED
     };
     let obj = vm.heap.obj_mut(a);
-    obj.put_raw(PropKey::Str(names::get().index), Value::number(m.range().start as f64), ATTR_DEFAULT);
+    obj.put_raw(
+        PropKey::Str(names::get().index),
+        Value::number(m.range().start as f64),
+        ATTR_DEFAULT,
+    );
     obj.put_raw(PropKey::Str(names::get().input), input, ATTR_DEFAULT);
     obj.put_raw(PropKey::Str(names::get().groups), groups, ATTR_DEFAULT);
     Ok(Value::object(a))
@@ -174,7 +212,10 @@ fn to_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let src = vm.to_js_string(src)?;
     let fl = vm.get(this, PropKey::Str(names::get().flags))?;
     let fl = vm.to_js_string(fl)?;
-    let s = JsStr::from_str("/").concat(&src).concat(&JsStr::from_str("/")).concat(&fl);
+    let s = JsStr::from_str("/")
+        .concat(&src)
+        .concat(&JsStr::from_str("/"))
+        .concat(&fl);
     Ok(vm.new_string(s))
 }
 
@@ -243,7 +284,11 @@ fn sym_match(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         return regexp_exec(vm, this, &s);
     }
     let full_unicode = flags.contains('u') || flags.contains('v');
-    vm.set(this, PropKey::Str(names::get().last_index), Value::number(0.0))?;
+    vm.set(
+        this,
+        PropKey::Str(names::get().last_index),
+        Value::number(0.0),
+    )?;
     let arr = vm.new_array(Vec::new());
     vm.root(Value::object(arr));
     loop {
@@ -268,7 +313,11 @@ fn advance_last_index(vm: &mut Vm, r: Value, s: &JsStr, unicode: bool) -> JsResu
     let li = vm.get(r, PropKey::Str(names::get().last_index))?;
     let li = vm.to_length(li)? as usize;
     let next = jre::advance_string_index(&s.units(), li, unicode);
-    vm.set(r, PropKey::Str(names::get().last_index), Value::number(next as f64))
+    vm.set(
+        r,
+        PropKey::Str(names::get().last_index),
+        Value::number(next as f64),
+    )
 }
 
 fn sym_search(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -313,7 +362,11 @@ pub fn replacement_text(
     let template = vm.to_js_string(replace)?;
     let mut caps = Vec::new();
     for c in captures {
-        caps.push(if c.is_undefined() { None } else { Some(vm.to_js_string(*c)?.units()) });
+        caps.push(if c.is_undefined() {
+            None
+        } else {
+            Some(vm.to_js_string(*c)?.units())
+        });
     }
     let su = s.units();
     let mu = matched.units();
@@ -345,7 +398,11 @@ fn sym_replace(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let global = flags.contains('g');
     let full_unicode = flags.contains('u') || flags.contains('v');
     if global {
-        vm.set(this, PropKey::Str(names::get().last_index), Value::number(0.0))?;
+        vm.set(
+            this,
+            PropKey::Str(names::get().last_index),
+            Value::number(0.0),
+        )?;
     }
     let mut results = Vec::new();
     loop {
@@ -375,7 +432,11 @@ fn sym_replace(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         let mut caps = Vec::new();
         for i in 1..n as u32 {
             let c = vm.get(r, PropKey::Index(i))?;
-            caps.push(if c.is_undefined() { c } else { vm.to_string_value(c)? });
+            caps.push(if c.is_undefined() {
+                c
+            } else {
+                vm.to_string_value(c)?
+            });
         }
         let groups = vm.get(r, PropKey::Str(names::get().groups))?;
         let groups = if !groups.is_undefined() && !vm.is_callable(replace) {
@@ -399,7 +460,11 @@ fn sym_replace(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn sym_split(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let s = vm.to_js_string(arg(args, 0))?;
     let lim = arg(args, 1);
-    let limit = if lim.is_undefined() { u32::MAX } else { vm.to_uint32(lim)? };
+    let limit = if lim.is_undefined() {
+        u32::MAX
+    } else {
+        vm.to_uint32(lim)?
+    };
     let (re, src, flags) = this_regexp(vm, this, "[Symbol.split]")?;
     let _ = re;
     // Split with a sticky copy of the regexp, as the spec does through the species constructor.
@@ -427,7 +492,11 @@ fn sym_split(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let mut p = 0usize;
     let mut q = 0usize;
     while q < su.len() {
-        vm.set(splitter, PropKey::Str(names::get().last_index), Value::number(q as f64))?;
+        vm.set(
+            splitter,
+            PropKey::Str(names::get().last_index),
+            Value::number(q as f64),
+        )?;
         let z = builtin_exec(vm, splitter, &s)?;
         if z.is_null() {
             q = jre::advance_string_index(&su, q, unicode);
@@ -486,7 +555,13 @@ fn sym_match_all(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn regexp_iter_next(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let st = match vm.heap.try_obj(this).map(|o| &o.kind) {
         Some(ObjectKind::Iterator(b)) => match &**b {
-            IterState::RegExp { re, s, global, unicode, done } => (*re, *s, *global, *unicode, *done),
+            IterState::RegExp {
+                re,
+                s,
+                global,
+                unicode,
+                done,
+            } => (*re, *s, *global, *unicode, *done),
             _ => return Err(vm.type_error("next method called on incompatible receiver")),
         },
         _ => return Err(vm.type_error("next method called on incompatible receiver")),
@@ -528,8 +603,18 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(proto, "exec", 1, exec);
     vm.define_method(proto, "test", 1, test);
     vm.define_method(proto, "toString", 0, to_string);
-    vm.define_getter(proto, PropKey::Str(names::get().source), "source", source_getter);
-    vm.define_getter(proto, PropKey::Str(names::get().flags), "flags", flags_getter);
+    vm.define_getter(
+        proto,
+        PropKey::Str(names::get().source),
+        "source",
+        source_getter,
+    );
+    vm.define_getter(
+        proto,
+        PropKey::Str(names::get().flags),
+        "flags",
+        flags_getter,
+    );
     for (n, f) in [
         ("global", global_getter as crate::object::NativeFn),
         ("ignoreCase", ignore_case_getter),

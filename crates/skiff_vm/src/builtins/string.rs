@@ -34,7 +34,9 @@ fn string_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let nt = vm.new_target;
     let dp = vm.realm.string_proto;
     let proto = vm.proto_from_ctor(nt, dp)?;
-    Ok(Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::String(v))))
+    Ok(Value::object(
+        vm.new_object_with_proto(Some(proto), ObjectKind::String(v)),
+    ))
 }
 
 fn from_char_code(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -178,23 +180,35 @@ fn index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let s = this_str(vm, this, "indexOf")?;
     let n = vm.to_js_string(arg(args, 0))?;
     let pos = vm.to_integer(arg(args, 1))?.clamp(0.0, s.len() as f64) as usize;
-    Ok(Value::number(s.index_of(&n, pos).map(|i| i as f64).unwrap_or(-1.0)))
+    Ok(Value::number(
+        s.index_of(&n, pos).map(|i| i as f64).unwrap_or(-1.0),
+    ))
 }
 
 fn last_index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let s = this_str(vm, this, "lastIndexOf")?;
     let n = vm.to_js_string(arg(args, 0))?;
     let p = vm.to_number(arg(args, 1))?;
-    let pos = if p.is_nan() { f64::INFINITY } else { crate::conv::to_integer(p) };
+    let pos = if p.is_nan() {
+        f64::INFINITY
+    } else {
+        crate::conv::to_integer(p)
+    };
     let pos = pos.clamp(0.0, s.len() as f64) as usize;
-    Ok(Value::number(s.last_index_of(&n, pos).map(|i| i as f64).unwrap_or(-1.0)))
+    Ok(Value::number(
+        s.last_index_of(&n, pos).map(|i| i as f64).unwrap_or(-1.0),
+    ))
 }
 
 fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let s = this_str(vm, this, "slice")?;
     let len = s.len() as f64;
     let start = relative_index(vm.to_integer(arg(args, 0))?, len);
-    let end = if arg(args, 1).is_undefined() { len } else { relative_index(vm.to_integer(args[1])?, len) };
+    let end = if arg(args, 1).is_undefined() {
+        len
+    } else {
+        relative_index(vm.to_integer(args[1])?, len)
+    };
     if start >= end {
         return Ok(vm.new_string(JsStr::empty()));
     }
@@ -205,7 +219,11 @@ fn substring(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let s = this_str(vm, this, "substring")?;
     let len = s.len() as f64;
     let a = vm.to_integer(arg(args, 0))?.clamp(0.0, len);
-    let b = if arg(args, 1).is_undefined() { len } else { vm.to_integer(args[1])?.clamp(0.0, len) };
+    let b = if arg(args, 1).is_undefined() {
+        len
+    } else {
+        vm.to_integer(args[1])?.clamp(0.0, len)
+    };
     let (x, y) = if a < b { (a, b) } else { (b, a) };
     Ok(vm.new_string(s.substring(x as usize, y as usize)))
 }
@@ -214,7 +232,11 @@ fn substr(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let s = this_str(vm, this, "substr")?;
     let len = s.len() as f64;
     let start = relative_index(vm.to_integer(arg(args, 0))?, len);
-    let l = if arg(args, 1).is_undefined() { len } else { vm.to_integer(args[1])? };
+    let l = if arg(args, 1).is_undefined() {
+        len
+    } else {
+        vm.to_integer(args[1])?
+    };
     let end = (start + l.clamp(0.0, len)).min(len);
     if start >= end {
         return Ok(vm.new_string(JsStr::empty()));
@@ -225,7 +247,11 @@ fn substr(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn pad(vm: &mut Vm, this: Value, args: &[Value], at_start: bool) -> JsResult<Value> {
     let s = this_str(vm, this, if at_start { "padStart" } else { "padEnd" })?;
     let max = vm.to_length(arg(args, 0))?;
-    let fill = if arg(args, 1).is_undefined() { JsStr::from_str(" ") } else { vm.to_js_string(args[1])? };
+    let fill = if arg(args, 1).is_undefined() {
+        JsStr::from_str(" ")
+    } else {
+        vm.to_js_string(args[1])?
+    };
     if max <= s.len() as f64 || fill.is_empty() {
         return Ok(vm.new_string(s));
     }
@@ -314,7 +340,11 @@ fn to_lower(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
 
 fn normalize(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let s = this_str(vm, this, "normalize")?;
-    let form = if arg(args, 0).is_undefined() { None } else { Some(vm.to_js_string(args[0])?.units()) };
+    let form = if arg(args, 0).is_undefined() {
+        None
+    } else {
+        Some(vm.to_js_string(args[0])?.units())
+    };
     let f = match js::NormalizationForm::parse(form.as_deref()) {
         Ok(f) => f,
         Err(e) => return Err(vm.range_error(e.message())),
@@ -325,7 +355,9 @@ fn normalize(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn locale_compare(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let s = this_str(vm, this, "localeCompare")?;
     let t = vm.to_js_string(arg(args, 0))?;
-    Ok(Value::number(js::locale_compare(&s.units(), &t.units()) as f64))
+    Ok(Value::number(
+        js::locale_compare(&s.units(), &t.units()) as f64
+    ))
 }
 
 fn concat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -360,7 +392,11 @@ fn split(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let s = vm.to_js_string(this)?;
     let lim = arg(args, 1);
-    let limit = if lim.is_undefined() { u32::MAX } else { vm.to_uint32(lim)? } as usize;
+    let limit = if lim.is_undefined() {
+        u32::MAX
+    } else {
+        vm.to_uint32(lim)?
+    } as usize;
     let r = vm.to_js_string(sep)?;
     let mut parts = Vec::new();
     if limit == 0 {
@@ -388,9 +424,18 @@ fn split(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     Ok(vm.new_array_value(parts))
 }
 
-fn regexp_dispatch(vm: &mut Vm, this: Value, args: &[Value], sym: crate::value::SymbolId, name: &str, flags: &str) -> JsResult<Value> {
+fn regexp_dispatch(
+    vm: &mut Vm,
+    this: Value,
+    args: &[Value],
+    sym: crate::value::SymbolId,
+    name: &str,
+    flags: &str,
+) -> JsResult<Value> {
     if this.is_nullish() {
-        return Err(vm.type_error(format!("String.prototype.{name} called on null or undefined")));
+        return Err(vm.type_error(format!(
+            "String.prototype.{name} called on null or undefined"
+        )));
     }
     let re = arg(args, 0);
     if !re.is_nullish() {
@@ -400,7 +445,11 @@ fn regexp_dispatch(vm: &mut Vm, this: Value, args: &[Value], sym: crate::value::
         }
     }
     let s = vm.to_string_value(this)?;
-    let pat = if re.is_undefined() { JsStr::empty() } else { vm.to_js_string(re)? };
+    let pat = if re.is_undefined() {
+        JsStr::empty()
+    } else {
+        vm.to_js_string(re)?
+    };
     let rx = super::regexp::new_regexp(vm, pat, JsStr::from_str(flags))?;
     vm.root(rx);
     vm.invoke(rx, PropKey::Sym(sym), &[s])
@@ -420,7 +469,9 @@ fn match_all(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         let f = vm.get(re, PropKey::Str(names::get().flags))?;
         let f = vm.to_rust_string(f)?;
         if !f.contains('g') {
-            return Err(vm.type_error("String.prototype.matchAll called with a non-global RegExp argument"));
+            return Err(
+                vm.type_error("String.prototype.matchAll called with a non-global RegExp argument")
+            );
         }
     }
     regexp_dispatch(vm, this, args, wk::MATCH_ALL, "matchAll", "g")
@@ -429,7 +480,9 @@ fn match_all(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn replace_impl(vm: &mut Vm, this: Value, args: &[Value], all: bool) -> JsResult<Value> {
     let name = if all { "replaceAll" } else { "replace" };
     if this.is_nullish() {
-        return Err(vm.type_error(format!("String.prototype.{name} called on null or undefined")));
+        return Err(vm.type_error(format!(
+            "String.prototype.{name} called on null or undefined"
+        )));
     }
     let pat = arg(args, 0);
     let rep = arg(args, 1);
@@ -448,7 +501,11 @@ fn replace_impl(vm: &mut Vm, this: Value, args: &[Value], all: bool) -> JsResult
     }
     let s = vm.to_js_string(this)?;
     let search = vm.to_js_string(pat)?;
-    let rep = if vm.is_callable(rep) { rep } else { vm.to_string_value(rep)? };
+    let rep = if vm.is_callable(rep) {
+        rep
+    } else {
+        vm.to_string_value(rep)?
+    };
     let mut positions = Vec::new();
     let adv = search.len().max(1);
     let mut p = s.index_of(&search, 0);

@@ -14,7 +14,11 @@ fn symbol_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         return Err(vm.type_error("Symbol is not a constructor"));
     }
     let d = arg(args, 0);
-    let desc = if d.is_undefined() { None } else { Some(vm.to_js_string(d)?) };
+    let desc = if d.is_undefined() {
+        None
+    } else {
+        Some(vm.to_js_string(d)?)
+    };
     Ok(Value::symbol(vm.new_symbol(desc)))
 }
 
@@ -40,7 +44,11 @@ fn value_of(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
 
 fn description(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let s = this_symbol(vm, this)?;
-    match vm.symbols.get(s.0 as usize).and_then(|d| d.description.clone()) {
+    match vm
+        .symbols
+        .get(s.0 as usize)
+        .and_then(|d| d.description.clone())
+    {
         Some(d) => Ok(vm.new_string(d)),
         None => Ok(Value::UNDEFINED),
     }
@@ -88,11 +96,18 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(ctor, "keyFor", 1, key_for);
     vm.define_method(proto, "toString", 0, to_string);
     vm.define_method(proto, "valueOf", 0, value_of);
-    vm.define_getter(proto, PropKey::from_str("description"), "description", description);
+    vm.define_getter(
+        proto,
+        PropKey::from_str("description"),
+        "description",
+        description,
+    );
     let f = vm.new_native("[Symbol.toPrimitive]", 1, to_primitive);
-    vm.heap
-        .obj_mut(proto)
-        .put_raw(PropKey::Sym(wk::TO_PRIMITIVE), Value::object(f), ATTR_CONFIGURABLE);
+    vm.heap.obj_mut(proto).put_raw(
+        PropKey::Sym(wk::TO_PRIMITIVE),
+        Value::object(f),
+        ATTR_CONFIGURABLE,
+    );
     let t = vm.str_val("Symbol");
     vm.heap
         .obj_mut(proto)

@@ -24,14 +24,22 @@ fn buffer_of(vm: &Vm, b: Value) -> Option<Buffer> {
 
 fn view(vm: &Vm, o: ObjRef) -> Option<(TypedKind, Buffer, usize, usize)> {
     match &vm.heap.obj(o).kind {
-        ObjectKind::TypedArray { kind, buffer, offset, length } => {
-            Some((*kind, buffer_of(vm, *buffer)?, *offset, *length))
-        }
+        ObjectKind::TypedArray {
+            kind,
+            buffer,
+            offset,
+            length,
+        } => Some((*kind, buffer_of(vm, *buffer)?, *offset, *length)),
         _ => None,
     }
 }
 
-fn read(kind: TypedKind, bytes: &[u8], at: usize, vm_big: &mut dyn FnMut(BigInt) -> Value) -> Value {
+fn read(
+    kind: TypedKind,
+    bytes: &[u8],
+    at: usize,
+    vm_big: &mut dyn FnMut(BigInt) -> Value,
+) -> Value {
     let b = |n: usize| -> [u8; 8] {
         let mut a = [0u8; 8];
         a[..n].copy_from_slice(&bytes[at..at + n]);
@@ -124,9 +132,13 @@ fn encode(vm: &mut Vm, kind: TypedKind, v: Value) -> JsResult<[u8; 8]> {
 
 /// Stores element `i` (out-of-range writes are ignored, as the spec says).
 pub fn set_index(vm: &mut Vm, o: ObjRef, i: usize, v: Value) -> JsResult<()> {
-    let Some((kind, _, _, _)) = view(vm, o) else { return Ok(()) };
+    let Some((kind, _, _, _)) = view(vm, o) else {
+        return Ok(());
+    };
     let enc = encode(vm, kind, v)?;
-    let Some((_, buf, off, len)) = view(vm, o) else { return Ok(()) };
+    let Some((_, buf, off, len)) = view(vm, o) else {
+        return Ok(());
+    };
     if i >= len {
         return Ok(());
     }
@@ -163,7 +175,9 @@ fn array_buffer_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Valu
 fn byte_length(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     match buffer_of(vm, this) {
         Some(b) => Ok(Value::number(b.borrow().len() as f64)),
-        None => Err(vm.type_error("ArrayBuffer.prototype.byteLength called on incompatible receiver")),
+        None => {
+            Err(vm.type_error("ArrayBuffer.prototype.byteLength called on incompatible receiver"))
+        }
     }
 }
 
@@ -173,10 +187,21 @@ fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     };
     let len = b.borrow().len() as f64;
     let s = crate::conv::relative_index(vm.to_integer(arg(args, 0))?, len) as usize;
-    let e = if arg(args, 1).is_undefined() { len } else { crate::conv::relative_index(vm.to_integer(args[1])?, len) } as usize;
-    let data: Vec<u8> = if s < e { b.borrow()[s..e].to_vec() } else { Vec::new() };
+    let e = if arg(args, 1).is_undefined() {
+        len
+    } else {
+        crate::conv::relative_index(vm.to_integer(args[1])?, len)
+    } as usize;
+    let data: Vec<u8> = if s < e {
+        b.borrow()[s..e].to_vec()
+    } else {
+        Vec::new()
+    };
     let p = vm.realm.array_buffer_proto;
-    Ok(Value::object(vm.new_object_with_proto(Some(p), ObjectKind::ArrayBuffer(Rc::new(RefCell::new(data))))))
+    Ok(Value::object(vm.new_object_with_proto(
+        Some(p),
+        ObjectKind::ArrayBuffer(Rc::new(RefCell::new(data))),
+    )))
 }
 
 fn is_view(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -190,10 +215,22 @@ fn kind_index(vm: &Vm) -> usize {
     super::callee_data(vm, 0).as_number().unwrap_or(0.0) as usize
 }
 
-fn make_typed(vm: &mut Vm, kind: TypedKind, proto: ObjRef, buffer: Value, offset: usize, length: usize) -> Value {
+fn make_typed(
+    vm: &mut Vm,
+    kind: TypedKind,
+    proto: ObjRef,
+    buffer: Value,
+    offset: usize,
+    length: usize,
+) -> Value {
     Value::object(vm.new_object_with_proto(
         Some(proto),
-        ObjectKind::TypedArray { kind, buffer, offset, length },
+        ObjectKind::TypedArray {
+            kind,
+            buffer,
+            offset,
+            length,
+        },
     ))
 }
 
@@ -223,7 +260,10 @@ fn typed_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     if !a0.is_object() {
         let n = vm.to_integer(a0)?;
         if !(0.0..=MAX_BYTES).contains(&(n * kind.size() as f64)) {
-            return Err(vm.range_error(format!("Invalid typed array length: {}", crate::conv::number_to_string(n))));
+            return Err(vm.range_error(format!(
+                "Invalid typed array length: {}",
+                crate::conv::number_to_string(n)
+            )));
         }
         let buf = new_buffer(vm, bp, n as usize * kind.size());
         vm.root(buf);
@@ -232,26 +272,40 @@ fn typed_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     if buffer_of(vm, a0).is_some() {
         let blen = buffer_of(vm, a0).map(|b| b.borrow().len()).unwrap_or(0);
         let off = vm.to_integer(arg(args, 1))?;
-        if off < 0.0 || off as usize % kind.size() != 0 {
-            return Err(vm.range_error(format!("start offset of {} should be a multiple of {}", kind.name(), kind.size())));
+        if off < 0.0 || !(off as usize).is_multiple_of(kind.size()) {
+            return Err(vm.range_error(format!(
+                "start offset of {} should be a multiple of {}",
+                kind.name(),
+                kind.size()
+            )));
         }
         let off = off as usize;
         let len = if arg(args, 2).is_undefined() {
-            if blen % kind.size() != 0 || off > blen {
-                return Err(vm.range_error(format!("byte length of {} should be a multiple of {}", kind.name(), kind.size())));
+            if !blen.is_multiple_of(kind.size()) || off > blen {
+                return Err(vm.range_error(format!(
+                    "byte length of {} should be a multiple of {}",
+                    kind.name(),
+                    kind.size()
+                )));
             }
             (blen - off) / kind.size()
         } else {
             let l = vm.to_integer(args[2])?;
             if l < 0.0 || off + l as usize * kind.size() > blen {
-                return Err(vm.range_error(format!("Invalid typed array length: {}", crate::conv::number_to_string(l))));
+                return Err(vm.range_error(format!(
+                    "Invalid typed array length: {}",
+                    crate::conv::number_to_string(l)
+                )));
             }
             l as usize
         };
         return Ok(make_typed(vm, kind, proto, a0, off, len));
     }
     // Array-like, iterable or typed array source.
-    let items: Vec<Value> = if let Some(o) = a0.as_object().filter(|o| matches!(vm.heap.obj(*o).kind, ObjectKind::TypedArray { .. })) {
+    let items: Vec<Value> = if let Some(o) = a0
+        .as_object()
+        .filter(|o| matches!(vm.heap.obj(*o).kind, ObjectKind::TypedArray { .. }))
+    {
         let len = view(vm, o).map(|v| v.3).unwrap_or(0);
         (0..len).map(|i| get_index(vm, o, i)).collect()
     } else {
@@ -315,21 +369,36 @@ fn ta_subarray(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let (o, kind, len) = this_typed(vm, this)?;
     let lf = len as f64;
     let s = crate::conv::relative_index(vm.to_integer(arg(args, 0))?, lf);
-    let e = if arg(args, 1).is_undefined() { lf } else { crate::conv::relative_index(vm.to_integer(args[1])?, lf) };
+    let e = if arg(args, 1).is_undefined() {
+        lf
+    } else {
+        crate::conv::relative_index(vm.to_integer(args[1])?, lf)
+    };
     let n = (e - s).max(0.0) as usize;
     let (buffer, offset, proto) = match vm.heap.obj(o).kind {
         ObjectKind::TypedArray { buffer, offset, .. } => (buffer, offset, vm.heap.obj(o).proto),
         _ => return Ok(Value::UNDEFINED),
     };
     let p = proto.unwrap_or(vm.realm.typed_array_proto);
-    Ok(make_typed(vm, kind, p, buffer, offset + s as usize * kind.size(), n))
+    Ok(make_typed(
+        vm,
+        kind,
+        p,
+        buffer,
+        offset + s as usize * kind.size(),
+        n,
+    ))
 }
 
 fn ta_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let (o, kind, len) = this_typed(vm, this)?;
     let lf = len as f64;
     let s = crate::conv::relative_index(vm.to_integer(arg(args, 0))?, lf) as usize;
-    let e = if arg(args, 1).is_undefined() { lf } else { crate::conv::relative_index(vm.to_integer(args[1])?, lf) } as usize;
+    let e = if arg(args, 1).is_undefined() {
+        lf
+    } else {
+        crate::conv::relative_index(vm.to_integer(args[1])?, lf)
+    } as usize;
     let n = e.saturating_sub(s);
     let r = new_typed(vm, kind, n);
     vm.root(r);
@@ -405,12 +474,21 @@ fn ta_sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let vals: Vec<Value> = (0..len).map(|i| get_index(vm, o, i)).collect();
     let sorted = if cmpf.is_undefined() {
         let mut v = vals;
-        let mut nums: Vec<(f64, Value)> = v.drain(..).map(|x| (x.as_number().unwrap_or(0.0), x)).collect();
+        let mut nums: Vec<(f64, Value)> = v
+            .drain(..)
+            .map(|x| (x.as_number().unwrap_or(0.0), x))
+            .collect();
         if nums.iter().all(|(_, x)| x.is_number()) {
-            nums.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or_else(|| a.0.is_nan().cmp(&b.0.is_nan())));
+            nums.sort_by(|a, b| {
+                a.0.partial_cmp(&b.0)
+                    .unwrap_or_else(|| a.0.is_nan().cmp(&b.0.is_nan()))
+            });
             nums.into_iter().map(|(_, x)| x).collect()
         } else {
-            let mut big: Vec<(BigInt, Value)> = nums.into_iter().map(|(_, x)| (vm.bigint_of(x), x)).collect();
+            let mut big: Vec<(BigInt, Value)> = nums
+                .into_iter()
+                .map(|(_, x)| (vm.bigint_of(x), x))
+                .collect();
             big.sort_by(|a, b| a.0.cmp(&b.0));
             big.into_iter().map(|(_, x)| x).collect()
         }
@@ -487,7 +565,11 @@ fn ta_static_from(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let hm = vm.handles.len();
     vm.handles.extend_from_slice(&items);
     for (i, v) in items.into_iter().enumerate() {
-        let r = if f.is_undefined() { v } else { vm.call(f, arg(args, 2), &[v, Value::number(i as f64)])? };
+        let r = if f.is_undefined() {
+            v
+        } else {
+            vm.call(f, arg(args, 2), &[v, Value::number(i as f64)])?
+        };
         vm.handles.push(r);
         vals.push(r);
     }
@@ -516,14 +598,20 @@ fn data_view_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> 
     let blen = buf.borrow().len();
     let off = vm.to_integer(arg(args, 1))?;
     if off < 0.0 || off as usize > blen {
-        return Err(vm.range_error(format!("Start offset {} is outside the bounds of the buffer", crate::conv::number_to_string(off))));
+        return Err(vm.range_error(format!(
+            "Start offset {} is outside the bounds of the buffer",
+            crate::conv::number_to_string(off)
+        )));
     }
     let len = if arg(args, 2).is_undefined() {
         blen - off as usize
     } else {
         let l = vm.to_integer(args[2])?;
         if l < 0.0 || off as usize + l as usize > blen {
-            return Err(vm.range_error(format!("Invalid DataView length {}", crate::conv::number_to_string(l))));
+            return Err(vm.range_error(format!(
+                "Invalid DataView length {}",
+                crate::conv::number_to_string(l)
+            )));
         }
         l as usize
     };
@@ -532,12 +620,21 @@ fn data_view_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> 
     let proto = vm.proto_from_ctor(nt, dp)?;
     Ok(Value::object(vm.new_object_with_proto(
         Some(proto),
-        ObjectKind::DataView { buffer: b, offset: off as usize, length: len },
+        ObjectKind::DataView {
+            buffer: b,
+            offset: off as usize,
+            length: len,
+        },
     )))
 }
 
 fn dv(vm: &mut Vm, this: Value) -> JsResult<(Buffer, usize, usize, Value)> {
-    if let Some(ObjectKind::DataView { buffer, offset, length }) = vm.heap.try_obj(this).map(|o| &o.kind) {
+    if let Some(ObjectKind::DataView {
+        buffer,
+        offset,
+        length,
+    }) = vm.heap.try_obj(this).map(|o| &o.kind)
+    {
         let (b, o, l) = (*buffer, *offset, *length);
         if let Some(buf) = buffer_of(vm, b) {
             return Ok((buf, o, l, b));
@@ -625,21 +722,43 @@ fn abstract_ctor(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> 
 pub fn install(vm: &mut Vm) {
     let abp = vm.realm.array_buffer_proto;
     let abc = vm.new_constructor("ArrayBuffer", 1, array_buffer_ctor, Some(abp));
-    vm.define_getter(abp, PropKey::from_str("byteLength"), "byteLength", byte_length);
+    vm.define_getter(
+        abp,
+        PropKey::from_str("byteLength"),
+        "byteLength",
+        byte_length,
+    );
     vm.define_method(abp, "slice", 2, buffer_slice);
     vm.define_method(abc, "isView", 1, is_view);
     let t = vm.str_val("ArrayBuffer");
-    vm.heap.obj_mut(abp).put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
+    vm.heap
+        .obj_mut(abp)
+        .put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
     set_global(vm, "ArrayBuffer", Value::object(abc));
 
     // %TypedArray% and its prototype; generic Array methods serve the rest.
     let tap = vm.realm.typed_array_proto;
     let tac = vm.new_constructor("TypedArray", 0, abstract_ctor, Some(tap));
     vm.define_getter(tap, PropKey::Str(names::get().length), "length", ta_length);
-    vm.define_getter(tap, PropKey::from_str("byteLength"), "byteLength", ta_byte_length);
-    vm.define_getter(tap, PropKey::from_str("byteOffset"), "byteOffset", ta_byte_offset);
+    vm.define_getter(
+        tap,
+        PropKey::from_str("byteLength"),
+        "byteLength",
+        ta_byte_length,
+    );
+    vm.define_getter(
+        tap,
+        PropKey::from_str("byteOffset"),
+        "byteOffset",
+        ta_byte_offset,
+    );
     vm.define_getter(tap, PropKey::from_str("buffer"), "buffer", ta_buffer);
-    vm.define_getter(tap, PropKey::Sym(wk::TO_STRING_TAG), "[Symbol.toStringTag]", ta_to_string_tag);
+    vm.define_getter(
+        tap,
+        PropKey::Sym(wk::TO_STRING_TAG),
+        "[Symbol.toStringTag]",
+        ta_to_string_tag,
+    );
     for (n, l, f) in [
         ("subarray", 2, ta_subarray as crate::object::NativeFn),
         ("slice", 2, ta_slice),
@@ -656,15 +775,37 @@ pub fn install(vm: &mut Vm) {
         vm.define_method(tap, n, l, f);
     }
     let values = vm.define_method(tap, "values", 0, ta_values);
-    vm.heap.obj_mut(tap).put_raw(PropKey::Sym(wk::ITERATOR), Value::object(values), ATTR_HIDDEN);
+    vm.heap.obj_mut(tap).put_raw(
+        PropKey::Sym(wk::ITERATOR),
+        Value::object(values),
+        ATTR_HIDDEN,
+    );
     let ap = vm.realm.array_proto;
     for n in [
-        "at", "copyWithin", "every", "fill", "find", "findIndex", "findLast", "findLastIndex",
-        "forEach", "includes", "indexOf", "join", "lastIndexOf", "reduce", "reduceRight",
-        "reverse", "some", "toLocaleString", "toString",
+        "at",
+        "copyWithin",
+        "every",
+        "fill",
+        "find",
+        "findIndex",
+        "findLast",
+        "findLastIndex",
+        "forEach",
+        "includes",
+        "indexOf",
+        "join",
+        "lastIndexOf",
+        "reduce",
+        "reduceRight",
+        "reverse",
+        "some",
+        "toLocaleString",
+        "toString",
     ] {
         if let Some(p) = vm.heap.obj(ap).get_own(PropKey::from_str(n)) {
-            vm.heap.obj_mut(tap).put_raw(PropKey::from_str(n), p.value, ATTR_HIDDEN);
+            vm.heap
+                .obj_mut(tap)
+                .put_raw(PropKey::from_str(n), p.value, ATTR_HIDDEN);
         }
     }
     vm.define_method(tac, "from", 1, ta_static_from);
@@ -675,8 +816,14 @@ pub fn install(vm: &mut Vm) {
         let c = vm.new_native_with_data(kind.name(), 3, typed_ctor, vec![Value::number(i as f64)]);
         vm.heap.obj_mut(c).constructible = true;
         vm.heap.obj_mut(c).proto = Some(tac);
-        vm.heap.obj_mut(c).put_raw(PropKey::Str(names::get().prototype), Value::object(p), 0);
-        vm.heap.obj_mut(p).put_raw(PropKey::Str(names::get().constructor), Value::object(c), ATTR_HIDDEN);
+        vm.heap
+            .obj_mut(c)
+            .put_raw(PropKey::Str(names::get().prototype), Value::object(p), 0);
+        vm.heap.obj_mut(p).put_raw(
+            PropKey::Str(names::get().constructor),
+            Value::object(c),
+            ATTR_HIDDEN,
+        );
         let bpe = Value::number(kind.size() as f64);
         vm.define_value(c, "BYTES_PER_ELEMENT", bpe, 0);
         vm.define_value(p, "BYTES_PER_ELEMENT", bpe, 0);
@@ -711,9 +858,21 @@ pub fn install(vm: &mut Vm) {
         vm.define_method(dvp, n, 1, f);
     }
     vm.define_getter(dvp, PropKey::from_str("buffer"), "buffer", dv_buffer);
-    vm.define_getter(dvp, PropKey::from_str("byteLength"), "byteLength", dv_byte_length);
-    vm.define_getter(dvp, PropKey::from_str("byteOffset"), "byteOffset", dv_byte_offset);
+    vm.define_getter(
+        dvp,
+        PropKey::from_str("byteLength"),
+        "byteLength",
+        dv_byte_length,
+    );
+    vm.define_getter(
+        dvp,
+        PropKey::from_str("byteOffset"),
+        "byteOffset",
+        dv_byte_offset,
+    );
     let t = vm.str_val("DataView");
-    vm.heap.obj_mut(dvp).put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
+    vm.heap
+        .obj_mut(dvp)
+        .put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
     set_global(vm, "DataView", Value::object(dvc));
 }
