@@ -370,3 +370,66 @@ fn repl_lines_define_globals_and_return_the_last_value() {
     assert!(text.contains("\"globalThis\""), "{text}");
     assert!(text.contains("Return r"), "{text}");
 }
+
+#[test]
+fn destructuring_spread_and_switch_compile() {
+    let obj_pat = Pattern::Object(Box::new(ObjectPattern {
+        props: vec![ObjectPatternProp {
+            key: PropKey::Ident(ident("a")),
+            value: Pattern::Default(Box::new(Pattern::Ident(ident("a"))), Box::new(num(1.0)), sp()),
+            shorthand: true,
+            span: sp(),
+        }],
+        rest: Some(Box::new(Pattern::Ident(ident("rest")))),
+        span: sp(),
+    }));
+    let arr_pat = Pattern::Array(Box::new(ArrayPattern {
+        elements: vec![Some(Pattern::Ident(ident("p"))), None],
+        rest: Some(Box::new(Pattern::Ident(ident("q")))),
+        span: sp(),
+    }));
+    let d1 = Stmt::Var(Box::new(VarDecl {
+        kind: VarKind::Const,
+        decls: vec![
+            VarDeclarator {
+                target: obj_pat,
+                ty: None,
+                init: Some(id("o")),
+                definite: false,
+                span: sp(),
+            },
+            VarDeclarator {
+                target: arr_pat,
+                ty: None,
+                init: Some(id("xs")),
+                definite: false,
+                span: sp(),
+            },
+        ],
+        declare: false,
+        span: sp(),
+    }));
+    let spread_call = log(Expr::Spread(Box::new(id("q")), sp()));
+    let sw = Stmt::Switch(Box::new(SwitchStmt {
+        discriminant: id("a"),
+        cases: vec![
+            SwitchCase {
+                test: Some(num(1.0)),
+                body: vec![decl(VarKind::Let, "z", Some(num(2.0))), Stmt::Break(JumpStmt { label: None, span: sp() })],
+                span: sp(),
+            },
+            SwitchCase {
+                test: None,
+                body: vec![log(id("z"))],
+                span: sp(),
+            },
+        ],
+        span: sp(),
+    }));
+    let text = ok(vec![d1, spread_call, sw]);
+    assert!(text.contains("CopyRestProperties"), "{text}");
+    assert!(text.contains("CallArray"), "{text}");
+    assert!(text.contains("ArraySpread"), "{text}");
+    // `z` is read in a later case, which can be reached without running its declaration.
+    assert!(text.contains("CheckTdz"), "{text}");
+}
