@@ -937,3 +937,50 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod root_tests {
+    use super::*;
+
+    #[test]
+    fn pins_and_global_roots_keep_cells_alive() {
+        let heap = SharedHeap::leak_new(HeapConfig {
+            min_gc_cells: 1 << 30,
+        });
+        let mut m = heap.register(None);
+        let pinned = m.alloc_array(vec![]).unwrap_or_else(|e| panic!("{e}"));
+        let module_export = m.alloc_map().unwrap_or_else(|e| panic!("{e}"));
+        m.pin(pinned);
+        m.pin(pinned);
+        heap.set_global_roots("module:config", vec![module_export]);
+        m.collect(|_| {});
+        assert!(m.array(pinned).is_some() && m.map(module_export).is_some());
+        heap.unpin(pinned);
+        m.collect(|_| {});
+        assert!(m.array(pinned).is_some(), "pins count");
+        heap.unpin(pinned);
+        heap.set_global_roots("module:config", vec![]);
+        m.collect(|_| {});
+        assert!(m.array(pinned).is_none() && m.map(module_export).is_none());
+        assert_eq!(heap.stats().collections, 3);
+    }
+
+    #[test]
+    fn gc_request_hooks_fire_once_per_cycle() {
+        let heap = SharedHeap::leak_new(HeapConfig { min_gc_cells: 100 });
+        let fired = Arc::new(AtomicUsize::new(0));
+        let f = fired.clone();
+        let mut m = heap.register(Some(Arc::new(move || {
+            f.fetch_add(1, Ordering::Relaxed);
+        })));
+        for _ in 0..1000 {
+            m.alloc_str("x".into()).ok();
+        }
+        assert!(m.gc_requested());
+        assert_eq!(fired.load(Ordering::Relaxed), 1);
+        assert!(m.safepoint(|_| {}));
+        assert!(!m.gc_requested());
+        assert!(!m.safepoint(|_| {}), "no request, no collection");
+        assert!(m.count_occupied() < 100);
+    }
+}

@@ -259,3 +259,261 @@ impl SharedEnv {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::class::{FieldDesc, FieldType};
+    use crate::heap::{HeapConfig, SharedHeap};
+
+    const NAME: u32 = 10;
+    const AGE: u32 = 11;
+    const FRIEND: u32 = 12;
+    const ANY: u32 = 13;
+
+    fn person() -> Arc<SendableClass> {
+        let f = |atom, name: &str, ty| FieldDesc {
+            atom,
+            name: name.into(),
+            ty,
+        };
+        SendableClass::new(
+            "Person",
+            None,
+            vec![
+                f(NAME, "name", FieldType::STRING),
+                f(AGE, "age", FieldType::NUMBER),
+                f(FRIEND, "friend", FieldType::SENDABLE),
+                f(ANY, "any", FieldType::GENERIC),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn key(atom: u32, name: &str) -> PropertyKey<'_> {
+        PropertyKey::Named { atom, name }
+    }
+
+    #[test]
+    fn stores_are_type_checked_with_runtime_messages() {
+        let heap = SharedHeap::leak_new(HeapConfig::default());
+        let mut m = heap.register(None);
+        let class = person();
+        let r = m.alloc_object(&class).unwrap_or_else(|e| panic!("{e}"));
+        let other = m
+            .alloc_object(&class)
+            .map(SharedWord::from)
+            .unwrap_or_default();
+        let s = m.alloc_str("Tom".into()).unwrap_or_default();
+        let big = m.alloc_bigint(1.into()).unwrap_or_default();
+        let v = &*m;
+        let Some(o) = v.object(r) else {
+            panic!("allocated object missing")
+        };
+        assert_eq!(o.get(1), SharedWord::UNDEFINED, "fields start undefined");
+        assert_eq!(o.set_property(v, key(NAME, "name"), s), Ok(()));
+        assert_eq!(o.get_by_atom(NAME), Some(s));
+        assert_eq!(
+            o.set_property(v, key(AGE, "age"), s),
+            Err(SharedError::MismatchedType)
+        );
+        assert_eq!(
+            o.set_property(v, key(NAME, "name"), SharedWord::number(1.0)),
+            Err(SharedError::MismatchedType)
+        );
+        assert_eq!(
+            o.set_property(v, key(NAME, "name"), SharedWord::NULL),
+            Ok(()),
+            "null fits string fields"
+        );
+        assert_eq!(
+            o.set_property(v, key(AGE, "age"), SharedWord::NULL),
+            Err(SharedError::MismatchedType)
+        );
+        assert_eq!(
+            o.set_property(v, key(AGE, "age"), SharedWord::UNDEFINED),
+            Ok(())
+        );
+        assert_eq!(o.set_property(v, key(FRIEND, "friend"), other), Ok(()));
+        assert_eq!(
+            o.set_property(v, key(FRIEND, "friend"), SharedWord::number(123.0)),
+            Err(SharedError::MismatchedType)
+        );
+        assert_eq!(
+            o.set_property(v, key(FRIEND, "friend"), s),
+            Err(SharedError::MismatchedType)
+        );
+        assert_eq!(o.set_property(v, key(ANY, "any"), big), Ok(()));
+        let err = o.set_property(v, key(99, "age2"), SharedWord::TRUE).err();
+        assert_eq!(
+            err.as_ref().map(|e| e.message()),
+            Some("Cannot add property \"age2\" in prevent extensions".into())
+        );
+        let err = o
+            .set_property(v, PropertyKey::Symbol, SharedWord::TRUE)
+            .err();
+        assert_eq!(
+            err.map(|e| e.message()),
+            Some("Cannot add property in prevent extensions".into())
+        );
+        assert_eq!(
+            o.delete_property(key(NAME, "name")),
+            Err(SharedError::CannotDeleteProperty)
+        );
+        assert_eq!(o.set_prototype(), Err(SharedError::CannotSetProto));
+        let names: Vec<String> = o.entries().iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(names, ["name", "age", "friend", "any"]);
+    }
+
+    #[test]
+    fn define_property_rules() {
+        let heap = SharedHeap::leak_new(HeapConfig::default());
+        let mut m = heap.register(None);
+        let r = m.alloc_object(&person()).unwrap_or_else(|e| panic!("{e}"));
+        let v = &*m;
+        let Some(o) = v.object(r) else {
+            panic!("allocated object missing")
+        };
+        let val = |x: f64| DefineDescriptor {
+            value: Some(SharedWord::number(x)),
+            ..Default::default()
+        };
+        assert_eq!(
+            o.define_property(
+                v,
+                key(AGE, "age"),
+                &DefineDescriptor {
+                    writable: Some(true),
+                    ..val(3.0)
+                }
+            ),
+            Ok(())
+        );
+        assert_eq!(o.get(1), SharedWord::number(3.0));
+        assert_eq!(
+            o.define_property(
+                v,
+                key(AGE, "age"),
+                &DefineDescriptor {
+                    configurable: Some(false),
+                    ..val(4.0)
+                }
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            o.define_property(
+                v,
+                key(AGE, "age"),
+                &DefineDescriptor {
+                    configurable: Some(true),
+                    ..val(4.0)
+                }
+            ),
+            Err(SharedError::CannotDefineProperty)
+        );
+        assert_eq!(
+            o.define_property(
+                v,
+                key(AGE, "age"),
+                &DefineDescriptor {
+                    writable: Some(false),
+                    ..val(4.0)
+                }
+            ),
+            Err(SharedError::CannotChangeAttributes)
+        );
+        assert_eq!(
+            o.define_property(
+                v,
+                key(AGE, "age"),
+                &DefineDescriptor {
+                    accessor: true,
+                    ..Default::default()
+                }
+            ),
+            Err(SharedError::CannotDefineProperty)
+        );
+        assert_eq!(
+            o.define_property(v, key(77, "x"), &val(1.0)),
+            Err(SharedError::CannotDefineProperty)
+        );
+        assert_eq!(
+            o.define_property(v, PropertyKey::Symbol, &val(1.0)),
+            Err(SharedError::CannotDefineProperty)
+        );
+        assert_eq!(
+            o.define_property(v, key(NAME, "name"), &val(1.0)),
+            Err(SharedError::MismatchedType),
+            "the value is type-checked"
+        );
+    }
+
+    #[test]
+    fn frozen_objects_are_read_only_everywhere() {
+        let heap = SharedHeap::leak_new(HeapConfig::default());
+        let mut m = heap.register(None);
+        let r = m.alloc_object(&person()).unwrap_or_else(|e| panic!("{e}"));
+        let v = &*m;
+        let Some(o) = v.object(r) else {
+            panic!("allocated object missing")
+        };
+        o.set(v, 1, SharedWord::number(1.0)).ok();
+        assert!(!o.is_frozen());
+        o.freeze();
+        assert!(o.is_frozen());
+        assert_eq!(
+            o.set(v, 1, SharedWord::number(2.0)),
+            Err(SharedError::ReadOnlyProperty)
+        );
+        assert_eq!(o.get(1), SharedWord::number(1.0));
+        let t = std::thread::spawn(move || {
+            let m = heap.register(None);
+            m.object(r).map(|o| o.set(&m, 1, SharedWord::number(3.0)))
+        });
+        assert_eq!(
+            t.join().ok().flatten(),
+            Some(Err(SharedError::ReadOnlyProperty))
+        );
+    }
+
+    #[test]
+    fn envs_and_functions_are_traced() {
+        let heap = SharedHeap::leak_new(HeapConfig::default());
+        let mut m = heap.register(None);
+        let outer = m.alloc_env(None, 1).unwrap_or_else(|e| panic!("{e}"));
+        let inner = m
+            .alloc_env(Some(outer), 2)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = m.alloc_str("captured".into()).unwrap_or_default();
+        assert!(m.env(outer).is_some_and(|e| e.set(0, s)));
+        assert!(m.env(inner).is_some_and(|e| !e.set(5, s)), "out of range");
+        let f = m
+            .alloc_function(SharedFunction {
+                module_id: 3,
+                function_index: 7,
+                env: Some(inner),
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..10 {
+            m.alloc_str("garbage".into()).ok();
+        }
+        m.collect(|roots| roots.push(f));
+        assert_eq!(
+            m.count_occupied(),
+            4,
+            "function, two envs and the captured string survive"
+        );
+        let env = m
+            .function(f)
+            .and_then(|f| f.env)
+            .and_then(|e| m.env(e))
+            .and_then(|e| e.parent());
+        let captured = env.and_then(|p| m.env(p)).map(|e| e.get(0));
+        assert_eq!(captured, Some(s));
+        assert!(captured
+            .and_then(|w| w.as_ref())
+            .and_then(|r| m.str(r))
+            .is_some_and(|s| s.to_rust_string() == "captured"));
+    }
+}

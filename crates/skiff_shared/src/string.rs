@@ -18,7 +18,7 @@ pub enum SharedStr {
 
 impl SharedStr {
     /// Builds a string from Rust text.
-    pub fn from_str(s: &str) -> SharedStr {
+    pub fn from_text(s: &str) -> SharedStr {
         if s.is_ascii() {
             SharedStr::Ascii(Arc::from(s))
         } else {
@@ -120,7 +120,7 @@ impl fmt::Display for SharedStr {
 
 impl From<&str> for SharedStr {
     fn from(s: &str) -> SharedStr {
-        SharedStr::from_str(s)
+        SharedStr::from_text(s)
     }
 }
 
@@ -131,18 +131,18 @@ mod tests {
     #[test]
     fn compact_invariant_and_order() {
         assert_eq!(
-            SharedStr::from_str("abc"),
+            SharedStr::from_text("abc"),
             SharedStr::from_units(&[97, 98, 99])
         );
-        assert!(matches!(SharedStr::from_str("abc"), SharedStr::Ascii(_)));
-        let wide = SharedStr::from_str("héllo");
+        assert!(matches!(SharedStr::from_text("abc"), SharedStr::Ascii(_)));
+        let wide = SharedStr::from_text("héllo");
         assert_eq!(wide.len(), 5);
         assert_eq!(
             SharedStr::from_units(&wide.units().collect::<Vec<_>>()),
             wide
         );
         assert_eq!(
-            SharedStr::from_str("a").cmp_units(&SharedStr::from_str("é")),
+            SharedStr::from_text("a").cmp_units(&SharedStr::from_text("é")),
             std::cmp::Ordering::Less
         );
         assert_eq!(wide.to_rust_string(), "héllo");
