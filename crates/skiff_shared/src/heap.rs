@@ -37,6 +37,8 @@ const FIRST_CHUNK_BITS: u32 = 12;
 const CHUNKS: usize = 21;
 /// How many slot indices a mutator takes from the shared free list at once.
 const ALLOC_BATCH: u32 = 64;
+/// Entries of a mutator's duplicate filter for its root log.
+const LOG_FILTER: usize = 256;
 
 /// A shared-heap cell.
 #[derive(Debug)]
@@ -432,6 +434,8 @@ impl SharedHeap {
             id,
             cache: Vec::new(),
             unreported: 0,
+            log: Vec::new(),
+            filter: Box::new([0; LOG_FILTER]),
         };
         m.acquire();
         m
@@ -646,6 +650,11 @@ pub struct Mutator {
     id: u64,
     cache: Vec<u32>,
     unreported: usize,
+    /// References that entered this instance since the last full publication, flushed into
+    /// the published set when the instance releases the mutator lock.
+    log: Vec<SharedRef>,
+    /// A direct-mapped filter (slot + 1, 0 = empty) that drops most duplicate log entries.
+    filter: Box<[u32; LOG_FILTER]>,
 }
 
 impl Deref for Mutator {
@@ -820,18 +829,47 @@ impl Mutator {
             .request(name, |cv| self.alloc(Cell::ConditionVariable(cv)))
     }
 
-    /// Replaces this instance's published root set. It must be a superset of the shared
-    /// references the instance can still reach when it next releases the mutator lock.
-    pub fn publish_roots(&self, roots: impl IntoIterator<Item = SharedRef>) {
+    /// Replaces this instance's published root set (typically after a local GC, with every
+    /// shared reference the local heap and the stack still hold) and clears the entry log.
+    pub fn publish_roots(&mut self, roots: impl IntoIterator<Item = SharedRef>) {
         let mut g = lock(&self.shared.roots);
         g.clear();
         g.extend(roots);
+        drop(g);
+        self.log.clear();
+        self.filter.fill(0);
     }
 
-    /// Adds references to the published root set (the "entry log": refs that entered the
-    /// instance since the last full publication).
+    /// Adds references to the published root set at once.
     pub fn add_roots(&self, roots: impl IntoIterator<Item = SharedRef>) {
         lock(&self.shared.roots).extend(roots);
+    }
+
+    /// Records a shared reference that *entered* this instance: one it allocated, received in
+    /// a message, or read out of a shared field, collection or environment. Cheap (no lock,
+    /// most duplicates filtered); the log is flushed into the published set whenever the
+    /// instance releases the mutator lock. The invariant the collector relies on is
+    /// *published set ∪ log ⊇ every shared reference the instance can reach*.
+    #[inline]
+    pub fn note_root(&mut self, r: SharedRef) {
+        let h = (r.0.wrapping_mul(0x9E37_79B9) >> 24) as usize % LOG_FILTER;
+        let tag = r.0.wrapping_add(1);
+        if self.filter[h] != tag {
+            self.filter[h] = tag;
+            self.log.push(r);
+        }
+    }
+
+    /// The entry log's length. When it grows large, the VM should run a local GC and call
+    /// [`Mutator::publish_roots`] with the exact set, which also empties the log.
+    pub fn root_log_len(&self) -> usize {
+        self.log.len()
+    }
+
+    fn flush_log(&mut self) {
+        if !self.log.is_empty() {
+            lock(&self.shared.roots).append(&mut self.log);
+        }
     }
 
     /// Pins a reference for a message in flight; [`SharedHeap::unpin`] releases it. Pins count,
@@ -846,10 +884,11 @@ impl Mutator {
         self.heap.gc_requested()
     }
 
-    /// The safepoint poll. If a collection was requested, publishes the roots that `roots`
-    /// writes into the (cleared) vector, releases the mutator lock, takes part in the
-    /// collection (running it, or waiting for the instance that does) and re-acquires the lock.
-    /// Returns true if a collection happened.
+    /// The safepoint poll with a full root set. If a collection was requested, publishes the
+    /// roots that `roots` writes into an empty vector (replacing the published set and the
+    /// log), releases the mutator lock, takes part in the collection (running it, or waiting
+    /// for the instance that does) and re-acquires the lock. Returns true if a collection
+    /// happened.
     pub fn safepoint(&mut self, roots: impl FnOnce(&mut Vec<SharedRef>)) -> bool {
         if !self.heap.gc_requested() {
             return false;
@@ -858,13 +897,25 @@ impl Mutator {
         true
     }
 
+    /// The safepoint poll with the entry log: if a collection was requested, adds the log to
+    /// the published set and takes part in the collection. Use it when the published set plus
+    /// [`Mutator::note_root`] entries already cover the instance.
+    pub fn safepoint_incremental(&mut self) -> bool {
+        if !self.heap.gc_requested() {
+            return false;
+        }
+        self.flush_log();
+        self.release();
+        self.heap.collect();
+        self.acquire();
+        true
+    }
+
     /// Publishes roots as [`Mutator::safepoint`] does, then collects now.
     pub fn collect(&mut self, roots: impl FnOnce(&mut Vec<SharedRef>)) -> Option<HeapStats> {
-        {
-            let mut g = lock(&self.shared.roots);
-            g.clear();
-            roots(&mut g);
-        }
+        let mut full = Vec::new();
+        roots(&mut full);
+        self.publish_roots(full);
         self.release();
         let stats = self.heap.collect();
         self.acquire();
@@ -872,9 +923,11 @@ impl Mutator {
     }
 
     /// Runs `f` with the mutator lock released (the instance is *parked*): for blocking waits
-    /// such as the event loop's `recv`, `Atomics.wait` or joining a thread. The published
-    /// roots must already cover every shared reference the instance holds.
+    /// such as the event loop's `recv`, `Atomics.wait` or joining a thread. The entry log is
+    /// flushed first; the published set plus the log must cover every shared reference the
+    /// instance holds.
     pub fn while_parked<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        self.flush_log();
         self.release();
         let r = f();
         self.acquire();
@@ -963,6 +1016,29 @@ mod root_tests {
         m.collect(|_| {});
         assert!(m.array(pinned).is_none() && m.map(module_export).is_none());
         assert_eq!(heap.stats().collections, 3);
+    }
+
+    #[test]
+    fn the_entry_log_roots_what_entered() {
+        let heap = SharedHeap::leak_new(HeapConfig {
+            min_gc_cells: 1 << 30,
+        });
+        let mut m = heap.register(None);
+        let a = m.alloc_array(vec![]).unwrap_or_else(|e| panic!("{e}"));
+        let b = m.alloc_array(vec![]).unwrap_or_else(|e| panic!("{e}"));
+        m.publish_roots([a]);
+        m.note_root(b);
+        m.note_root(b);
+        assert_eq!(m.root_log_len(), 1, "duplicates are filtered");
+        let other = std::thread::spawn(move || heap.collect().is_some());
+        // Parking flushes the log, so the collector on the other thread sees `b` as a root.
+        assert!(m.while_parked(|| other.join().unwrap_or(false)));
+        assert!(m.array(a).is_some() && m.array(b).is_some());
+        assert_eq!(m.root_log_len(), 0);
+        m.publish_roots([b]);
+        heap.request_gc();
+        assert!(m.safepoint_incremental());
+        assert!(m.array(a).is_none() && m.array(b).is_some());
     }
 
     #[test]
