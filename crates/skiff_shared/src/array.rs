@@ -264,6 +264,13 @@ impl SendableArray {
         Ok(d[..end].iter().rposition(|&w| pred(w)))
     }
 
+    /// One step of a `values()`/`entries()` iterator: the element at `i`, or `None` past the
+    /// end. Iterators take no fail-fast scope (they hold no lock between steps in ArkTS), so
+    /// this never fails; the length is re-read at every step, as JS array iterators do.
+    pub fn iter_at(&self, i: usize) -> Option<SharedWord> {
+        self.read_data().get(i).copied()
+    }
+
     pub(crate) fn trace(&self, out: &mut Vec<u32>) {
         out.extend(
             self.read_data()
@@ -380,6 +387,7 @@ mod tests {
         assert_eq!(nums(&a), [4.0, 9.0, 4.0, 9.0]);
         assert_eq!(a.position(1, |w| w == n(4.0)), Ok(Some(2)));
         assert_eq!(a.last_position(3, |w| w == n(4.0)), Ok(Some(2)));
+        assert_eq!((a.iter_at(3), a.iter_at(4)), (Some(n(9.0)), None));
         let empty = SendableArray::new(vec![]);
         assert_eq!(empty.pop(), Ok(SharedWord::UNDEFINED));
         assert_eq!(empty.shift(), Ok(SharedWord::UNDEFINED));

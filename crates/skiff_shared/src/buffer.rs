@@ -345,6 +345,11 @@ impl SendableTypedArray {
         }
     }
 
+    /// One iterator step (no fail-fast scope): the element at `i`, or `None` past the end.
+    pub fn iter_at(&self, i: usize) -> Option<Element> {
+        self.load(i)
+    }
+
     /// `ta[i]`: `None` (undefined) out of range.
     pub fn get(&self, i: usize) -> SharedResult<Option<Element>> {
         let _g = ReadGuard::new(&self.ff)?;
