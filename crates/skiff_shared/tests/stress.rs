@@ -412,3 +412,94 @@ fn condition_variable_wakes_tasks_on_other_threads() {
         m.while_parked(|| waiters.into_iter().map(|h| h.join().is_ok()).collect());
     assert!(joined.into_iter().all(|j| j));
 }
+
+#[test]
+fn objects_reachable_only_through_shared_collections_survive_collections() {
+    let heap = SharedHeap::leak_new(HeapConfig {
+        min_gc_cells: 2_000,
+    });
+    let item = class(
+        "Item",
+        &[("v", FieldType::NUMBER), ("s", FieldType::STRING)],
+    );
+    let mut m = heap.register(None);
+    let queue = ok(m.alloc_array(vec![]));
+    let index = ok(m.alloc_map());
+    m.publish_roots([queue, index]);
+    let consumed = Arc::new(AtomicUsize::new(0));
+    let per_producer = 20_000usize;
+    let mut handles = Vec::new();
+    for p in 0..2usize {
+        let item = item.clone();
+        handles.push(thread::spawn(move || {
+            let mut m = heap.register(None);
+            for i in 0..per_producer {
+                let r = ok(m.alloc_object(&item));
+                let s = ok(m.alloc_str(format!("{p}:{i}").as_str().into()));
+                {
+                    let Some(o) = m.object(r) else {
+                        panic!("fresh object missing")
+                    };
+                    ok(o.set(&m, 0, SharedWord::number(i as f64)));
+                    ok(o.set(&m, 1, s));
+                }
+                let (Some(q), Some(ix)) = (m.array(queue).cloned(), m.map(index).cloned()) else {
+                    panic!("queue missing")
+                };
+                // Retry on 10200201 until the element is in; the string key also goes into a map.
+                while q.push(&[SharedWord::from_ref(r)]).is_err() {
+                    thread::yield_now();
+                }
+                while ix.set(&m, s, SharedWord::number(i as f64)).is_err() {
+                    thread::yield_now();
+                }
+                // The new object is now reachable only through the shared queue.
+                m.safepoint(|_| {});
+            }
+        }));
+    }
+    for _ in 0..2 {
+        let consumed = consumed.clone();
+        handles.push(thread::spawn(move || {
+            let mut m = heap.register(None);
+            while consumed.load(Ordering::Relaxed) < 2 * per_producer {
+                let Some(q) = m.array(queue).cloned() else {
+                    panic!("queue missing")
+                };
+                match q.shift() {
+                    Ok(w) if w.is_undefined() => thread::yield_now(),
+                    Ok(w) => {
+                        let r = w.as_ref().unwrap_or(SharedRef(u32::MAX));
+                        let Some(o) = m.object(r) else {
+                            panic!("a queued object was freed")
+                        };
+                        assert!(o.get(0).is_number());
+                        let s = o
+                            .get(1)
+                            .as_ref()
+                            .and_then(|s| m.str(s))
+                            .map(|s| s.to_rust_string());
+                        assert!(s.is_some_and(|s| s.contains(':')), "its string was freed");
+                        consumed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(SharedError::ConcurrentModification) => thread::yield_now(),
+                    Err(e) => panic!("{e}"),
+                }
+                m.safepoint(|_| {});
+            }
+        }));
+    }
+    let joined: Vec<bool> =
+        m.while_parked(|| handles.into_iter().map(|h| h.join().is_ok()).collect());
+    assert!(joined.into_iter().all(|j| j));
+    let stats = heap.stats();
+    assert!(stats.collections > 0, "{stats:?}");
+    assert_eq!(m.map(index).map(|ix| ok(ix.size())), Some(2 * per_producer));
+    m.collect(|out| out.extend([queue, index]));
+    // The consumed items are garbage; the map's 40,000 string keys are not.
+    let occupied = m.count_occupied();
+    assert!(
+        (2 * per_producer..2 * per_producer + 10).contains(&occupied),
+        "{occupied}"
+    );
+}
