@@ -27,6 +27,7 @@ pub mod codes {
 pub enum JsErrorType {
     TypeError,
     RangeError,
+    SyntaxError,
     /// A plain `Error` with own `code` and `name: "BusinessError"`.
     BusinessError,
 }
@@ -62,6 +63,8 @@ pub enum SharedError {
     Type(Cow<'static, str>),
     /// Any other RangeError.
     Range(Cow<'static, str>),
+    /// Any SyntaxError (shared-module export checks).
+    Syntax(Cow<'static, str>),
 }
 
 impl SharedError {
@@ -90,7 +93,8 @@ impl SharedError {
             SharedError::ConcurrentModification => "Concurrent modification exception".into(),
             SharedError::Business { message, .. }
             | SharedError::Type(message)
-            | SharedError::Range(message) => message.clone(),
+            | SharedError::Range(message)
+            | SharedError::Syntax(message) => message.clone(),
         }
     }
 
@@ -101,6 +105,7 @@ impl SharedError {
                 JsErrorType::BusinessError
             }
             SharedError::Range(_) => JsErrorType::RangeError,
+            SharedError::Syntax(_) => JsErrorType::SyntaxError,
             _ => JsErrorType::TypeError,
         }
     }
@@ -218,11 +223,153 @@ impl SharedError {
     }
 }
 
+/// The remaining exact runtime texts of Sendable classes and shared collections
+/// (arkts-runtime-facts.md §3–§12), so builtins in the VM never spell them by hand.
+impl SharedError {
+    /// 10200012 for a collection constructor called without `new`; `what` is `Array`, `Map`,
+    /// `Set` or `TypedArray`.
+    pub fn constructor_without_new(what: &str) -> SharedError {
+        SharedError::business(
+            codes::NOT_CONSTRUCTOR,
+            format!("The ArkTS {what}'s constructor cannot be directly invoked."),
+        )
+    }
+
+    /// 10200012 `The BitVector's constructor cannot be directly invoked.`
+    pub fn bit_vector_without_new() -> SharedError {
+        SharedError::business(
+            codes::NOT_CONSTRUCTOR,
+            "The BitVector's constructor cannot be directly invoked.",
+        )
+    }
+
+    /// 10200011 for a BitVector method on a wrong receiver: no final period, as printed.
+    pub fn bit_vector_cannot_be_bound(method: &str) -> SharedError {
+        SharedError::business(codes::BIND, format!("The {method} method cannot be bound"))
+    }
+
+    /// 401 `The type of "<param>" must be integer. Received value is: <v>` (BitVector).
+    pub fn must_be_integer(param: &str, received: &str) -> SharedError {
+        SharedError::business(
+            codes::PARAMETER,
+            format!("The type of \"{param}\" must be integer. Received value is: {received}"),
+        )
+    }
+
+    /// 10200011 `Target index cannot be undefined.` (`copyWithin()`).
+    pub fn copy_within_target_undefined() -> SharedError {
+        SharedError::business(codes::BIND, "Target index cannot be undefined.")
+    }
+
+    /// 401 `Parameter error.TypedArray not support yet.` (`SendableArray.from(typedArray)`).
+    pub fn typed_array_not_supported() -> SharedError {
+        SharedError::business(
+            codes::PARAMETER,
+            "Parameter error.TypedArray not support yet.",
+        )
+    }
+
+    /// 401 `Parameter error. Not support Created from SendableArrayBuffer yet.`
+    pub fn plain_view_on_sendable_buffer() -> SharedError {
+        SharedError::business(
+            codes::PARAMETER,
+            "Parameter error. Not support Created from SendableArrayBuffer yet.",
+        )
+    }
+
+    /// 401 `Parameter error.Only accept Map or SendableMap.` (`putAll`).
+    pub fn only_map() -> SharedError {
+        SharedError::business(
+            codes::PARAMETER,
+            "Parameter error.Only accept Map or SendableMap.",
+        )
+    }
+
+    /// 401 `Parameter error.Only accept Array or SendableArray.` (`containsAll`).
+    pub fn only_array() -> SharedError {
+        SharedError::business(
+            codes::PARAMETER,
+            "Parameter error.Only accept Array or SendableArray.",
+        )
+    }
+
+    /// 401 `Parameter error.Only accept Array, SendableArray or callable.` (`retainAll`).
+    pub fn only_array_or_callable() -> SharedError {
+        SharedError::business(
+            codes::PARAMETER,
+            "Parameter error.Only accept Array, SendableArray or callable.",
+        )
+    }
+
+    /// `TypeError: the callbackfun is not callable.`
+    pub fn callback_not_callable() -> SharedError {
+        SharedError::Type("the callbackfun is not callable.".into())
+    }
+
+    /// `TypeError: the predicate is not callable.` (the find family).
+    pub fn predicate_not_callable() -> SharedError {
+        SharedError::Type("the predicate is not callable.".into())
+    }
+
+    /// `TypeError: Callable is false` (`sort` with a non-callable comparator).
+    pub fn comparator_not_callable() -> SharedError {
+        SharedError::Type("Callable is false".into())
+    }
+
+    /// `TypeError: out of range.` (`reduceRight` on an empty array without an initial value).
+    pub fn reduce_empty() -> SharedError {
+        SharedError::Type("out of range.".into())
+    }
+
+    /// `TypeError: the mapfn is not callable.` (`SendableArray.from`).
+    pub fn mapfn_not_callable() -> SharedError {
+        SharedError::Type("the mapfn is not callable.".into())
+    }
+
+    /// `TypeError: The items is null.` (`SendableArray.from(null)`).
+    pub fn items_null() -> SharedError {
+        SharedError::Type("The items is null.".into())
+    }
+
+    /// `TypeError: Failed to construct the array.`
+    pub fn failed_to_construct_array() -> SharedError {
+        SharedError::Type("Failed to construct the array.".into())
+    }
+
+    /// `TypeError: Failed to create Object.` (`of.call(Array, …)`).
+    pub fn failed_to_create_object() -> SharedError {
+        SharedError::Type("Failed to create Object.".into())
+    }
+
+    /// `TypeError: Cannot create object with sendable proto` (`Object.create(SendableClass)`).
+    pub fn cannot_create_with_sendable_proto() -> SharedError {
+        SharedError::Type("Cannot create object with sendable proto".into())
+    }
+
+    /// `TypeError: Class not derived from a sendable object` (Sendable extends non-Sendable).
+    pub fn class_not_derived_from_sendable() -> SharedError {
+        SharedError::Type("Class not derived from a sendable object".into())
+    }
+
+    /// `TypeError: The subclass of sendable class must be a sendable class`.
+    pub fn subclass_must_be_sendable() -> SharedError {
+        SharedError::Type("The subclass of sendable class must be a sendable class".into())
+    }
+
+    /// `SyntaxError: Export non-shared object from shared-module, module name is :<record>`.
+    pub fn non_shared_export(record: &str) -> SharedError {
+        SharedError::Syntax(
+            format!("Export non-shared object from shared-module, module name is :{record}").into(),
+        )
+    }
+}
+
 impl fmt::Display for SharedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.error_type() {
             JsErrorType::TypeError => write!(f, "TypeError: {}", self.message()),
             JsErrorType::RangeError => write!(f, "RangeError: {}", self.message()),
+            JsErrorType::SyntaxError => write!(f, "SyntaxError: {}", self.message()),
             JsErrorType::BusinessError => write!(f, "BusinessError: {}", self.message()),
         }
     }
@@ -348,6 +495,167 @@ mod tests {
             assert_eq!(err.error_type(), ty, "{msg}");
             assert_eq!(err.code(), code, "{msg}");
         }
+        let more: Vec<(SharedError, &str, JsErrorType, Option<u32>)> = vec![
+            (
+                SharedError::constructor_without_new("Array"),
+                "The ArkTS Array's constructor cannot be directly invoked.",
+                JsErrorType::BusinessError,
+                Some(10200012),
+            ),
+            (
+                SharedError::constructor_without_new("Map"),
+                "The ArkTS Map's constructor cannot be directly invoked.",
+                JsErrorType::BusinessError,
+                Some(10200012),
+            ),
+            (
+                SharedError::bit_vector_without_new(),
+                "The BitVector's constructor cannot be directly invoked.",
+                JsErrorType::BusinessError,
+                Some(10200012),
+            ),
+            (
+                SharedError::bit_vector_cannot_be_bound("push"),
+                "The push method cannot be bound",
+                JsErrorType::BusinessError,
+                Some(10200011),
+            ),
+            (
+                SharedError::must_be_integer("fromIndex", "a"),
+                "The type of \"fromIndex\" must be integer. Received value is: a",
+                JsErrorType::BusinessError,
+                Some(401),
+            ),
+            (
+                SharedError::copy_within_target_undefined(),
+                "Target index cannot be undefined.",
+                JsErrorType::BusinessError,
+                Some(10200011),
+            ),
+            (
+                SharedError::typed_array_not_supported(),
+                "Parameter error.TypedArray not support yet.",
+                JsErrorType::BusinessError,
+                Some(401),
+            ),
+            (
+                SharedError::plain_view_on_sendable_buffer(),
+                "Parameter error. Not support Created from SendableArrayBuffer yet.",
+                JsErrorType::BusinessError,
+                Some(401),
+            ),
+            (
+                SharedError::only_map(),
+                "Parameter error.Only accept Map or SendableMap.",
+                JsErrorType::BusinessError,
+                Some(401),
+            ),
+            (
+                SharedError::only_array(),
+                "Parameter error.Only accept Array or SendableArray.",
+                JsErrorType::BusinessError,
+                Some(401),
+            ),
+            (
+                SharedError::only_array_or_callable(),
+                "Parameter error.Only accept Array, SendableArray or callable.",
+                JsErrorType::BusinessError,
+                Some(401),
+            ),
+            (
+                SharedError::callback_not_callable(),
+                "the callbackfun is not callable.",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::predicate_not_callable(),
+                "the predicate is not callable.",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::comparator_not_callable(),
+                "Callable is false",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::reduce_empty(),
+                "out of range.",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::mapfn_not_callable(),
+                "the mapfn is not callable.",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::items_null(),
+                "The items is null.",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::failed_to_construct_array(),
+                "Failed to construct the array.",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::failed_to_create_object(),
+                "Failed to create Object.",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::cannot_create_with_sendable_proto(),
+                "Cannot create object with sendable proto",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::class_not_derived_from_sendable(),
+                "Class not derived from a sendable object",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::subclass_must_be_sendable(),
+                "The subclass of sendable class must be a sendable class",
+                JsErrorType::TypeError,
+                None,
+            ),
+            (
+                SharedError::non_shared_export("func"),
+                "Export non-shared object from shared-module, module name is :func",
+                JsErrorType::SyntaxError,
+                None,
+            ),
+            (
+                SharedError::container_empty(),
+                "Container is empty.",
+                JsErrorType::BusinessError,
+                Some(10200010),
+            ),
+            (
+                SharedError::buffer_detached(),
+                "The underlying ArrayBuffer is null or detach.",
+                JsErrorType::BusinessError,
+                Some(10200068),
+            ),
+        ];
+        for (err, msg, ty, code) in more {
+            assert_eq!(err.message(), msg);
+            assert_eq!(err.error_type(), ty, "{msg}");
+            assert_eq!(err.code(), code, "{msg}");
+        }
+        assert_eq!(
+            SharedError::non_shared_export("m").to_string(),
+            "SyntaxError: Export non-shared object from shared-module, module name is :m"
+        );
         assert_eq!(
             SharedError::ConcurrentModification.to_string(),
             "BusinessError: Concurrent modification exception"
