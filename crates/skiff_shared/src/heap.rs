@@ -63,6 +63,10 @@ pub enum Cell {
     Env(SharedEnv),
 }
 
+// Slots are allocated a chunk at a time, so the cell size is the heap's per-object overhead:
+// keep it small (large payloads live behind `Box`/`Arc`).
+const _: () = assert!(std::mem::size_of::<Cell>() <= 48);
+
 impl Cell {
     /// Pushes the slots this cell references (the collector's edges).
     pub fn trace(&self, out: &mut Vec<u32>) {
@@ -420,6 +424,9 @@ impl SharedHeap {
     ///
     /// `on_gc_request` is called (from any thread) when a collection is requested; the VM uses
     /// it to set its attention flag so that it reaches a safepoint soon.
+    ///
+    /// Register at most one running mutator per thread: a thread that already holds a read
+    /// guard and asks for another can deadlock against a collector waiting for the write lock.
     pub fn register(&'static self, on_gc_request: Option<Arc<dyn Fn() + Send + Sync>>) -> Mutator {
         let id = self.next_mutator.fetch_add(1, Ordering::Relaxed);
         let shared = Arc::new(MutatorShared {
