@@ -482,4 +482,87 @@ mod tests {
         assert_eq!(heap.lock_query_all().len(), 1);
         assert!(m.async_lock(a).is_some());
     }
+
+    /// Random sequences of requests, releases and cancels keep the state machine's invariants:
+    /// holders are all SHARED or one EXCLUSIVE, the head of the queue is never grantable while
+    /// it waits, every queued request is woken at most once, and grants follow request order.
+    #[test]
+    fn random_schedules_keep_invariants() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rand = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _round in 0..200 {
+            let lock = AsyncLock::new("R");
+            let (tx, rx) = mpsc::channel();
+            let mut held: Vec<RequestId> = vec![];
+            let mut queued: Vec<RequestId> = vec![];
+            let mut granted_order: Vec<RequestId> = vec![];
+            for _ in 0..60 {
+                match rand(3) {
+                    0 => {
+                        let mode = if rand(2) == 0 {
+                            LockMode::Shared
+                        } else {
+                            LockMode::Exclusive
+                        };
+                        match lock.request(mode, 0, false, waker(&tx)) {
+                            Requested::Granted(i) => {
+                                held.push(i);
+                                granted_order.push(i);
+                            }
+                            Requested::Queued(i) => queued.push(i),
+                            Requested::Unavailable => panic!("isAvailable was not set"),
+                        }
+                    }
+                    1 if !held.is_empty() => {
+                        let i = held.remove(rand(held.len() as u64) as usize);
+                        assert!(lock.release(i));
+                    }
+                    2 if !queued.is_empty() => {
+                        let i = queued.remove(rand(queued.len() as u64) as usize);
+                        // Cancelling a request that was already granted (and not yet seen as
+                        // granted here) is refused.
+                        if !lock.cancel(i) {
+                            queued.push(i);
+                        }
+                    }
+                    _ => {}
+                }
+                for i in rx.try_iter() {
+                    let pos = queued.iter().position(|&q| q == i);
+                    assert!(
+                        pos.is_some(),
+                        "a waker fired twice or for a non-queued request"
+                    );
+                    queued.retain(|&q| q != i);
+                    held.push(i);
+                    granted_order.push(i);
+                }
+                let st = lock.state();
+                assert_eq!(st.held.len(), held.len());
+                assert_eq!(st.pending.len(), queued.len());
+                let exclusive = st
+                    .held
+                    .iter()
+                    .filter(|h| h.mode == LockMode::Exclusive)
+                    .count();
+                assert!(
+                    exclusive == 0 || st.held.len() == 1,
+                    "exclusive is exclusive"
+                );
+                if let Some(head) = st.pending.first() {
+                    let compatible =
+                        st.held.is_empty() || (head.mode == LockMode::Shared && exclusive == 0);
+                    assert!(!compatible, "the head waits although it is grantable");
+                }
+            }
+            let mut sorted = granted_order.clone();
+            sorted.sort_unstable();
+            assert_eq!(granted_order, sorted, "grants follow request order");
+        }
+    }
 }
