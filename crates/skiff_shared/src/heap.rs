@@ -234,10 +234,14 @@ impl HeapView {
         }
     }
 
+    /// A BitVector, or an instance of a Sendable subclass of BitVector.
     pub fn bit_vector(&self, r: SharedRef) -> Option<&Arc<BitVector>> {
         match self.get(r)? {
             Cell::BitVector(b) => Some(b),
-            _ => None,
+            _ => match self.native(r)? {
+                Native::BitVector(b) => Some(b),
+                _ => None,
+            },
         }
     }
 
@@ -341,6 +345,8 @@ pub struct HeapStats {
     pub allocated_since_gc: usize,
     /// The slab's high-water mark: slot indices ever handed out. Bounded iff memory is.
     pub slots_high_water: u32,
+    /// How long the last collection held the world stopped (write lock held), in microseconds.
+    pub last_pause_micros: u64,
 }
 
 /// What each registered instance shares with the collector.
@@ -521,9 +527,11 @@ impl SharedHeap {
         drop(ctl);
 
         let mut slab = self.slab.write().unwrap_or_else(|e| e.into_inner());
-        let (garbage, stats) = self.mark_sweep(&mut slab);
+        let started = std::time::Instant::now();
+        let (garbage, mut stats) = self.mark_sweep(&mut slab);
         self.gc_requested.store(false, Ordering::Release);
         drop(slab);
+        stats.last_pause_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         // Cells are dropped after the world restarts, so freeing their memory does not
         // lengthen the pause.
         drop(garbage);
@@ -607,6 +615,7 @@ impl SharedHeap {
             freed_by_last_gc: freed,
             allocated_since_gc: 0,
             slots_high_water: limit as u32,
+            last_pause_micros: 0,
         };
         (garbage, stats)
     }
