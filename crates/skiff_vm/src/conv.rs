@@ -379,7 +379,7 @@ impl Vm {
     pub fn length_of(&mut self, o: Value) -> JsResult<f64> {
         if let Some(obj) = self.heap.try_obj(o) {
             if obj.is_array() {
-                return Ok(obj.elements.len() as f64);
+                return Ok(obj.array_len() as f64);
             }
         }
         let l = self.get(o, PropKey::Str(names::get().length))?;

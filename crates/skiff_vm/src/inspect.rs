@@ -319,7 +319,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             }
             let p = prefix("Array");
             if p != "Array" {
-                base = format!("{p}({})", obj.elements.len());
+                base = format!("{p}({})", obj.array_len());
             }
             braces = ("[", "]");
             extras_array = true;
@@ -538,39 +538,79 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
     ctx.current_depth = depth;
     let mut values: Option<Vec<Value>> = None;
     if extras_array {
-        let (len, els): (usize, Vec<Value>) = match &obj.kind {
+        let (len, els, sparse): (usize, Vec<Value>, Vec<(usize, Value)>) = match &obj.kind {
             ObjectKind::TypedArray { length, .. } => {
                 let n = (*length).min(MAX_ARRAY);
                 let mut v = Vec::with_capacity(n);
                 for i in 0..n {
                     v.push(crate::builtins::typed::peek_index(vm, o, i));
                 }
-                (*length, v)
+                (*length, v, Vec::new())
             }
-            _ => (
-                obj.elements.len(),
-                obj.elements.iter().take(MAX_ARRAY + 1).copied().collect(),
-            ),
+            _ => {
+                let mut sparse: Vec<(usize, Value)> = Vec::new();
+                if obj.shape.has_index_keys {
+                    for (i, k) in obj.shape.keys.iter().enumerate() {
+                        if let PropKey::Index(ix) = k {
+                            sparse.push((*ix as usize, obj.slots[i]));
+                        }
+                    }
+                    sparse.sort_by_key(|e| e.0);
+                }
+                let len = if obj.is_array() {
+                    obj.array_len()
+                } else {
+                    obj.elements.len()
+                };
+                (len, obj.elements.clone(), sparse)
+            }
+        };
+        let elem_at = |i: usize| -> Option<Value> {
+            if let Some(v) = els.get(i) {
+                if !v.is_hole() {
+                    return Some(*v);
+                }
+            }
+            sparse.iter().find(|e| e.0 == i).map(|e| e.1)
+        };
+        let next_present = |i: usize| -> usize {
+            let mut j = i;
+            while j < els.len() && els[j].is_hole() {
+                j += 1;
+            }
+            if j < els.len() {
+                return j.min(sparse.iter().map(|e| e.0).find(|&x| x > i).unwrap_or(j));
+            }
+            sparse
+                .iter()
+                .map(|e| e.0)
+                .find(|&x| x > i)
+                .unwrap_or(len)
+                .min(len)
         };
         let mut i = 0;
         let mut shown = 0;
-        while i < len.min(els.len()) && shown < MAX_ARRAY {
-            let e = els[i];
-            if e.is_hole() {
-                let mut j = i;
-                while j < els.len() && els[j].is_hole() {
-                    j += 1;
+        while i < len && shown < MAX_ARRAY {
+            match elem_at(i) {
+                Some(e) => {
+                    let text = if vm.heap.accessor(e).0.is_object() && !vm.is_real_object(e) {
+                        "[Getter]".to_string()
+                    } else {
+                        format_value(ctx, e, depth + 1, false)
+                    };
+                    output.push(text);
+                    i += 1;
                 }
-                let n = j - i;
-                output.push(format!(
-                    "<{} empty item{}>",
-                    n,
-                    if n == 1 { "" } else { "s" }
-                ));
-                i = j;
-            } else {
-                output.push(format_value(ctx, e, depth + 1, false));
-                i += 1;
+                None => {
+                    let j = next_present(i).max(i + 1);
+                    let n = j - i;
+                    output.push(format!(
+                        "<{} empty item{}>",
+                        n,
+                        if n == 1 { "" } else { "s" }
+                    ));
+                    i = j;
+                }
             }
             shown += 1;
         }

@@ -330,6 +330,9 @@ pub struct Object {
     pub proto: Option<ObjRef>,
     pub elements: Vec<Value>,
     pub elem_mode: ElemMode,
+    /// Arrays only: a length beyond the dense elements (sparse arrays, `length = 1e9`). The
+    /// array length is `max(elements.len(), sparse_len)`.
+    pub sparse_len: u32,
     pub extensible: bool,
     /// Class constructors and a few builtins are callable-but-not-constructible etc.; this
     /// bit records whether `new` is allowed.
@@ -352,6 +355,7 @@ impl Object {
             proto,
             elements: Vec::new(),
             elem_mode: ElemMode::Normal,
+            sparse_len: 0,
             extensible: true,
             constructible: false,
             kind,
@@ -360,6 +364,12 @@ impl Object {
 
     pub fn is_array(&self) -> bool {
         matches!(self.kind, ObjectKind::Array)
+    }
+
+    /// The `length` of an array.
+    #[inline]
+    pub fn array_len(&self) -> usize {
+        self.elements.len().max(self.sparse_len as usize)
     }
 
     pub fn is_callable(&self) -> bool {
@@ -412,7 +422,9 @@ impl Object {
                     return;
                 }
                 // Keep arrays dense when appending or nearly appending.
-                if i < self.elements.len() + 1024 || (self.is_array() && i < (1 << 26)) {
+                if self.sparse_len == 0
+                    && (i < self.elements.len() + 1024 || (self.is_array() && i < (1 << 26)))
+                {
                     self.elements.resize(i, Value::HOLE);
                     self.elements.push(value);
                     return;
@@ -432,8 +444,12 @@ impl Object {
             }
         }
         if let (PropKey::Index(i), true) = (key, self.is_array()) {
-            if i as usize >= self.elements.len() && (i as usize) < (1 << 26) {
-                self.elements.resize(i as usize + 1, Value::HOLE);
+            if i as usize >= self.elements.len() {
+                if (i as usize) < (1 << 26) && self.sparse_len == 0 {
+                    self.elements.resize(i as usize + 1, Value::HOLE);
+                } else {
+                    self.sparse_len = self.sparse_len.max(i + 1);
+                }
             }
         }
     }

@@ -10,6 +10,10 @@ macro_rules! realm {
     ($($field:ident),* $(,)?) => {
         pub struct Realm {
             pub root_shape: Rc<Shape>,
+            /// Arrays and string wrappers start from their own root shapes, so a shape id
+            /// never matches both an object with a virtual `length` and one without.
+            pub array_root_shape: Rc<Shape>,
+            pub string_root_shape: Rc<Shape>,
             pub typed_protos: Vec<ObjRef>,
             pub typed_ctors: Vec<ObjRef>,
             $(pub $field: ObjRef,)*
@@ -23,7 +27,7 @@ macro_rules! realm {
                 $(let $field = mk(heap);)*
                 let typed_protos = (0..11).map(|_| mk(heap)).collect();
                 let typed_ctors = (0..11).map(|_| mk(heap)).collect();
-                let mut r = Realm { root_shape: root_shape.clone(), typed_protos, typed_ctors, $($field,)* };
+                let mut r = Realm { root_shape: root_shape.clone(), array_root_shape: Shape::root(), string_root_shape: Shape::root(), typed_protos, typed_ctors, $($field,)* };
                 r.object_proto = object_proto;
                 r
             }

@@ -347,3 +347,94 @@ fn json_round_trip() {
         "{\n  \"a\": [\n    1,\n    2,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": \"d\"\n}"
     );
 }
+
+/// fib(30) through the interpreter; run with `cargo test --release -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_fib() {
+    let fib = func(
+        "fib",
+        0,
+        1,
+        9,
+        vec![
+            Instr::LoadInt {
+                dst: Reg(1),
+                value: 2,
+            },
+            Instr::Lt {
+                dst: Reg(2),
+                a: Reg(0),
+                b: Reg(1),
+            },
+            Instr::JumpIfFalse {
+                cond: Reg(2),
+                offset: skiff_bytecode::Jump(2),
+            },
+            Instr::Return { src: Reg(0) },
+            Instr::LoadCallee { dst: Reg(3) },
+            Instr::LoadUndefined { dst: Reg(4) },
+            Instr::AddImm {
+                dst: Reg(5),
+                src: Reg(0),
+                imm: -1,
+            },
+            Instr::Call {
+                dst: Reg(6),
+                base: Reg(3),
+                argc: 1,
+            },
+            Instr::LoadCallee { dst: Reg(3) },
+            Instr::LoadUndefined { dst: Reg(4) },
+            Instr::AddImm {
+                dst: Reg(5),
+                src: Reg(0),
+                imm: -2,
+            },
+            Instr::Call {
+                dst: Reg(7),
+                base: Reg(3),
+                argc: 1,
+            },
+            Instr::Add {
+                dst: Reg(8),
+                a: Reg(6),
+                b: Reg(7),
+            },
+            Instr::Return { src: Reg(8) },
+        ],
+        vec![],
+        vec![],
+    );
+    let mut code = vec![
+        Instr::Closure {
+            dst: Reg(0),
+            func: Func(1),
+        },
+        Instr::LoadUndefined { dst: Reg(1) },
+        Instr::LoadInt {
+            dst: Reg(2),
+            value: 30,
+        },
+        Instr::Call {
+            dst: Reg(3),
+            base: Reg(0),
+            argc: 1,
+        },
+    ];
+    code.extend(log(3, 4, 0, 1));
+    code.push(Instr::ReturnUndefined);
+    let main = func(
+        "",
+        FunctionFlags::MODULE_BODY,
+        0,
+        8,
+        code,
+        vec![s("console"), s("log")],
+        vec![0, 1],
+    );
+    let t = std::time::Instant::now();
+    let (out, _, r, _) = run(module(vec![main, fib]));
+    eprintln!("fib(30) = {} in {:?}", out.trim(), t.elapsed());
+    assert!(r.is_ok());
+}

@@ -244,7 +244,11 @@ impl Vm {
     }
 
     pub fn new_object_with_proto(&mut self, proto: Option<ObjRef>, kind: ObjectKind) -> ObjRef {
-        let shape = self.realm.root_shape.clone();
+        let shape = match kind {
+            ObjectKind::Array => self.realm.array_root_shape.clone(),
+            ObjectKind::String(_) => self.realm.string_root_shape.clone(),
+            _ => self.realm.root_shape.clone(),
+        };
         self.heap.alloc_object(Object::new(shape, proto, kind))
     }
 
@@ -498,7 +502,7 @@ impl Vm {
                     ATTR_WRITABLE
                 };
                 return Some(RawProp {
-                    value: Value::number(obj.elements.len() as f64),
+                    value: Value::number(obj.array_len() as f64),
                     attrs: w | self.array_length_attrs(o),
                 });
             }
@@ -762,11 +766,6 @@ impl Vm {
                 self.type_error(format!("Cannot add property {k}, object is not extensible"))
             );
         }
-        if let (PropKey::Index(i), true) = (key, obj.is_array()) {
-            if i as usize >= (1 << 26) && i as usize >= obj.elements.len() {
-                return Err(self.range_error("Invalid array length"));
-            }
-        }
         obj.put_raw(key, value, ATTR_DEFAULT);
         Ok(())
     }
@@ -806,11 +805,6 @@ impl Vm {
             None => {
                 if !self.heap.obj(o).extensible {
                     return Ok(false);
-                }
-                if let (PropKey::Index(i), true) = (key, self.heap.obj(o).is_array()) {
-                    if i as usize >= (1 << 26) {
-                        return Err(self.range_error("Invalid array length"));
-                    }
                 }
                 let mut attrs = 0;
                 if d.enumerable == Some(true) {

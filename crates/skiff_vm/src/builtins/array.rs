@@ -13,23 +13,21 @@ use crate::JsResult;
 
 const MAX_DENSE: f64 = (1u64 << 26) as f64;
 
-/// Sets an array's `length` (truncating or extending with holes).
+/// Sets an array's `length` (truncating, or extending with holes).
 pub fn set_length(vm: &mut Vm, o: ObjRef, v: Value) -> JsResult<()> {
     let n = vm.to_number(v)?;
     if n < 0.0 || n.fract() != 0.0 || n > 4294967295.0 {
         return Err(vm.range_error("Invalid array length"));
     }
-    if n > MAX_DENSE {
-        return Err(vm.range_error("Invalid array length"));
-    }
     let obj = vm.heap.obj_mut(o);
     let n = n as usize;
-    if n != obj.elements.len() && obj.elem_mode == ElemMode::Frozen {
+    let cur = obj.array_len();
+    if n != cur && obj.elem_mode == ElemMode::Frozen {
         return Err(vm.type_error(
             "Cannot assign to read only property 'length' of object '[object Array]'",
         ));
     }
-    if n < obj.elements.len() {
+    if n < cur {
         if obj.elem_mode == ElemMode::Sealed {
             return Err(vm.type_error("Cannot delete array elements of a sealed array"));
         }
@@ -46,11 +44,14 @@ pub fn set_length(vm: &mut Vm, o: ObjRef, v: Value) -> JsResult<()> {
                 obj.remove(k);
             }
         }
-    } else {
-        if !obj.extensible && n > obj.elements.len() {
-            // Growing length only adds holes, which is allowed even when not extensible.
+        obj.sparse_len = if n > obj.elements.len() { n as u32 } else { 0 };
+    } else if n > cur {
+        // Growing only adds holes, which is allowed even when the array is not extensible.
+        if n <= MAX_DENSE as usize && obj.sparse_len == 0 {
+            obj.elements.resize(n, Value::HOLE);
+        } else {
+            obj.sparse_len = n as u32;
         }
-        obj.elements.resize(n, Value::HOLE);
     }
     Ok(())
 }
@@ -58,7 +59,7 @@ pub fn set_length(vm: &mut Vm, o: ObjRef, v: Value) -> JsResult<()> {
 /// The dense element vector of `v` if it is an array whose elements can be read directly.
 fn dense(vm: &Vm, v: Value) -> Option<&Vec<Value>> {
     let o = vm.heap.try_obj(v)?;
-    if o.is_array() && !o.shape.has_index_keys {
+    if o.is_array() && !o.shape.has_index_keys && o.sparse_len == 0 {
         Some(&o.elements)
     } else {
         None
@@ -122,10 +123,14 @@ fn array_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     vm.heap.obj_mut(a).proto = Some(proto);
     if args.len() == 1 {
         if let Some(n) = args[0].as_number() {
-            if n < 0.0 || n.fract() != 0.0 || n > MAX_DENSE {
+            if n < 0.0 || n.fract() != 0.0 || n > 4294967295.0 {
                 return Err(vm.range_error("Invalid array length"));
             }
-            vm.heap.obj_mut(a).elements = vec![Value::HOLE; n as usize];
+            if n <= MAX_DENSE {
+                vm.heap.obj_mut(a).elements = vec![Value::HOLE; n as usize];
+            } else {
+                vm.heap.obj_mut(a).sparse_len = n as u32;
+            }
             return Ok(Value::object(a));
         }
     }
@@ -185,7 +190,11 @@ fn array_from(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 fn push(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     if let Some(o) = this.as_object() {
         let obj = vm.heap.obj_mut(o);
-        if obj.is_array() && obj.elem_mode == ElemMode::Normal && obj.extensible {
+        if obj.is_array()
+            && obj.sparse_len == 0
+            && obj.elem_mode == ElemMode::Normal
+            && obj.extensible
+        {
             if obj.elements.len() + args.len() > MAX_DENSE as usize {
                 return Err(vm.range_error("Invalid array length"));
             }
@@ -208,7 +217,11 @@ fn push(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn pop(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     if let Some(o) = this.as_object() {
         let obj = vm.heap.obj_mut(o);
-        if obj.is_array() && obj.elem_mode == ElemMode::Normal && !obj.shape.has_index_keys {
+        if obj.is_array()
+            && obj.sparse_len == 0
+            && obj.elem_mode == ElemMode::Normal
+            && !obj.shape.has_index_keys
+        {
             return Ok(match obj.elements.pop() {
                 Some(v) if !v.is_hole() => v,
                 Some(_) => {
@@ -375,7 +388,11 @@ fn splice_impl(vm: &mut Vm, this: Value, args: &[Value], copy: bool) -> JsResult
     }
     if let Some(r) = o.as_object() {
         let obj = vm.heap.obj_mut(r);
-        if obj.is_array() && obj.elem_mode == ElemMode::Normal && !obj.shape.has_index_keys {
+        if obj.is_array()
+            && obj.sparse_len == 0
+            && obj.elem_mode == ElemMode::Normal
+            && !obj.shape.has_index_keys
+        {
             obj.elements = all;
             return Ok(vm.new_array_value(removed));
         }
@@ -518,7 +535,11 @@ fn to_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
 fn reverse(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     if let Some(r) = this.as_object() {
         let obj = vm.heap.obj_mut(r);
-        if obj.is_array() && obj.elem_mode == ElemMode::Normal && !obj.shape.has_index_keys {
+        if obj.is_array()
+            && obj.sparse_len == 0
+            && obj.elem_mode == ElemMode::Normal
+            && !obj.shape.has_index_keys
+        {
             obj.elements.reverse();
             return Ok(this);
         }

@@ -106,7 +106,11 @@ pub fn is_plain_array_iteration(vm: &Vm, v: Value) -> bool {
     let Some(o) = vm.heap.try_obj(v) else {
         return false;
     };
-    if !o.is_array() || o.proto != Some(vm.realm.array_proto) || o.shape.has_index_keys {
+    if !o.is_array()
+        || o.proto != Some(vm.realm.array_proto)
+        || o.shape.has_index_keys
+        || o.sparse_len != 0
+    {
         return false;
     }
     if o.shape.lookup(PropKey::Sym(wk::ITERATOR)).is_some() {
@@ -182,7 +186,7 @@ fn array_iter_next(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value>
         return Ok(iter_result(vm, Value::UNDEFINED, true));
     }
     let len = match vm.heap.try_obj(target) {
-        Some(t) if t.is_array() => t.elements.len() as f64,
+        Some(t) if t.is_array() => t.array_len() as f64,
         Some(t) => match t.kind {
             ObjectKind::TypedArray { length, .. } => length as f64,
             _ => vm.length_of(target)?,
