@@ -141,6 +141,9 @@ pub struct Compiler<'a> {
     /// Compiling a REPL line: top-level declarations become globals and the body returns the
     /// value of a final expression statement.
     pub(crate) repl: bool,
+    /// The assignment target being stored was written inside parentheses or a type assertion
+    /// (`(c as any) = 1`): assignments to constants then fail at run time instead of compile time.
+    pub(crate) wrapped_target: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -180,6 +183,7 @@ impl<'a> Compiler<'a> {
             type_names: FxHashSet::default(),
             overflow_reported: false,
             repl: false,
+            wrapped_target: false,
         }
     }
 
@@ -366,7 +370,9 @@ impl<'a> Compiler<'a> {
                         Loc::Dead => return None,
                         Loc::Global => Place::Global,
                     };
-                    let needs_tdz = if b.kind.is_lexical() {
+                    let needs_tdz = if b.kind == BindKind::Param {
+                        fi == cur && pos < b.init_end
+                    } else if b.kind.is_lexical() {
                         if fi == cur {
                             pos < b.init_end || scope.kind == ScopeKind::Switch
                         } else {
@@ -411,7 +417,11 @@ impl<'a> Compiler<'a> {
                 return;
             }
         }
-        if r.needs_tdz {
+        if r.needs_tdz && r.kind == BindKind::Param {
+            // A parameter read by an earlier parameter's default value: always in its TDZ.
+            let msg = format!("Cannot access '{name}' before initialization");
+            self.throw_error(ErrorKind::ReferenceError, &msg);
+        } else if r.needs_tdz {
             let name = self.str_const(name);
             self.emit(Instr::CheckTdz { src: dst, name });
         }
@@ -431,6 +441,18 @@ impl<'a> Compiler<'a> {
             if r.kind == BindKind::Const
                 || r.kind == BindKind::Class && self.is_class_inner_binding(r)
             {
+                if self.wrapped_target {
+                    // `(c as any) = v` type-checks in TypeScript, so it fails at run time, as
+                    // in JavaScript (after the TDZ check).
+                    if r.needs_tdz {
+                        let m = self.mark();
+                        let t = self.alloc();
+                        self.load_resolved(r, name, t);
+                        self.release(m);
+                    }
+                    self.throw_error(ErrorKind::TypeError, "Assignment to constant variable.");
+                    return;
+                }
                 let d = diag::assign_to_const(self.fid, name, span);
                 self.error(d);
                 return;
@@ -608,6 +630,10 @@ impl<'a> Compiler<'a> {
         if self.fr().is_generator {
             // Generator functions are not constructors but have `prototype`; nothing to do here.
         }
+        let params: Vec<&Param> = params
+            .iter()
+            .filter(|p| !crate::scope::is_this_param(p))
+            .collect();
         let rest_index = params.iter().position(|p| p.rest);
         let param_count = rest_index
             .unwrap_or(params.len())
@@ -641,14 +667,6 @@ impl<'a> Compiler<'a> {
                 // An uncaptured `%ctor` is never read: `super()` in the constructor itself
                 // uses `LoadCallee` directly.
             }
-        } else if spec.is_class_ctor && self.fr().init_fields {
-            let m = self.mark();
-            let c = self.alloc();
-            let t = self.alloc();
-            self.emit(Instr::LoadCallee { dst: c });
-            self.emit(Instr::LoadThis { dst: t });
-            self.emit(Instr::InitFields { ctor: c, this: t });
-            self.release(m);
         }
         if let Some(sid) = scope {
             if self.tree.scopes[sid].lookup("arguments").is_some()
@@ -722,7 +740,17 @@ impl<'a> Compiler<'a> {
             self.release(m);
         }
         if spec.is_class_ctor && !spec.derived {
+            // TypeScript assigns parameter properties before the field initialisers run.
             self.emit_param_props();
+            if self.fr().init_fields {
+                let m = self.mark();
+                let c = self.alloc();
+                let t = self.alloc();
+                self.emit(Instr::LoadCallee { dst: c });
+                self.emit(Instr::LoadThis { dst: t });
+                self.emit(Instr::InitFields { ctor: c, this: t });
+                self.release(m);
+            }
         }
         let body_stmts: &[Stmt] = match body {
             FnBody::Stmts(s) => s,

@@ -1126,6 +1126,26 @@ impl<'a> Compiler<'a> {
                 self.release(mk);
                 Some((base, true))
             }
+            Expr::OptionalChain(inner, _)
+                if matches!(inner.unwrap_transparent(), Expr::Member(_)) =>
+            {
+                // `(a?.b)()` calls with `this = a`, like `(a.b)()`.
+                self.f().opt_chain.push(Vec::new());
+                let r = self.callee_and_this(inner, 0);
+                let nullish = self.f().opt_chain.pop().unwrap_or_default();
+                if let Some((inner_base, _)) = r {
+                    self.f().b.mov(base, inner_base);
+                    self.f().b.mov(this, inner_base.offset(1));
+                }
+                if !nullish.is_empty() {
+                    let to_end = self.jump();
+                    self.f().b.patch_all_here(nullish);
+                    self.emit(Instr::LoadUndefined { dst: base });
+                    self.emit(Instr::LoadUndefined { dst: this });
+                    self.patch_here(to_end);
+                }
+                Some((base, true))
+            }
             _ => {
                 self.expr(callee, base);
                 self.emit(Instr::LoadUndefined { dst: this });
@@ -1318,14 +1338,15 @@ impl<'a> Compiler<'a> {
         if let Some(r) = self.resolve("%this", u32::MAX) {
             self.store_resolved(&r, "%this", result, true, span);
         }
+        // TypeScript assigns parameter properties before the field initialisers run.
+        if direct {
+            self.emit_param_props();
+        }
         // Arrows cannot tell whether the class has fields; the constructor itself can.
         if !direct || self.fr().init_fields {
             let ctor = self.alloc();
             load_ctor(self, ctor);
             self.emit(Instr::InitFields { ctor, this: result });
-        }
-        if direct {
-            self.emit_param_props();
         }
         self.f().b.mov(dst, result);
         self.release(m);
@@ -1360,7 +1381,9 @@ impl<'a> Compiler<'a> {
                     self.emit(Instr::ToNumeric { dst: old, src: old });
                 }
                 self.emit(op(new, old));
+                self.wrapped_target = !matches!(u.arg, Expr::Ident(_));
                 self.store_ident(id, new, BindMode::Assign);
+                self.wrapped_target = false;
                 if let Some(d) = dst {
                     self.f().b.mov(d, if u.prefix { new } else { old });
                 }
@@ -1506,7 +1529,9 @@ impl<'a> Compiler<'a> {
                     Expr::Ident(id) => {
                         let v = self.alloc();
                         self.expr_named(&a.value, v, &id.name);
+                        self.wrapped_target = true;
                         self.store_ident(id, v, BindMode::Assign);
+                        self.wrapped_target = false;
                         if let Some(d) = dst {
                             self.f().b.mov(d, v);
                         }
@@ -1534,7 +1559,9 @@ impl<'a> Compiler<'a> {
                 if let Pattern::Ident(id) = &a.target {
                     self.compound_ident(id, op, &a.value, dst);
                 } else if let Expr::Ident(id) = target {
+                    self.wrapped_target = true;
                     self.compound_ident(id, op, &a.value, dst);
+                    self.wrapped_target = false;
                 } else if let Expr::Member(mem) = target {
                     let obj = self.alloc();
                     self.member_object(mem, obj);
@@ -1617,7 +1644,8 @@ impl<'a> Compiler<'a> {
     fn compound_ident(&mut self, id: &Ident, op: BinaryOp, value: &Expr, dst: Option<Reg>) {
         let res = self.resolve(&id.name, id.span.start);
         if let Some(r) = &res {
-            if let (Place::Reg(reg), false) = (r.place, r.needs_tdz) {
+            // The value must not be able to assign to the binding (`y += (y = 10)`).
+            if let (Place::Reg(reg), false, true) = (r.place, r.needs_tdz, Self::is_simple(value)) {
                 if r.kind != BindKind::Const
                     && r.kind != BindKind::Import
                     && r.kind != BindKind::Class

@@ -869,14 +869,16 @@ impl<'d> Resolver<'d> {
     }
 
     fn params(&mut self, params: &[Param]) {
-        for p in params {
+        for p in params.iter().filter(|p| !is_this_param(p)) {
             let mut names = Vec::new();
             pattern_names(&p.pattern, &mut names);
             for n in names {
-                self.declare(n, BindKind::Param, 0);
+                // Parameters are initialised in order: a default value that reads a later
+                // parameter (or itself) reads it in its TDZ.
+                self.declare(n, BindKind::Param, p.span.end);
             }
         }
-        for p in params {
+        for p in params.iter().filter(|p| !is_this_param(p)) {
             if let Some(d) = &p.default {
                 self.expr(d);
             }
@@ -1206,4 +1208,9 @@ pub fn declared_names(s: &Stmt) -> Vec<String> {
         },
         _ => Vec::new(),
     }
+}
+
+/// TypeScript's `this: T` pseudo-parameter, which only types `this` and is erased.
+pub fn is_this_param(p: &Param) -> bool {
+    matches!(&p.pattern, Pattern::Ident(id) if id.name == "this")
 }

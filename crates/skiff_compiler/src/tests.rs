@@ -376,7 +376,11 @@ fn destructuring_spread_and_switch_compile() {
     let obj_pat = Pattern::Object(Box::new(ObjectPattern {
         props: vec![ObjectPatternProp {
             key: PropKey::Ident(ident("a")),
-            value: Pattern::Default(Box::new(Pattern::Ident(ident("a"))), Box::new(num(1.0)), sp()),
+            value: Pattern::Default(
+                Box::new(Pattern::Ident(ident("a"))),
+                Box::new(num(1.0)),
+                sp(),
+            ),
             shorthand: true,
             span: sp(),
         }],
@@ -415,7 +419,13 @@ fn destructuring_spread_and_switch_compile() {
         cases: vec![
             SwitchCase {
                 test: Some(num(1.0)),
-                body: vec![decl(VarKind::Let, "z", Some(num(2.0))), Stmt::Break(JumpStmt { label: None, span: sp() })],
+                body: vec![
+                    decl(VarKind::Let, "z", Some(num(2.0))),
+                    Stmt::Break(JumpStmt {
+                        label: None,
+                        span: sp(),
+                    }),
+                ],
                 span: sp(),
             },
             SwitchCase {
