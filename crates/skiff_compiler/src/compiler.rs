@@ -457,7 +457,7 @@ impl<'a> Compiler<'a> {
                 self.error(d);
                 return;
             }
-            if r.kind == BindKind::Import {
+            if r.kind == BindKind::Import && !self.wrapped_target {
                 let d = diag::assign_to_import(self.fid, name, span);
                 self.error(d);
                 return;
