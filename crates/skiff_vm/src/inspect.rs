@@ -6,7 +6,7 @@
 //! items grouped in columns (`groupArrayElements`), depth limit 2, `[Circular *n]` markers.
 
 use crate::atom::{names, PropKey};
-use crate::object::{GenState, ObjectKind, PromiseState};
+use crate::object::{GenState, IterState, ObjectKind, PromiseState};
 use crate::shape::{ATTR_ACCESSOR, ATTR_ENUMERABLE};
 use crate::string::JsStr;
 use crate::value::{Kind, ObjRef, Value};
@@ -30,6 +30,8 @@ struct Ctx<'a> {
     vm: &'a Vm,
     seen: Vec<ObjRef>,
     circular: Vec<ObjRef>,
+    /// Objects whose `<ref *n>` marker is already part of their base text.
+    ref_applied: Vec<ObjRef>,
     indentation: usize,
     current_depth: usize,
     depth: usize,
@@ -45,6 +47,7 @@ pub fn inspect_with(vm: &Vm, v: Value, opts: &Options) -> String {
         vm,
         seen: Vec::new(),
         circular: Vec::new(),
+        ref_applied: Vec::new(),
         indentation: 0,
         current_depth: 0,
         depth: opts.depth,
@@ -93,13 +96,47 @@ pub fn quote_str(s: &str) -> String {
     out
 }
 
+/// Quotes a JS string; lone surrogates are written as `\uXXXX` escapes as node does.
+pub fn quote_js(s: &JsStr) -> String {
+    if let Some(a) = s.as_ascii() {
+        return quote_str(a);
+    }
+    let units = s.units();
+    if !units.iter().any(|u| (0xD800..0xE000).contains(u)) {
+        return quote_str(&s.to_rust_string());
+    }
+    // Build with a private-use placeholder per lone surrogate, then substitute the escapes.
+    let mut text = String::new();
+    let mut escapes = Vec::new();
+    for r in char::decode_utf16(units.iter().copied()) {
+        match r {
+            Ok(c) => text.push(c),
+            Err(e) => {
+                escapes.push(format!("\\u{:04x}", e.unpaired_surrogate()));
+                text.push('\u{F8FF}');
+            }
+        }
+    }
+    let quoted = quote_str(&text);
+    let mut out = String::with_capacity(quoted.len());
+    let mut it = escapes.into_iter();
+    for c in quoted.chars() {
+        if c == '\u{F8FF}' {
+            out.push_str(&it.next().unwrap_or_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn is_identifier(s: &str) -> bool {
     let mut cs = s.chars();
     match cs.next() {
-        Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$' => {}
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
         _ => return false,
     }
-    cs.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn number_text(n: f64) -> String {
@@ -125,11 +162,11 @@ fn format_primitive(ctx: &Ctx, v: Value, top: bool) -> Option<String> {
         Kind::Bool => (v == Value::TRUE).to_string(),
         Kind::Number => number_text(v.num()),
         Kind::String => {
-            let s = ctx.vm.js_str(v).to_rust_string();
+            let js = ctx.vm.js_str(v);
             if top {
-                s
+                js.to_rust_string()
             } else {
-                quote_str(&s)
+                quote_js(&js)
             }
         }
         Kind::Symbol => symbol_text(ctx.vm, v),
@@ -249,7 +286,9 @@ fn format_value(ctx: &mut Ctx, v: Value, depth: usize, top: bool) -> String {
     }
     let s = format_raw(ctx, o, depth);
     if let Some(i) = ctx.circular.iter().position(|c| *c == o) {
-        return format!("<ref *{}> {}", i + 1, s);
+        if !ctx.ref_applied.contains(&o) {
+            return format!("<ref *{}> {}", i + 1, s);
+        }
     }
     s
 }
@@ -270,7 +309,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
         })
         .and_then(|p| p.value.as_string())
         .map(|s| vm.heap.str(s).to_rust_string());
-    let prefix = |fallback: &str| -> String {
+    let prefix_sized = |fallback: &str, size: Option<usize>| -> String {
         let name = ctor.clone().unwrap_or_else(|| {
             if null_proto {
                 format!("[{fallback}: null prototype]")
@@ -278,16 +317,21 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 fallback.to_string()
             }
         });
+        let sz = size.map(|n| format!("({n})")).unwrap_or_default();
         match &tag {
-            Some(t) if !t.is_empty() && *t != name => format!("{name} [{t}]"),
-            _ => name,
+            Some(t) if !t.is_empty() && *t != name => format!("{name}{sz} [{t}]"),
+            _ => format!("{name}{sz}"),
         }
     };
+    let prefix = |fallback: &str| prefix_sized(fallback, None);
 
     // Keys to show (own enumerable, plus symbols), excluding array indices for array-likes.
     let is_array_like = matches!(
         obj.kind,
-        ObjectKind::Array | ObjectKind::TypedArray { .. } | ObjectKind::Arguments
+        ObjectKind::Array
+            | ObjectKind::TypedArray { .. }
+            | ObjectKind::Arguments
+            | ObjectKind::String(_)
     );
     let keys: Vec<PropKey> = vm
         .own_keys(o)
@@ -309,8 +353,16 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
     let mut extras_array = false;
     let mut output: Vec<String> = Vec::new();
 
-    // Depth limit.
-    let too_deep = depth > ctx.depth;
+    // Depth limit (empty containers are printed in full at any depth, as node does).
+    let empty = keys.is_empty()
+        && match &obj.kind {
+            ObjectKind::Array => obj.array_len() == 0,
+            ObjectKind::Map(m) | ObjectKind::Set(m) => m.live == 0,
+            ObjectKind::TypedArray { length, .. } => *length == 0,
+            ObjectKind::Ordinary => true,
+            _ => false,
+        };
+    let too_deep = depth > ctx.depth && !empty;
 
     match &obj.kind {
         ObjectKind::Array => {
@@ -372,7 +424,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             if too_deep {
                 return format!("[{}]", prefix("Map"));
             }
-            let name = format!("{}({})", prefix("Map"), m.live);
+            let name = prefix_sized("Map", Some(m.live));
             ctx.seen.push(o);
             ctx.indentation += 2;
             ctx.current_depth = depth;
@@ -388,13 +440,17 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             add_keys(ctx, o, &keys, depth, &mut output);
             ctx.indentation -= 2;
             ctx.seen.pop();
+            if output.is_empty() {
+                return format!("{name} {{}}");
+            }
+            let name = with_ref(ctx, o, name);
             return reduce(ctx, output, &name, braces, false, depth, None);
         }
         ObjectKind::Set(m) => {
             if too_deep {
                 return format!("[{}]", prefix("Set"));
             }
-            let name = format!("{}({})", prefix("Set"), m.live);
+            let name = prefix_sized("Set", Some(m.live));
             ctx.seen.push(o);
             ctx.indentation += 2;
             ctx.current_depth = depth;
@@ -408,6 +464,10 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             add_keys(ctx, o, &keys, depth, &mut output);
             ctx.indentation -= 2;
             ctx.seen.pop();
+            if output.is_empty() {
+                return format!("{name} {{}}");
+            }
+            let name = with_ref(ctx, o, name);
             return reduce(ctx, output, &name, ("{", "}"), false, depth, None);
         }
         ObjectKind::WeakMap(_) => return format!("{} {{ <items unknown> }}", prefix("WeakMap")),
@@ -434,6 +494,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             ctx.indentation -= 2;
             ctx.seen.pop();
             let name = prefix("Promise");
+            let name = with_ref(ctx, o, name);
             return reduce(ctx, output, &name, ("{", "}"), false, depth, None);
         }
         ObjectKind::Date(t) => {
@@ -487,19 +548,60 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             }
         }
         ObjectKind::ArrayBuffer(b) => {
-            let bytes = b.borrow();
-            let shown: Vec<String> = bytes.iter().take(50).map(|x| format!("{x:02x}")).collect();
-            let more = if bytes.len() > 50 {
-                format!(" ... {} more bytes", bytes.len() - 50)
-            } else {
-                String::new()
+            let (contents, len) = {
+                let bytes = b.borrow();
+                let shown: Vec<String> = bytes
+                    .iter()
+                    .take(MAX_ARRAY)
+                    .map(|x| format!("{x:02x}"))
+                    .collect();
+                let more = if bytes.len() > MAX_ARRAY {
+                    format!(
+                        " ... {} more byte{}",
+                        bytes.len() - MAX_ARRAY,
+                        if bytes.len() - MAX_ARRAY == 1 {
+                            ""
+                        } else {
+                            "s"
+                        }
+                    )
+                } else {
+                    String::new()
+                };
+                (
+                    format!("[Uint8Contents]: <{}{}>", shown.join(" "), more),
+                    bytes.len(),
+                )
             };
-            return format!(
-                "ArrayBuffer {{ [Uint8Contents]: <{}{}>, byteLength: {} }}",
-                shown.join(" "),
-                more,
-                bytes.len()
-            );
+            if too_deep {
+                return "[ArrayBuffer]".into();
+            }
+            let out = vec![contents, format!("byteLength: {len}")];
+            let name = prefix("ArrayBuffer");
+            return reduce(ctx, out, &name, ("{", "}"), false, depth, None);
+        }
+        ObjectKind::DataView {
+            buffer,
+            offset,
+            length,
+        } => {
+            if too_deep {
+                return "[DataView]".into();
+            }
+            let (buffer, offset, length) = (*buffer, *offset, *length);
+            ctx.seen.push(o);
+            ctx.indentation += 2;
+            ctx.current_depth = depth;
+            let b = format_value(ctx, buffer, depth + 1, false);
+            ctx.indentation -= 2;
+            ctx.seen.pop();
+            let out = vec![
+                format!("byteLength: {length}"),
+                format!("byteOffset: {offset}"),
+                format!("buffer: {b}"),
+            ];
+            let name = prefix("DataView");
+            return reduce(ctx, out, &name, ("{", "}"), false, depth, None);
         }
         ObjectKind::Generator(g) => {
             let n = if g.is_async && !g.promise.is_object() {
@@ -512,9 +614,68 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             let _ = GenState::Completed;
             return format!("Object [{n}] {{}}");
         }
-        ObjectKind::Iterator(_) => {
+        ObjectKind::Iterator(it) => {
             let t = tag.clone().unwrap_or_else(|| "Iterator".into());
-            return format!("Object [{t}] {{}}");
+            let remaining: Option<(Vec<(Value, Value)>, u8, bool)> = match &**it {
+                IterState::Map {
+                    target,
+                    index,
+                    kind,
+                    done,
+                }
+                | IterState::Set {
+                    target,
+                    index,
+                    kind,
+                    done,
+                } => {
+                    let is_map = matches!(&**it, IterState::Map { .. });
+                    match vm.heap.try_obj(*target).map(|t| &t.kind) {
+                        Some(ObjectKind::Map(m)) | Some(ObjectKind::Set(m)) if !*done => Some((
+                            m.entries.iter().skip(*index).flatten().copied().collect(),
+                            *kind,
+                            is_map,
+                        )),
+                        _ => Some((Vec::new(), *kind, is_map)),
+                    }
+                }
+                _ => None,
+            };
+            let Some((entries, kind, is_map)) = remaining else {
+                return format!("Object [{t}] {{}}");
+            };
+            if too_deep {
+                return format!("[{t}]");
+            }
+            let entries_mode = kind == 2;
+            let label = if entries_mode {
+                if is_map { "Map Entries" } else { "Set Entries" }.to_string()
+            } else {
+                t
+            };
+            ctx.seen.push(o);
+            ctx.indentation += 2;
+            ctx.current_depth = depth;
+            let mut out = Vec::new();
+            for (k, v) in entries.into_iter().take(MAX_ARRAY) {
+                let s = if entries_mode {
+                    let ks = format_value(ctx, k, depth + 2, false);
+                    let vs = format_value(ctx, if is_map { v } else { k }, depth + 2, false);
+                    format!("[ {ks}, {vs} ]")
+                } else if is_map && kind == 1 {
+                    format_value(ctx, v, depth + 1, false)
+                } else {
+                    format_value(ctx, k, depth + 1, false)
+                };
+                out.push(s);
+            }
+            ctx.indentation -= 2;
+            ctx.seen.pop();
+            let open = format!("[{label}] {{");
+            if out.is_empty() {
+                return format!("{open}}}");
+            }
+            return reduce(ctx, out, "", (&open, "}"), false, depth, None);
         }
         ObjectKind::Namespace(_) => {
             braces = ("[Module: null prototype] {", "}");
@@ -538,6 +699,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
     ctx.current_depth = depth;
     let mut values: Option<Vec<Value>> = None;
     if extras_array {
+        let mut bigint_texts: Option<Vec<String>> = None;
         let (len, els, sparse): (usize, Vec<Value>, Vec<(usize, Value)>) = match &obj.kind {
             ObjectKind::TypedArray { length, .. } => {
                 let n = (*length).min(MAX_ARRAY);
@@ -545,6 +707,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 for i in 0..n {
                     v.push(crate::builtins::typed::peek_index(vm, o, i));
                 }
+                bigint_texts = crate::builtins::typed::peek_bigint_texts(vm, o, n);
                 (*length, v, Vec::new())
             }
             _ => {
@@ -591,6 +754,12 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
         let mut i = 0;
         let mut shown = 0;
         while i < len && shown < MAX_ARRAY {
+            if let Some(t) = bigint_texts.as_ref().and_then(|b| b.get(i)) {
+                output.push(t.clone());
+                i += 1;
+                shown += 1;
+                continue;
+            }
             match elem_at(i) {
                 Some(e) => {
                     let text = if vm.heap.accessor(e).0.is_object() && !vm.is_real_object(e) {
@@ -648,6 +817,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
         }
         return format!("{}{}", braces.0, braces.1);
     }
+    let base = with_ref(ctx, o, base);
     reduce(
         ctx,
         output,
@@ -657,6 +827,22 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
         depth,
         values.as_deref(),
     )
+}
+
+/// Prepends `<ref *n>` to the base text when `o` turned out to be the target of a cycle (node
+/// does this before deciding on line breaks, so the marker counts towards the width).
+fn with_ref(ctx: &mut Ctx, o: ObjRef, base: String) -> String {
+    match ctx.circular.iter().position(|c| *c == o) {
+        Some(i) => {
+            ctx.ref_applied.push(o);
+            if base.is_empty() {
+                format!("<ref *{}>", i + 1)
+            } else {
+                format!("<ref *{}> {}", i + 1, base)
+            }
+        }
+        None => base,
+    }
 }
 
 fn more_items(n: usize) -> String {
@@ -736,7 +922,7 @@ fn group_array_elements(ctx: &Ctx, output: Vec<String>, values: Option<&[Value]>
         for i in 0..columns {
             let mut line_length = 0;
             let mut j = i;
-            while j < output.len() {
+            while j < output_length {
                 line_length = line_length.max(data_len[j]);
                 j += columns;
             }

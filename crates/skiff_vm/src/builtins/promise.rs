@@ -158,12 +158,14 @@ pub fn perform_then(
     on_r: Value,
     capability: Option<(Value, Value, Value)>,
 ) {
-    let on_f = if vm.is_callable(on_f) {
+    // Await reactions (no capability) carry the suspended generator object as the handler.
+    let keep = |vm: &Vm, h: Value| capability.is_none() || vm.is_callable(h);
+    let on_f = if keep(vm, on_f) {
         on_f
     } else {
         Value::UNDEFINED
     };
-    let on_r = if vm.is_callable(on_r) {
+    let on_r = if keep(vm, on_r) {
         on_r
     } else {
         Value::UNDEFINED

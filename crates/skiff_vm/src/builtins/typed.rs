@@ -101,6 +101,27 @@ pub fn peek_index(vm: &Vm, o: ObjRef, i: usize) -> Value {
     read(kind, &bytes, at, &mut |_| Value::UNDEFINED)
 }
 
+/// Decimal texts (`1n`) of the first `n` elements of a BigInt64/BigUint64 array, for inspect.
+pub fn peek_bigint_texts(vm: &Vm, o: ObjRef, n: usize) -> Option<Vec<String>> {
+    let (kind, buf, off, len) = view(vm, o)?;
+    if !matches!(kind, TypedKind::BigInt64 | TypedKind::BigUint64) {
+        return None;
+    }
+    let bytes = buf.borrow();
+    let mut out = Vec::new();
+    for i in 0..n.min(len) {
+        let at = off + i * 8;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(bytes.get(at..at + 8)?);
+        out.push(if kind == TypedKind::BigInt64 {
+            format!("{}n", i64::from_le_bytes(a))
+        } else {
+            format!("{}n", u64::from_le_bytes(a))
+        });
+    }
+    Some(out)
+}
+
 fn encode(vm: &mut Vm, kind: TypedKind, v: Value) -> JsResult<[u8; 8]> {
     use skiff_jslib::number as jn;
     let mut out = [0u8; 8];
