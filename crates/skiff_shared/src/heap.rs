@@ -22,6 +22,7 @@ use crate::condvar::{ConditionVariable, CondvarRegistry};
 use crate::error::{SharedError, SharedResult};
 use crate::lock::{AsyncLock, LockRegistry};
 use crate::map::{MapKey, SendableMap, SendableSet};
+use crate::module::ModuleRegistry;
 use crate::object::{Native, SendableObject, SharedEnv, SharedFunction};
 use crate::string::SharedStr;
 use crate::word::{SharedRef, SharedWord};
@@ -382,6 +383,7 @@ pub struct SharedHeap {
     global_roots: Mutex<BTreeMap<String, Vec<SharedRef>>>,
     pub(crate) locks: LockRegistry,
     pub(crate) condvars: CondvarRegistry,
+    pub(crate) modules: ModuleRegistry,
     allocated_since_gc: AtomicUsize,
     live_after_gc: AtomicUsize,
     config: HeapConfig,
@@ -420,6 +422,7 @@ impl SharedHeap {
             global_roots: Mutex::new(BTreeMap::new()),
             locks: LockRegistry::default(),
             condvars: CondvarRegistry::default(),
+            modules: ModuleRegistry::default(),
             allocated_since_gc: AtomicUsize::new(0),
             live_after_gc: AtomicUsize::new(0),
             config,
@@ -560,6 +563,7 @@ impl SharedHeap {
         }
         self.locks.roots(&mut roots);
         self.condvars.roots(&mut roots);
+        self.modules.roots(&mut roots);
         roots
     }
 
@@ -954,6 +958,7 @@ impl Mutator {
 impl Drop for Mutator {
     fn drop(&mut self) {
         self.release();
+        self.heap.modules.abandon(self.id);
         lock(&self.heap.mutators).remove(&self.id);
         lock(&self.heap.free).append(&mut self.cache);
         self.heap

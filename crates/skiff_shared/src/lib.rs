@@ -24,6 +24,7 @@ pub mod failfast;
 pub mod heap;
 pub mod lock;
 pub mod map;
+pub mod module;
 pub mod object;
 pub mod string;
 pub mod word;
@@ -38,6 +39,7 @@ pub use failfast::{FailFast, Guarded, ReadScope, WriteScope};
 pub use heap::{Cell, HeapConfig, HeapStats, HeapView, Mutator, SharedHeap};
 pub use lock::{AsyncLock, GrantWaker, LockInfo, LockMode, LockState, RequestId, Requested};
 pub use map::{Cursor, MapKey, SendableMap, SendableSet};
+pub use module::ModuleStatus;
 pub use object::{
     DefineDescriptor, Native, PropertyKey, SendableObject, SharedEnv, SharedFunction,
 };
