@@ -513,10 +513,15 @@ impl SharedHeap {
     /// parked. Returns `None`, without collecting, when called on a thread that holds a guard
     /// (use [`Mutator::collect`] there), because waiting would deadlock.
     pub fn collect(&self) -> Option<HeapStats> {
+        self.collect_inner(true)
+    }
+
+    /// Joins a running collection, or runs one. With `force == false` (a safepoint answering
+    /// a request), a request that another instance already served is not served twice.
+    fn collect_inner(&self, force: bool) -> Option<HeapStats> {
         if GUARDS_HELD.with(|g| g.get()) > 0 {
             return None;
         }
-        self.request_gc();
         let mut ctl = lock(&self.ctl);
         if ctl.collecting {
             // Someone else is collecting: wait for that cycle, which covers our request.
@@ -526,8 +531,19 @@ impl SharedHeap {
             }
             return Some(ctl.stats);
         }
+        // The previous collector cleared the request before it released `ctl`, so under `ctl`
+        // a set flag is a request nobody has served yet.
+        if !force && !self.gc_requested.load(Ordering::Acquire) {
+            return Some(ctl.stats);
+        }
         ctl.collecting = true;
         drop(ctl);
+        // The request is (re-)raised only now that this thread owns the collector role: no
+        // earlier collector can clear it any more, so every running instance is sure to see
+        // it at its next safepoint. (Raising it before taking the role let a finishing
+        // collector clear it in between, and the new collector then waited for instances
+        // that never stopped.)
+        self.request_gc();
 
         let mut slab = self.slab.write().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
@@ -913,7 +929,12 @@ impl Mutator {
         if !self.heap.gc_requested() {
             return false;
         }
-        self.collect(roots);
+        let mut full = Vec::new();
+        roots(&mut full);
+        self.publish_roots(full);
+        self.release();
+        self.heap.collect_inner(false);
+        self.acquire();
         true
     }
 
@@ -926,7 +947,7 @@ impl Mutator {
         }
         self.flush_log();
         self.release();
-        self.heap.collect();
+        self.heap.collect_inner(false);
         self.acquire();
         true
     }
@@ -937,7 +958,7 @@ impl Mutator {
         roots(&mut full);
         self.publish_roots(full);
         self.release();
-        let stats = self.heap.collect();
+        let stats = self.heap.collect_inner(true);
         self.acquire();
         stats
     }
