@@ -503,3 +503,87 @@ fn objects_reachable_only_through_shared_collections_survive_collections() {
         "{occupied}"
     );
 }
+
+/// Fails the whole test binary (instead of hanging it) if a test deadlocks.
+fn watchdog(name: &'static str, secs: u64) -> Arc<AtomicBool> {
+    let done = Arc::new(AtomicBool::new(false));
+    let d = done.clone();
+    thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while std::time::Instant::now() < deadline {
+            if d.load(Ordering::Relaxed) {
+                return;
+            }
+            thread::sleep(std::time::Duration::from_millis(20));
+        }
+        eprintln!("{name}: deadlocked (no progress in {secs} s)");
+        std::process::exit(101);
+    });
+    done
+}
+
+#[test]
+fn gc_request_storm_never_deadlocks() {
+    let done = watchdog("gc_request_storm_never_deadlocks", 30);
+    // A tiny trigger makes requests, joins and back-to-back collections constant.
+    let heap = SharedHeap::leak_new(HeapConfig { min_gc_cells: 64 });
+    // A large live set makes every mark phase long, widening the windows in which a thread can
+    // be preempted between deciding to collect and claiming the collector role.
+    let mut m = heap.register(None);
+    let ballast = ok(m.alloc_array(vec![]));
+    for _ in 0..20_000 {
+        let s = ok(m.alloc_str("ballast".into()));
+        m.array(ballast).map(|a| a.push(&[s]));
+    }
+    heap.set_global_roots("ballast", vec![ballast]);
+    drop(m);
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..6)
+        .map(|t| {
+            let stop = stop.clone();
+            thread::spawn(move || {
+                let mut m = heap.register(None);
+                let keep = ok(m.alloc_array(vec![]));
+                let mut i = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let s = ok(m.alloc_str("x".into()));
+                    if i % 8 == 0 {
+                        if let Some(a) = m.array(keep) {
+                            let _ = a.push(&[s]);
+                            if ok(a.len()) > 32 {
+                                let _ = a.shift();
+                            }
+                        }
+                    }
+                    match (i + t) % 3 {
+                        0 => {
+                            m.safepoint(|out| out.push(keep));
+                        }
+                        1 => {
+                            m.publish_roots([keep]);
+                            m.safepoint_incremental();
+                        }
+                        _ => {
+                            m.publish_roots([keep]);
+                            if i % 50 == 0 {
+                                m.while_parked(thread::yield_now);
+                            }
+                        }
+                    }
+                    assert!(m.array(keep).is_some(), "a rooted array was freed");
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    for _ in 0..30 {
+        heap.collect();
+        thread::sleep(std::time::Duration::from_millis(5));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        assert!(w.join().is_ok());
+    }
+    done.store(true, Ordering::Relaxed);
+    assert!(heap.stats().collections >= 30);
+}
