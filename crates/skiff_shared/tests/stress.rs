@@ -224,6 +224,7 @@ fn lock_counter_worker(
 
 #[test]
 fn async_lock_counter_is_exact() {
+    let done = watchdog("async_lock_counter_is_exact", 30);
     let heap = SharedHeap::leak_new(HeapConfig::default());
     let counter = class("Counter", &[("n", FieldType::NUMBER)]);
     let mut m = heap.register(None);
@@ -244,10 +245,15 @@ fn async_lock_counter_is_exact() {
     );
     let st = ok(heap.lock_query("counter"));
     assert!(st.held.is_empty() && st.pending.is_empty());
+    done.store(true, Ordering::Relaxed);
 }
 
 #[test]
 fn shared_garbage_is_reclaimed_under_concurrent_allocation() {
+    let done = watchdog(
+        "shared_garbage_is_reclaimed_under_concurrent_allocation",
+        30,
+    );
     let heap = SharedHeap::leak_new(HeapConfig {
         min_gc_cells: 20_000,
     });
@@ -333,10 +339,15 @@ fn shared_garbage_is_reclaimed_under_concurrent_allocation() {
         "everything is garbage once the roots are gone"
     );
     assert!(matches!(m.get(SharedRef(0)), None | Some(Cell::Object(_))));
+    done.store(true, Ordering::Relaxed);
 }
 
 #[test]
 fn a_collector_thread_waits_for_safepoints_and_parked_instances() {
+    let done = watchdog(
+        "a_collector_thread_waits_for_safepoints_and_parked_instances",
+        30,
+    );
     let heap = SharedHeap::leak_new(HeapConfig {
         min_gc_cells: 1 << 30,
     });
@@ -377,10 +388,12 @@ fn a_collector_thread_waits_for_safepoints_and_parked_instances() {
         assert!(w.join().is_ok());
     }
     assert!(heap.stats().collections >= 20);
+    done.store(true, Ordering::Relaxed);
 }
 
 #[test]
 fn condition_variable_wakes_tasks_on_other_threads() {
+    let done = watchdog("condition_variable_wakes_tasks_on_other_threads", 30);
     let heap = SharedHeap::leak_new(HeapConfig::default());
     let mut m = heap.register(None);
     let cv_ref = ok(m.request_condition_variable("Request1"));
@@ -411,10 +424,15 @@ fn condition_variable_wakes_tasks_on_other_threads() {
     let joined: Vec<bool> =
         m.while_parked(|| waiters.into_iter().map(|h| h.join().is_ok()).collect());
     assert!(joined.into_iter().all(|j| j));
+    done.store(true, Ordering::Relaxed);
 }
 
 #[test]
 fn objects_reachable_only_through_shared_collections_survive_collections() {
+    let done = watchdog(
+        "objects_reachable_only_through_shared_collections_survive_collections",
+        30,
+    );
     let heap = SharedHeap::leak_new(HeapConfig {
         min_gc_cells: 2_000,
     });
@@ -502,6 +520,7 @@ fn objects_reachable_only_through_shared_collections_survive_collections() {
         (2 * per_producer..2 * per_producer + 10).contains(&occupied),
         "{occupied}"
     );
+    done.store(true, Ordering::Relaxed);
 }
 
 /// Fails the whole test binary (instead of hanging it) if a test deadlocks.
