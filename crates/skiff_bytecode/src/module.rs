@@ -161,8 +161,10 @@ pub struct FunctionProto {
     pub handlers: Box<[Handler]>,
     /// Sorted by pc.
     pub lines: Box<[LineEntry]>,
-    /// For `Call`/`New`/`CallMethod` at a pc: the String constant spelling the callee (`obj.foo`),
-    /// used in `… is not a function` messages. Sorted by pc.
+    /// Source text for error messages, by pc, sorted by pc: for `Call`, `CallArray`, `CallMethod`,
+    /// `New` and `NewArrayArgs` the callee (`obj.foo` → `obj.foo is not a function`); for
+    /// `GetIterator`, `GetAsyncIterator` and `ArraySpread` the iterated expression
+    /// (`obj is not iterable`). Only short texts (identifiers, member chains, calls) are recorded.
     pub callee_names: Box<[(u32, crate::Const)]>,
     /// Byte range of the function's source text.
     pub span: (u32, u32),

@@ -144,6 +144,10 @@ pub struct Compiler<'a> {
     /// The assignment target being stored was written inside parentheses or a type assertion
     /// (`(c as any) = 1`): assignments to constants then fail at run time instead of compile time.
     pub(crate) wrapped_target: bool,
+    /// Set just before binding a top-level destructuring pattern: `Some(text)` names the
+    /// destructured expression for error messages (`Cannot destructure property 'a' of 'u' …`),
+    /// `Some(None)` when it has no short text. Nested patterns see `None`.
+    pub(crate) destructure_src: Option<Option<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -184,6 +188,7 @@ impl<'a> Compiler<'a> {
             overflow_reported: false,
             repl: false,
             wrapped_target: false,
+            destructure_src: None,
         }
     }
 
@@ -730,7 +735,11 @@ impl<'a> Compiler<'a> {
                         }
                     }
                 }
-                pat => self.bind_pattern(pat, src, BindMode::Declare),
+                pat => {
+                    self.destructure_src = Some(None);
+                    self.bind_pattern(pat, src, BindMode::Declare);
+                    self.destructure_src = None;
+                }
             }
             if p.modifiers.is_parameter_property() {
                 if let Pattern::Ident(id) = &p.pattern {
@@ -1462,7 +1471,9 @@ impl<'a> Compiler<'a> {
                 (pat, Some(init)) => {
                     let t = self.alloc();
                     self.expr(init, t);
+                    self.destructure_src = Some(crate::expr::callee_text(init));
                     self.bind_pattern(pat, t, BindMode::Declare);
+                    self.destructure_src = None;
                 }
                 (_, None) => {}
             }
@@ -1692,11 +1703,12 @@ impl<'a> Compiler<'a> {
         self.expr(&f.right, src);
         let it = self.alloc_n(2);
         self.pos(f.span);
-        if is_async {
-            self.emit(Instr::GetAsyncIterator { dst: it, src });
+        let pc = if is_async {
+            self.emit(Instr::GetAsyncIterator { dst: it, src })
         } else {
-            self.emit(Instr::GetIterator { dst: it, src });
-        }
+            self.emit(Instr::GetIterator { dst: it, src })
+        };
+        self.record_callee(pc, &f.right);
         let res = self.alloc();
         let done = self.alloc();
         let top = self.pc();

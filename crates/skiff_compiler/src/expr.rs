@@ -15,7 +15,7 @@ pub(crate) fn jsstr(s: &StrLit) -> JsStr {
 }
 
 /// The text of a callee for `… is not a function` messages.
-fn callee_text(e: &Expr) -> Option<String> {
+pub(crate) fn callee_text(e: &Expr) -> Option<String> {
     match e.unwrap_transparent() {
         Expr::Ident(i) => Some(i.name.clone()),
         Expr::This(_) => Some("this".into()),
@@ -491,7 +491,7 @@ impl<'a> Compiler<'a> {
         self.release(m);
     }
 
-    fn record_callee(&mut self, pc: usize, callee: &Expr) {
+    pub(crate) fn record_callee(&mut self, pc: usize, callee: &Expr) {
         if let Some(text) = callee_text(callee) {
             let c = self.str_const(&text);
             self.f().b.callee_names.push((pc as u32, c));
@@ -532,7 +532,8 @@ impl<'a> Compiler<'a> {
                     Some(Expr::Spread(inner, span)) => {
                         self.expr(inner, v);
                         self.pos(*span);
-                        self.emit(Instr::ArraySpread { arr, src: v });
+                        let pc = self.emit(Instr::ArraySpread { arr, src: v });
+                        self.record_callee(pc, inner);
                     }
                     Some(x) => {
                         self.expr(x, v);
@@ -1171,7 +1172,8 @@ impl<'a> Compiler<'a> {
                 Expr::Spread(inner, span) => {
                     self.expr(inner, v);
                     self.pos(*span);
-                    self.emit(Instr::ArraySpread { arr: dst, src: v });
+                    let pc = self.emit(Instr::ArraySpread { arr: dst, src: v });
+                    self.record_callee(pc, inner);
                 }
                 x => {
                     self.expr(x, v);

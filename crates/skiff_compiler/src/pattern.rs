@@ -4,7 +4,7 @@ use crate::compiler::{BindMode, Compiler};
 use crate::diagnostics as diag;
 use crate::expr::static_key;
 use skiff_ast::*;
-use skiff_bytecode::{Instr, Jump, Reg};
+use skiff_bytecode::{ErrorKind, Instr, Jump, Reg};
 
 impl<'a> Compiler<'a> {
     /// Binds `value` to `pat`.
@@ -12,6 +12,7 @@ impl<'a> Compiler<'a> {
         match pat {
             Pattern::Ident(id) => self.store_ident(id, value, mode),
             Pattern::Default(inner, def, _) => {
+                let top = self.destructure_src.take();
                 let m = self.mark();
                 let v = self.alloc();
                 self.f().b.mov(v, value);
@@ -25,6 +26,7 @@ impl<'a> Compiler<'a> {
                 };
                 self.expr_named(def, v, &hint);
                 self.patch_here(skip);
+                self.destructure_src = top;
                 self.bind_pattern(inner, v, mode);
                 self.release(m);
             }
@@ -53,7 +55,43 @@ impl<'a> Compiler<'a> {
     fn bind_object(&mut self, o: &ObjectPattern, value: Reg, mode: BindMode) {
         let m = self.mark();
         self.pos(o.span);
-        self.emit(Instr::CheckObjectCoercible { src: value });
+        let top = self.destructure_src.take();
+        let first = o.props.first().and_then(|p| match &p.key {
+            PropKey::Computed(..) => None,
+            k => static_key(k),
+        });
+        match (top, first) {
+            // V8's messages: name the first property and the destructured expression.
+            (Some(text), Some(first)) => {
+                let ok = self.emit(Instr::JumpIfNotNullish {
+                    src: value,
+                    offset: Jump(0),
+                });
+                let undef = self.emit(Instr::JumpIfUndefined {
+                    src: value,
+                    offset: Jump(0),
+                });
+                let what = text.clone().unwrap_or_else(|| "null".into());
+                self.throw_error(
+                    ErrorKind::TypeError,
+                    &format!("Cannot destructure property '{first}' of '{what}' as it is null."),
+                );
+                self.patch_here(undef);
+                let what = text.unwrap_or_else(|| "undefined".into());
+                self.throw_error(
+                    ErrorKind::TypeError,
+                    &format!(
+                        "Cannot destructure property '{first}' of '{what}' as it is undefined."
+                    ),
+                );
+                self.patch_here(ok);
+            }
+            // Nested patterns with properties fail on the property read, as in V8.
+            (None, Some(_)) => {}
+            _ => {
+                self.emit(Instr::CheckObjectCoercible { src: value });
+            }
+        }
         let v = self.alloc();
         let excluded = if o.rest.is_some() {
             let arr = self.alloc();
@@ -110,10 +148,15 @@ impl<'a> Compiler<'a> {
         let m = self.mark();
         let it = self.alloc_n(2);
         self.pos(a.span);
-        self.emit(Instr::GetIterator {
+        let text = self.destructure_src.take().flatten();
+        let pc = self.emit(Instr::GetIterator {
             dst: it,
             src: value,
         });
+        if let Some(text) = text {
+            let c = self.str_const(&text);
+            self.f().b.callee_names.push((pc as u32, c));
+        }
         let done = self.alloc();
         self.emit(Instr::LoadFalse { dst: done });
         let res = self.alloc();
