@@ -250,7 +250,11 @@ impl Heap {
                 if let Cell::Object(o) = &self.cells[i] {
                     if let ObjectKind::WeakMap(m) = &o.kind {
                         for (k, v) in m.iter() {
-                            if self.marks[k.0 as usize] {
+                            let key_live = match k.as_object() {
+                                Some(r) => self.marks[r.0 as usize],
+                                None => true,
+                            };
+                            if key_live {
                                 if let Some(s) = v.heap_slot() {
                                     if !self.marks[s as usize] {
                                         stack.push(s);
@@ -277,7 +281,10 @@ impl Heap {
             if let Cell::Object(o) = cell {
                 match &mut o.kind {
                     ObjectKind::WeakMap(m) | ObjectKind::WeakSet(m) => {
-                        m.retain(|k, _| marks.get(k.0 as usize).copied().unwrap_or(false))
+                        m.retain(|k, _| match k.as_object() {
+                            Some(r) => marks.get(r.0 as usize).copied().unwrap_or(false),
+                            None => true,
+                        })
                     }
                     ObjectKind::WeakRef(t) => {
                         if let Some(s) = t.heap_slot() {
@@ -370,7 +377,7 @@ fn trace_cell(cell: &Cell, out: &mut Vec<Value>) {
             match &o.kind {
                 ObjectKind::Ordinary
                 | ObjectKind::Array
-                | ObjectKind::Error
+                | ObjectKind::Error(_)
                 | ObjectKind::Boolean(_)
                 | ObjectKind::Number(_)
                 | ObjectKind::Symbol(_)

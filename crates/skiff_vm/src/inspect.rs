@@ -340,7 +340,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             if is_array_like && matches!(k, PropKey::Index(_)) {
                 return false;
             }
-            if matches!(obj.kind, ObjectKind::Error) && matches!(k, PropKey::Str(a) if *a == names::get().stack || *a == names::get().message) {
+            if matches!(obj.kind, ObjectKind::Error(_)) && matches!(k, PropKey::Str(a) if *a == names::get().stack || *a == names::get().message) {
                 return false;
             }
             vm.get_own_property(o, *k)
@@ -400,9 +400,8 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 return base;
             }
         }
-        ObjectKind::Error => {
-            let stack = own_string(vm, o, PropKey::Str(names::get().stack))
-                .unwrap_or_else(|| crate::builtins::error::error_header(vm, Value::object(o)));
+        ObjectKind::Error(_) => {
+            let stack = crate::builtins::error::stack_text(vm, o);
             let ind = " ".repeat(ctx.indentation);
             base = if ctx.indentation > 0 {
                 stack.replace('\n', &format!("\n{ind}"))
@@ -787,7 +786,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             output.push(more_items(len - i));
         }
         values = Some(els);
-    } else if let ObjectKind::Error = obj.kind {
+    } else if let ObjectKind::Error(_) = obj.kind {
         // Error: show own enumerable keys and the cause.
         if let Some(c) = obj.get_own(PropKey::Str(names::get().cause)) {
             if c.attrs & ATTR_ENUMERABLE == 0 {
@@ -809,7 +808,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 ObjectKind::Closure(_)
                     | ObjectKind::Native(_)
                     | ObjectKind::Bound(_)
-                    | ObjectKind::Error
+                    | ObjectKind::Error(_)
             ) {
                 return base;
             }

@@ -284,7 +284,9 @@ pub enum ObjectKind {
     Closure(Box<Closure>),
     Native(Box<NativeFunction>),
     Bound(Box<BoundFunction>),
-    Error,
+    /// An error; the payload is its stack frames (`\n    at ...` lines), formatted into the
+    /// `stack` property on first read so the header reflects `name`/`message` set after construction.
+    Error(Box<str>),
     Boolean(bool),
     Number(f64),
     String(Value),
@@ -294,8 +296,9 @@ pub enum ObjectKind {
     RegExp(Box<RegExpData>),
     Map(Box<MapData>),
     Set(Box<MapData>),
-    WeakMap(Box<FxHashMap<ObjRef, Value>>),
-    WeakSet(Box<FxHashMap<ObjRef, Value>>),
+    /// Keys are objects (held weakly) or unregistered symbols (which never die in this VM).
+    WeakMap(Box<FxHashMap<Value, Value>>),
+    WeakSet(Box<FxHashMap<Value, Value>>),
     WeakRef(Value),
     Promise(Box<PromiseData>),
     ArrayBuffer(Buffer),

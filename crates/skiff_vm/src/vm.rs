@@ -523,6 +523,16 @@ impl Vm {
                     }
                 }
             }
+            ObjectKind::Error(_) if key == PropKey::Str(names::get().stack) => {
+                if let Some(p) = obj.get_own(key) {
+                    return Some(p);
+                }
+                // The stack string is formatted lazily on first read.
+                return Some(RawProp {
+                    value: Value::UNDEFINED,
+                    attrs: ATTR_WRITABLE | ATTR_CONFIGURABLE | 0x80,
+                });
+            }
             ObjectKind::TypedArray { length, .. } => {
                 if let PropKey::Index(i) = key {
                     if (i as usize) < *length {
@@ -566,6 +576,14 @@ impl Vm {
     }
 
     fn virtual_get(&mut self, o: ObjRef, key: PropKey) -> JsResult<Value> {
+        if let ObjectKind::Error(_) = &self.heap.obj(o).kind {
+            if key == PropKey::Str(names::get().stack) {
+                let text = crate::builtins::error::stack_text(self, o);
+                let v = self.str_val(&text);
+                self.heap.obj_mut(o).put_raw(key, v, ATTR_HIDDEN);
+                return Ok(v);
+            }
+        }
         let PropKey::Index(i) = key else {
             return Ok(Value::UNDEFINED);
         };
@@ -1310,7 +1328,7 @@ impl Vm {
             return "Uncaught Error: terminated".into();
         }
         if let Some(o) = self.heap.try_obj(e) {
-            if matches!(o.kind, ObjectKind::Error) {
+            if matches!(o.kind, ObjectKind::Error(_)) {
                 return format!("Uncaught {}", crate::inspect::inspect(self, e));
             }
         }

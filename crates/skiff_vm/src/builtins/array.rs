@@ -105,6 +105,62 @@ fn set_len(vm: &mut Vm, o: Value, n: f64) -> JsResult<()> {
     vm.set(o, PropKey::Str(names::get().length), Value::number(n))
 }
 
+/// ArraySpeciesCreate, applied after the fact: `result` is a plain array holding the values;
+/// when `original` asks for another constructor (a subclass, or `Symbol.species`), the values
+/// are copied into an instance made by that constructor.
+fn species_wrap(vm: &mut Vm, original: Value, result: Value) -> JsResult<Value> {
+    if !vm.is_array(original) {
+        return Ok(result);
+    }
+    // Fast path: a plain array whose prototype is the intrinsic one with its own constructor.
+    if let Some(o) = vm.heap.try_obj(original) {
+        if o.proto == Some(vm.realm.array_proto)
+            && o.shape
+                .lookup(PropKey::Str(names::get().constructor))
+                .is_none()
+        {
+            let ap = vm.heap.obj(vm.realm.array_proto);
+            let c = ap
+                .get_own(PropKey::Str(names::get().constructor))
+                .map(|p| p.value);
+            if c == Some(Value::object(vm.realm.array_ctor)) {
+                return Ok(result);
+            }
+        }
+    }
+    vm.root(result);
+    let mut c = vm.get(original, PropKey::Str(names::get().constructor))?;
+    if c.is_object() {
+        c = vm.get(c, PropKey::Sym(wk::SPECIES))?;
+        if c.is_null() {
+            c = Value::UNDEFINED;
+        }
+    }
+    if c.is_undefined() || c == Value::object(vm.realm.array_ctor) {
+        return Ok(result);
+    }
+    if !vm.is_constructor(c) {
+        return Err(vm.type_error("object.constructor[Symbol.species] is not a constructor"));
+    }
+    let els: Vec<Value> = vm
+        .heap
+        .try_obj(result)
+        .map(|o| o.elements.clone())
+        .unwrap_or_default();
+    let a = vm.construct(c, &[Value::number(0.0)], c)?;
+    vm.root(a);
+    let Some(ao) = a.as_object() else {
+        return Err(vm.type_error("species constructor returned a non-object"));
+    };
+    for (i, v) in els.iter().enumerate() {
+        if !v.is_hole() {
+            vm.create_data_property(ao, PropKey::Index(i as u32), *v)?;
+        }
+    }
+    set_len(vm, a, els.len() as f64)?;
+    Ok(a)
+}
+
 fn this_obj(vm: &mut Vm, this: Value) -> JsResult<Value> {
     Ok(Value::object(vm.to_object(this)?))
 }
@@ -142,11 +198,48 @@ fn array_is_array(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> 
     Ok(Value::bool(vm.is_array(arg(args, 0))))
 }
 
-fn array_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+/// Copies `vals` into a new instance of `c` when `c` is a constructor other than Array
+/// (`Array.from`/`Array.of` called on a subclass); None means "use a plain array".
+fn construct_from(vm: &mut Vm, c: Value, vals: &[Value]) -> JsResult<Option<Value>> {
+    if !vm.is_constructor(c) || c == Value::object(vm.realm.array_ctor) {
+        return Ok(None);
+    }
+    let a = vm.construct(c, &[], c)?;
+    vm.root(a);
+    let Some(ao) = a.as_object() else {
+        return Ok(Some(a));
+    };
+    for (i, v) in vals.iter().enumerate() {
+        vm.create_data_property(ao, PropKey::Index(i as u32), *v)?;
+    }
+    set_len(vm, a, vals.len() as f64)?;
+    Ok(Some(a))
+}
+
+fn array_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(a) = construct_from(vm, this, args)? {
+        return Ok(a);
+    }
     Ok(vm.new_array_value(args.to_vec()))
 }
 
-fn array_from(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+fn array_from(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    let plain = array_from_plain(vm, args)?;
+    if vm.is_constructor(this) && this != Value::object(vm.realm.array_ctor) {
+        let vals: Vec<Value> = vm
+            .heap
+            .try_obj(plain)
+            .map(|o| o.elements.clone())
+            .unwrap_or_default();
+        vm.root(plain);
+        if let Some(a) = construct_from(vm, this, &vals)? {
+            return Ok(a);
+        }
+    }
+    Ok(plain)
+}
+
+fn array_from_plain(vm: &mut Vm, args: &[Value]) -> JsResult<Value> {
     let src = arg(args, 0);
     let f = arg(args, 1);
     let this_arg = arg(args, 2);
@@ -345,7 +438,8 @@ fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         let s = start as usize;
         let e = (end as usize).max(s).min(els.len());
         let v = els[s.min(e)..e].to_vec();
-        return Ok(vm.new_array_value(v));
+        let r = vm.new_array_value(v);
+        return species_wrap(vm, o, r);
     }
     let mut out = Vec::new();
     let mut k = start;
@@ -357,7 +451,8 @@ fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         }
         k += 1.0;
     }
-    Ok(vm.new_array_value(out))
+    let r = vm.new_array_value(out);
+    species_wrap(vm, o, r)
 }
 
 fn splice_impl(vm: &mut Vm, this: Value, args: &[Value], copy: bool) -> JsResult<Value> {
@@ -453,7 +548,8 @@ fn concat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
             return Err(vm.range_error("Invalid array length"));
         }
     }
-    Ok(vm.new_array_value(out))
+    let r = vm.new_array_value(out);
+    species_wrap(vm, o, r)
 }
 
 pub fn join_impl(vm: &mut Vm, this: Value, sep: &JsStr) -> JsResult<JsStr> {
@@ -807,7 +903,10 @@ fn iterate(vm: &mut Vm, this: Value, args: &[Value], mode: Iter) -> JsResult<Val
     }
     Ok(match mode {
         Iter::ForEach | Iter::Find | Iter::FindLast => Value::UNDEFINED,
-        Iter::Map | Iter::Filter => Value::object(out.unwrap_or(vm.realm.array_proto)),
+        Iter::Map | Iter::Filter => {
+            let r = Value::object(out.unwrap_or(vm.realm.array_proto));
+            return species_wrap(vm, o, r);
+        }
         Iter::Some => Value::FALSE,
         Iter::Every => Value::TRUE,
         Iter::FindIndex | Iter::FindLastIndex => Value::number(-1.0),
@@ -907,7 +1006,8 @@ fn flat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     };
     let mut out = Vec::new();
     flatten_into(vm, &mut out, o, depth.min(1000.0))?;
-    Ok(vm.new_array_value(out))
+    let r = vm.new_array_value(out);
+    species_wrap(vm, o, r)
 }
 
 fn flat_map(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -1160,5 +1260,35 @@ pub fn install(vm: &mut Vm) {
         .obj_mut(proto)
         .put_raw(PropKey::Sym(wk::ITERATOR), Value::object(v), ATTR_HIDDEN);
     vm.realm.array_proto_values = v;
+    let u = vm.new_object_with_proto(None, ObjectKind::Ordinary);
+    for n in [
+        "at",
+        "copyWithin",
+        "entries",
+        "fill",
+        "find",
+        "findIndex",
+        "findLast",
+        "findLastIndex",
+        "flat",
+        "flatMap",
+        "includes",
+        "keys",
+        "toReversed",
+        "toSorted",
+        "toSpliced",
+        "values",
+    ] {
+        vm.heap.obj_mut(u).put_raw(
+            PropKey::from_str(n),
+            Value::TRUE,
+            crate::shape::ATTR_DEFAULT,
+        );
+    }
+    vm.heap.obj_mut(proto).put_raw(
+        PropKey::Sym(wk::UNSCOPABLES),
+        Value::object(u),
+        crate::shape::ATTR_CONFIGURABLE,
+    );
     set_global(vm, "Array", Value::object(ctor));
 }

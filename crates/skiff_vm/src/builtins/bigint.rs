@@ -104,7 +104,7 @@ fn to_string(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         vm.to_integer(args[0])?
     };
     if !(2.0..=36.0).contains(&r) {
-        return Err(vm.range_error("toString() radix must be between 2 and 36"));
+        return Err(vm.range_error("toString() radix argument must be between 2 and 36"));
     }
     Ok(vm.str_val(&b.to_str_radix(r as u32)))
 }
@@ -149,7 +149,18 @@ fn as_uint_n_fn(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 fn target(vm: &mut Vm, v: Value) -> JsResult<crate::value::ObjRef> {
     match v.as_object() {
         Some(o) => Ok(o),
-        None => Err(vm.type_error("Reflect method called on non-object")),
+        None => {
+            // The message names the Reflect function, which is the current native's `name`.
+            let callee = vm.native_callee;
+            let n = vm
+                .heap
+                .try_obj(callee)
+                .and_then(|f| f.get_own(PropKey::from_str("name")))
+                .and_then(|p| p.value.as_string())
+                .map(|s| vm.heap.str(s).to_rust_string())
+                .unwrap_or_default();
+            Err(vm.type_error(format!("Reflect.{n} called on non-object")))
+        }
     }
 }
 

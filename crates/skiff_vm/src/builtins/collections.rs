@@ -16,7 +16,7 @@ fn map_mut<'a>(vm: &'a mut Vm, this: Value, set: bool, method: &str) -> JsResult
         _ => false,
     };
     if !ok {
-        let s = vm.to_display_string(this);
+        let s = vm.object_brief(this);
         let cls = if set { "Set" } else { "Map" };
         return Err(vm.type_error(format!(
             "Method {cls}.prototype.{method} called on incompatible receiver {s}"
@@ -258,14 +258,17 @@ fn set_add(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     Ok(this)
 }
 
-fn weak_key(vm: &mut Vm, v: Value, what: &str) -> JsResult<ObjRef> {
-    match v.as_object() {
-        Some(o) if vm.is_real_object(v) => Ok(o),
-        _ => {
-            let s = vm.to_display_string(v);
-            Err(vm.type_error(format!("Invalid value used {what}: {s}")))
+/// CanBeHeldWeakly: objects and symbols not in the global registry.
+fn weak_key(vm: &mut Vm, v: Value, what: &str) -> JsResult<Value> {
+    if v.is_object() && vm.is_real_object(v) {
+        return Ok(v);
+    }
+    if let Some(s) = v.as_symbol() {
+        if !vm.symbols.get(s.0 as usize).is_some_and(|d| d.registered) {
+            return Ok(v);
         }
     }
+    Err(vm.type_error(format!("Invalid value used {what}")))
 }
 
 fn weak_ctor(vm: &mut Vm, args: &[Value], set: bool) -> JsResult<Value> {
@@ -319,7 +322,7 @@ fn weak_table<'a>(
     vm: &'a mut Vm,
     this: Value,
     set: bool,
-) -> JsResult<&'a mut rustc_hash::FxHashMap<ObjRef, Value>> {
+) -> JsResult<&'a mut rustc_hash::FxHashMap<Value, Value>> {
     let ok = match vm.heap.try_obj(this).map(|o| &o.kind) {
         Some(ObjectKind::WeakMap(_)) => !set,
         Some(ObjectKind::WeakSet(_)) => set,
@@ -342,10 +345,7 @@ fn weak_map_set(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn weak_map_get(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let Some(k) = arg(args, 0).as_object() else {
-        weak_table(vm, this, false)?;
-        return Ok(Value::UNDEFINED);
-    };
+    let k = arg(args, 0);
     Ok(weak_table(vm, this, false)?
         .get(&k)
         .copied()
@@ -358,9 +358,7 @@ fn weak_has(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         Some(ObjectKind::WeakSet(_))
     );
     let t = weak_table(vm, this, set)?;
-    Ok(Value::bool(
-        arg(args, 0).as_object().is_some_and(|k| t.contains_key(&k)),
-    ))
+    Ok(Value::bool(t.contains_key(&arg(args, 0))))
 }
 
 fn weak_delete(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -369,11 +367,7 @@ fn weak_delete(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         Some(ObjectKind::WeakSet(_))
     );
     let t = weak_table(vm, this, set)?;
-    Ok(Value::bool(
-        arg(args, 0)
-            .as_object()
-            .is_some_and(|k| t.remove(&k).is_some()),
-    ))
+    Ok(Value::bool(t.remove(&arg(args, 0)).is_some()))
 }
 
 fn weak_set_add(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -392,7 +386,7 @@ fn weak_ref_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let proto = vm.proto_from_ctor(nt, dp)?;
     Ok(Value::object(vm.new_object_with_proto(
         Some(proto),
-        ObjectKind::WeakRef(Value::object(t)),
+        ObjectKind::WeakRef(t),
     )))
 }
 

@@ -8,31 +8,52 @@ use crate::value::{ObjRef, Value};
 use crate::vm::Vm;
 use crate::JsResult;
 
+/// The `\n    at ...` lines for the current frames.
+pub fn frames_text(vm: &Vm) -> String {
+    let mut s = String::new();
+    for f in crate::interp::capture_stack(vm) {
+        s.push_str("\n    at ");
+        s.push_str(&f);
+    }
+    s
+}
+
 /// Creates an error object with `proto`, a `message` (if not undefined) and a `stack`.
 pub fn create_error(vm: &mut Vm, proto: ObjRef, message: Value) -> Value {
-    let o = vm.new_object_with_proto(Some(proto), ObjectKind::Error);
+    let frames = frames_text(vm);
+    let o = vm.new_object_with_proto(Some(proto), ObjectKind::Error(frames.into()));
     if !message.is_undefined() {
         vm.heap
             .obj_mut(o)
             .put_raw(PropKey::Str(names::get().message), message, ATTR_HIDDEN);
     }
-    install_stack(vm, o);
     Value::object(o)
 }
 
-/// Computes `name: message\n    at ...` from the current frames and stores it as `stack`.
+/// Stores a materialised `stack` on any object (Error.captureStackTrace).
 pub fn install_stack(vm: &mut Vm, o: ObjRef) {
-    let header = error_header(vm, Value::object(o));
-    let frames = crate::interp::capture_stack(vm);
-    let mut s = header;
-    for f in frames {
-        s.push_str("\n    at ");
-        s.push_str(&f);
-    }
+    let s = error_header(vm, Value::object(o)) + &frames_text(vm);
     let sv = vm.str_val(&s);
     vm.heap
         .obj_mut(o)
         .put_raw(PropKey::Str(names::get().stack), sv, ATTR_HIDDEN);
+}
+
+/// The text of an error's `stack` without running script code: the stored property when it
+/// was materialised or assigned, otherwise the header plus the captured frames.
+pub fn stack_text(vm: &Vm, o: ObjRef) -> String {
+    let obj = vm.heap.obj(o);
+    if let Some(p) = obj.get_own(PropKey::Str(names::get().stack)) {
+        if let Some(s) = p.value.as_string() {
+            return vm.heap.str(s).to_rust_string();
+        }
+        return vm.to_display_string(p.value);
+    }
+    let frames = match &obj.kind {
+        ObjectKind::Error(f) => f.to_string(),
+        _ => String::new(),
+    };
+    error_header(vm, Value::object(o)) + &frames
 }
 
 /// `Name: message` (or just `Name`) without calling into JS.
@@ -85,7 +106,8 @@ fn error_ctor_common(
     options: Value,
 ) -> JsResult<Value> {
     let proto = make_ctor(vm, default_proto)?;
-    let o = vm.new_object_with_proto(Some(proto), ObjectKind::Error);
+    let frames = frames_text(vm);
+    let o = vm.new_object_with_proto(Some(proto), ObjectKind::Error(frames.into()));
     if !msg.is_undefined() {
         let m = vm.to_string_value(msg)?;
         vm.heap
@@ -93,7 +115,6 @@ fn error_ctor_common(
             .put_raw(PropKey::Str(names::get().message), m, ATTR_HIDDEN);
     }
     install_cause(vm, o, options)?;
-    install_stack(vm, o);
     Ok(Value::object(o))
 }
 

@@ -211,11 +211,18 @@ pub fn install(vm: &mut Vm) {
         .put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
     // Function prototypes for the special function kinds inherit from Function.prototype.
     let fp = vm.realm.function_proto;
-    for p in [
-        vm.realm.generator_function_proto,
-        vm.realm.async_function_proto,
-        vm.realm.async_generator_function_proto,
+    for (p, tag) in [
+        (vm.realm.generator_function_proto, "GeneratorFunction"),
+        (vm.realm.async_function_proto, "AsyncFunction"),
+        (
+            vm.realm.async_generator_function_proto,
+            "AsyncGeneratorFunction",
+        ),
     ] {
         vm.heap.obj_mut(p).proto = Some(fp);
+        let t = vm.str_val(tag);
+        vm.heap
+            .obj_mut(p)
+            .put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
     }
 }

@@ -142,23 +142,25 @@ fn boolean_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     )))
 }
 
-fn this_bool(vm: &mut Vm, this: Value) -> JsResult<bool> {
+fn this_bool(vm: &mut Vm, this: Value, method: &str) -> JsResult<bool> {
     if let Some(b) = this.as_bool() {
         return Ok(b);
     }
     if let Some(ObjectKind::Boolean(b)) = vm.heap.try_obj(this).map(|o| &o.kind) {
         return Ok(*b);
     }
-    Err(vm.type_error("Boolean.prototype.valueOf requires that 'this' be a Boolean"))
+    Err(vm.type_error(format!(
+        "Boolean.prototype.{method} requires that 'this' be a Boolean"
+    )))
 }
 
 fn bool_to_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    let b = this_bool(vm, this)?;
+    let b = this_bool(vm, this, "toString")?;
     Ok(vm.str_val(if b { "true" } else { "false" }))
 }
 
 fn bool_value_of(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    Ok(Value::bool(this_bool(vm, this)?))
+    Ok(Value::bool(this_bool(vm, this, "valueOf")?))
 }
 
 pub fn install(vm: &mut Vm) {

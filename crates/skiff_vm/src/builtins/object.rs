@@ -320,6 +320,10 @@ fn set_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value
     }
     if let Some(o) = t.as_object() {
         if !set_proto(vm, o, p.as_object()) {
+            if !vm.heap.obj(o).extensible {
+                let b = vm.object_brief(t);
+                return Err(vm.type_error(format!("{b} is not extensible")));
+            }
             return Err(vm.type_error("Cyclic __proto__ value"));
         }
     }
@@ -486,7 +490,7 @@ pub fn object_to_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<V
     let builtin = match &vm.heap.obj(o).kind {
         ObjectKind::Array => "Array",
         ObjectKind::Closure(_) | ObjectKind::Native(_) | ObjectKind::Bound(_) => "Function",
-        ObjectKind::Error => "Error",
+        ObjectKind::Error(_) => "Error",
         ObjectKind::Boolean(_) => "Boolean",
         ObjectKind::Number(_) => "Number",
         ObjectKind::String(_) => "String",

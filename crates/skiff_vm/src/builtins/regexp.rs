@@ -635,5 +635,11 @@ pub fn install(vm: &mut Vm) {
     let ip = vm.realm.regexp_string_iterator_proto;
     vm.heap.obj_mut(ip).proto = Some(vm.realm.iterator_proto);
     vm.define_method(ip, "next", 0, regexp_iter_next);
+    let t = vm.str_val("RegExp String Iterator");
+    vm.heap.obj_mut(ip).put_raw(
+        PropKey::Sym(wk::TO_STRING_TAG),
+        t,
+        crate::shape::ATTR_CONFIGURABLE,
+    );
     set_global(vm, "RegExp", Value::object(ctor));
 }

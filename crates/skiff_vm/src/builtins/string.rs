@@ -491,7 +491,9 @@ fn replace_impl(vm: &mut Vm, this: Value, args: &[Value], all: bool) -> JsResult
             let f = vm.get(pat, PropKey::Str(names::get().flags))?;
             let f = vm.to_rust_string(f)?;
             if !f.contains('g') {
-                return Err(vm.type_error("replaceAll must be called with a global RegExp"));
+                return Err(vm.type_error(
+                    "String.prototype.replaceAll called with a non-global RegExp argument",
+                ));
             }
         }
         let m = vm.get(pat, PropKey::Sym(wk::REPLACE))?;
@@ -559,7 +561,7 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(ctor, "fromCharCode", 1, from_char_code);
     vm.define_method(ctor, "fromCodePoint", 1, from_code_point);
     vm.define_method(ctor, "raw", 1, raw);
-    let methods: [(&str, u32, crate::object::NativeFn); 39] = [
+    let methods: [(&str, u32, crate::object::NativeFn); 37] = [
         ("toString", 0, to_string),
         ("valueOf", 0, to_string),
         ("charAt", 1, char_at),
@@ -580,8 +582,6 @@ pub fn install(vm: &mut Vm) {
         ("trim", 0, trim),
         ("trimStart", 0, trim_start),
         ("trimEnd", 0, trim_end),
-        ("trimLeft", 0, trim_start),
-        ("trimRight", 0, trim_end),
         ("toUpperCase", 0, to_upper),
         ("toLowerCase", 0, to_lower),
         ("toLocaleUpperCase", 0, to_upper),
@@ -604,5 +604,15 @@ pub fn install(vm: &mut Vm) {
         vm.define_method(proto, n, l, f);
     }
     vm.define_method_sym(proto, wk::ITERATOR, "[Symbol.iterator]", 0, iterator);
+    // trimLeft/trimRight are the same function objects as trimStart/trimEnd.
+    for (alias, name) in [("trimLeft", "trimStart"), ("trimRight", "trimEnd")] {
+        if let Some(p) = vm.heap.obj(proto).get_own(PropKey::from_str(name)) {
+            vm.heap.obj_mut(proto).put_raw(
+                PropKey::from_str(alias),
+                p.value,
+                crate::shape::ATTR_HIDDEN,
+            );
+        }
+    }
     set_global(vm, "String", Value::object(ctor));
 }

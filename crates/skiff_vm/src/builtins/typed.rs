@@ -185,7 +185,7 @@ fn array_buffer_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Valu
     }
     let n = vm.to_integer(arg(args, 0))?;
     if !(0.0..=MAX_BYTES).contains(&n) {
-        return Err(vm.range_error("Array buffer allocation failed"));
+        return Err(vm.range_error("Invalid array buffer length"));
     }
     let nt = vm.new_target;
     let dp = vm.realm.array_buffer_proto;
