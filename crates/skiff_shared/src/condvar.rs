@@ -15,8 +15,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// Identifies one wait.
 pub type WaitId = u64;
 
-/// Called once when the wait is notified; it must only post an event to the waiter's loop.
-pub type NotifyWaker = Box<dyn FnOnce(WaitId) + Send>;
+/// Called once when the wait is notified; it must only post an event to the waiter's loop,
+/// and returns whether it could (`false`: the waiting instance is gone).
+pub type NotifyWaker = Box<dyn FnOnce(WaitId) -> bool + Send>;
 
 static NEXT_WAIT: AtomicU64 = AtomicU64::new(1);
 
@@ -56,26 +57,30 @@ impl ConditionVariable {
         g.len() != before
     }
 
-    /// `notifyOne()`: wakes the earliest waiter. Returns whether there was one.
+    /// `notifyOne()`: wakes the earliest waiter that is still alive (waiters whose instance
+    /// is gone are dropped on the way). Returns whether one was woken.
     pub fn notify_one(&self) -> bool {
-        let w = self.waiters().pop_front();
-        match w {
-            Some((id, waker)) => {
-                waker(id);
-                true
+        loop {
+            // The mutex is released before the waker runs.
+            let next = self.waiters().pop_front();
+            match next {
+                Some((id, waker)) => {
+                    if waker(id) {
+                        return true;
+                    }
+                }
+                None => return false,
             }
-            None => false,
         }
     }
 
-    /// `notifyAll()`: wakes every waiter in FIFO order. Returns how many.
+    /// `notifyAll()`: wakes every waiter in FIFO order. Returns how many were alive.
     pub fn notify_all(&self) -> usize {
         let all: Vec<_> = self.waiters().drain(..).collect();
-        let n = all.len();
-        for (id, waker) in all {
-            waker(id);
-        }
-        n
+        all.into_iter()
+            .map(|(id, waker)| waker(id))
+            .filter(|&ok| ok)
+            .count()
     }
 
     /// How many tasks are waiting.
@@ -127,9 +132,7 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         let mk = |tag: u32| {
             let tx = tx.clone();
-            Box::new(move |_| {
-                let _ = tx.send(tag);
-            }) as NotifyWaker
+            Box::new(move |_| tx.send(tag).is_ok()) as NotifyWaker
         };
         cv.wait(mk(1));
         let timed = cv.wait(mk(2));
@@ -141,6 +144,10 @@ mod tests {
         assert_eq!(cv.notify_all(), 1);
         assert_eq!(rx.try_iter().collect::<Vec<_>>(), vec![3]);
         assert!(!cv.notify_one());
+        cv.wait(Box::new(|_| false));
+        cv.wait(mk(4));
+        assert!(cv.notify_one(), "a dead waiter is skipped");
+        assert_eq!(rx.try_recv().ok(), Some(4));
     }
 
     #[test]

@@ -979,7 +979,10 @@ impl Mutator {
 impl Drop for Mutator {
     fn drop(&mut self) {
         self.release();
+        // An instance that goes away (a terminated Worker) must not wedge anyone: modules it
+        // was evaluating fail, and lock requests made with its id as `contextId` are dropped.
         self.heap.modules.abandon(self.id);
+        self.heap.abandon_lock_context(self.id);
         lock(&self.heap.mutators).remove(&self.id);
         lock(&self.heap.free).append(&mut self.cache);
         self.heap

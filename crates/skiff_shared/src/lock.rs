@@ -51,8 +51,10 @@ impl LockMode {
 pub type RequestId = u64;
 
 /// Called once when a queued request is granted. It runs on whichever thread released the
-/// lock, so it must only post an event (e.g. through the VM's `LoopSender`).
-pub type GrantWaker = Box<dyn FnOnce(RequestId) + Send>;
+/// lock, so it must only post an event (e.g. through the VM's `LoopSender`). It returns whether
+/// the event was delivered: `false` (the requesting instance is gone, its loop closed) makes
+/// the lock take the grant back and pass it on, so a terminated Worker cannot wedge a lock.
+pub type GrantWaker = Box<dyn FnOnce(RequestId) -> bool + Send>;
 
 /// The rejection text of `isAvailable: true` when the lock is taken (a plain string, as the
 /// runtime rejects with it).
@@ -210,43 +212,66 @@ impl AsyncLock {
     /// Releases a granted request (when the callback's promise settles) and grants the next
     /// waiters. Returns false if `id` was not a holder.
     pub fn release(&self, id: RequestId) -> bool {
-        let mut wake = Vec::new();
-        let found = {
-            let mut g = self.inner();
+        self.remove_and_grant(|g| {
             let before = g.held.len();
             g.held.retain(|h| h.id != id);
-            let found = g.held.len() != before;
-            if found {
-                g.grant_next(&mut wake);
-            }
-            found
-        };
-        // Wakers run outside the lock's mutex: they may take other locks (a channel's), and a
-        // waker that re-entered this lock must not deadlock.
-        for (id, w) in wake {
-            w(id);
-        }
-        found
+            g.held.len() != before
+        })
     }
 
     /// Drops a pending request (timeout, abort). Returns true if it was still pending; the
     /// waker is dropped uncalled. Requests behind it may become grantable and are woken.
     pub fn cancel(&self, id: RequestId) -> bool {
+        self.remove_and_grant(|g| {
+            let before = g.pending.len();
+            g.pending.retain(|w| w.id != id);
+            g.pending.len() != before
+        })
+    }
+
+    /// Forgets every request of an instance that is going away (held or pending), as if it had
+    /// released or cancelled them, and grants the next waiters. Returns whether any was found.
+    pub fn abandon_context(&self, context_id: u64) -> bool {
+        self.remove_and_grant(|g| {
+            let before = g.held.len() + g.pending.len();
+            g.held.retain(|h| h.context_id != context_id);
+            g.pending.retain(|w| w.context_id != context_id);
+            g.held.len() + g.pending.len() != before
+        })
+    }
+
+    /// Applies `remove` under the mutex; if it removed something, grants what became
+    /// grantable and delivers the grants.
+    fn remove_and_grant(&self, remove: impl FnOnce(&mut Inner) -> bool) -> bool {
         let mut wake = Vec::new();
         let found = {
             let mut g = self.inner();
-            let before = g.pending.len();
-            g.pending.retain(|w| w.id != id);
-            let found = g.pending.len() != before;
+            let found = remove(&mut g);
             if found {
                 g.grant_next(&mut wake);
             }
             found
         };
-        for (id, w) in wake {
-            w(id);
-        }
+        self.deliver(wake);
         found
+    }
+
+    /// Calls the wakers outside the lock's mutex (they take other locks, such as a channel's,
+    /// and one that re-entered this lock must not deadlock). Grants that could not be
+    /// delivered are taken back and passed on, until every grant has reached a live instance.
+    fn deliver(&self, mut wake: Vec<(RequestId, GrantWaker)>) {
+        while !wake.is_empty() {
+            let undelivered: Vec<RequestId> = wake
+                .drain(..)
+                .filter_map(|(id, w)| (!w(id)).then_some(id))
+                .collect();
+            if undelivered.is_empty() {
+                return;
+            }
+            let mut g = self.inner();
+            g.held.retain(|h| !undelivered.contains(&h.id));
+            g.grant_next(&mut wake);
+        }
     }
 
     /// True if nothing holds the lock and nothing waits for it.
@@ -354,6 +379,21 @@ impl LockRegistry {
 }
 
 impl crate::heap::SharedHeap {
+    /// Releases and cancels every lock request of an instance that is terminating (a Worker
+    /// whose callbacks will never settle), so its locks pass to the next waiters.
+    pub fn abandon_lock_context(&self, context_id: u64) {
+        let locks: Vec<Arc<AsyncLock>> = self
+            .locks
+            .lock()
+            .all
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for l in locks {
+            l.abandon_context(context_id);
+        }
+    }
+
     /// `AsyncLock.query(name)`.
     pub fn lock_query(&self, name: &str) -> SharedResult<LockState> {
         self.locks.query(name)
@@ -372,9 +412,7 @@ mod tests {
 
     fn waker(tx: &mpsc::Sender<RequestId>) -> GrantWaker {
         let tx = tx.clone();
-        Box::new(move |id| {
-            let _ = tx.send(id);
-        })
+        Box::new(move |id| tx.send(id).is_ok())
     }
 
     fn id(r: Requested) -> RequestId {
@@ -461,7 +499,7 @@ mod tests {
         let lock_a = m.async_lock(a).cloned();
         let g = lock_a
             .as_ref()
-            .map(|l| l.request(LockMode::Exclusive, 7, false, Box::new(|_| {})));
+            .map(|l| l.request(LockMode::Exclusive, 7, false, Box::new(|_| true)));
         assert!(matches!(g, Some(Requested::Granted(_))));
         let st = heap.lock_query("A").unwrap_or_default();
         assert_eq!(
@@ -564,5 +602,28 @@ mod tests {
             sorted.sort_unstable();
             assert_eq!(granted_order, sorted, "grants follow request order");
         }
+    }
+
+    #[test]
+    fn grants_to_dead_instances_pass_on() {
+        let lock = AsyncLock::new("L");
+        let (tx, rx) = mpsc::channel();
+        let held = id(lock.request(LockMode::Exclusive, 1, false, waker(&tx)));
+        // Context 2's loop is gone: its waker reports the grant undelivered.
+        let dead = id(lock.request(LockMode::Exclusive, 2, false, Box::new(|_| false)));
+        let live = id(lock.request(LockMode::Exclusive, 3, false, waker(&tx)));
+        assert!(lock.release(held));
+        assert_eq!(
+            rx.try_recv().ok(),
+            Some(live),
+            "the dead grant was passed on"
+        );
+        assert!(!lock.release(dead));
+        assert_eq!(lock.state().held.len(), 1);
+        // A terminating holder's requests are abandoned wholesale.
+        let next = id(lock.request(LockMode::Shared, 4, false, waker(&tx)));
+        assert!(lock.abandon_context(3));
+        assert_eq!(rx.try_recv().ok(), Some(next));
+        assert!(lock.release(next) && lock.is_idle());
     }
 }

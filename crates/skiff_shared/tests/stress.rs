@@ -199,9 +199,7 @@ fn lock_counter_worker(
             LockMode::Exclusive,
             ctx,
             false,
-            Box::new(move |id| {
-                let _ = tx.send(id);
-            }),
+            Box::new(move |id| tx.send(id).is_ok()),
         ) {
             Requested::Granted(id) => id,
             Requested::Queued(id) => {
@@ -410,9 +408,7 @@ fn condition_variable_wakes_tasks_on_other_threads() {
                     panic!("cv missing")
                 };
                 let (tx, rx) = mpsc::channel();
-                let id = cv.wait(Box::new(move |id| {
-                    let _ = tx.send(id);
-                }));
+                let id = cv.wait(Box::new(move |id| tx.send(id).is_ok()));
                 waiting.wait();
                 assert_eq!(m.while_parked(|| rx.recv()).ok(), Some(id));
             })
