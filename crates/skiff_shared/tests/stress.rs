@@ -186,9 +186,10 @@ fn lock_counter_worker(
     lock_ref: SharedRef,
     obj: SharedRef,
     rounds: usize,
-    ctx: u64,
 ) {
     let mut m = heap.register(None);
+    // The instance's id is its `contextId`, so dropping the mutator abandons only its own requests.
+    let ctx = m.id();
     let (tx, rx) = mpsc::channel::<u64>();
     let Some(lock) = m.async_lock(lock_ref).cloned() else {
         panic!("lock missing")
@@ -232,7 +233,7 @@ fn async_lock_counter_is_exact() {
         .map_or(Ok(()), |o| o.set(&m, 0, SharedWord::number(0.0))));
     m.publish_roots([obj]);
     let handles: Vec<_> = (0..8u64)
-        .map(|t| thread::spawn(move || lock_counter_worker(heap, lock_ref, obj, 10_000, t)))
+        .map(|_| thread::spawn(move || lock_counter_worker(heap, lock_ref, obj, 10_000)))
         .collect();
     let results: Vec<bool> =
         m.while_parked(|| handles.into_iter().map(|h| h.join().is_ok()).collect());
