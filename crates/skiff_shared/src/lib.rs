@@ -13,6 +13,38 @@
 //!
 //! Everything here is safe Rust; thread safety is in the types (`SharedHeap: Sync`, cells are
 //! `Send + Sync`, `Mutator` is not `Send`).
+//!
+//! # An instance's view of the heap
+//!
+//! ```
+//! use skiff_shared::{FieldDesc, FieldType, HeapConfig, SendableClass, SharedError, SharedHeap, SharedWord};
+//!
+//! # fn main() -> Result<(), SharedError> {
+//! let heap = SharedHeap::leak_new(HeapConfig::default()); // `SharedHeap::global()` in the VM
+//! let mut m = heap.register(None); // one per instance, on its thread
+//!
+//! // `@Sendable class Point { x: number; label: string }`; atoms come from the VM's interner.
+//! let point = SendableClass::new("Point", None, vec![
+//!     FieldDesc { atom: 1, name: "x".into(), ty: FieldType::NUMBER },
+//!     FieldDesc { atom: 2, name: "label".into(), ty: FieldType::STRING },
+//! ])?;
+//! let p = m.alloc_object(&point)?;
+//! let label = m.alloc_str("origin".into())?; // a local string enters the shared heap
+//! let obj = m.object(p).ok_or(SharedError::CannotDefineProperty)?;
+//! obj.set(&m, 0, SharedWord::number(0.0))?;
+//! obj.set(&m, 1, label)?;
+//! assert_eq!(obj.set(&m, 0, label), Err(SharedError::MismatchedType));
+//!
+//! // A collection: clone its `Arc`, then one method per API call.
+//! let arr = m.alloc_array(vec![SharedWord::from_ref(p)])?;
+//! let list = m.array(arr).cloned().ok_or(SharedError::CannotDefineProperty)?;
+//! assert_eq!(list.push(&[SharedWord::NULL])?, 2);
+//!
+//! // At the attention check: publish roots if a collection is waiting.
+//! m.safepoint(|roots| roots.push(arr));
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod array;
 pub mod bitvector;
