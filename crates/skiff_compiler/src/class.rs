@@ -657,7 +657,9 @@ impl<'a> Compiler<'a> {
             self.patch_here(has);
             self.f().b.mov(obj, sub);
         }
-        let func = self.namespace_body(n);
+        let parent: Vec<String> = self.fr().ns_path.iter().cloned().collect();
+        let full = crate::scope::namespace_path(&parent, n);
+        let func = self.namespace_body(n, full);
         let win = self.alloc_n(3);
         self.emit(Instr::Closure { dst: win, func });
         self.emit(Instr::LoadUndefined { dst: win.offset(1) });
@@ -670,7 +672,7 @@ impl<'a> Compiler<'a> {
         self.release(m);
     }
 
-    fn namespace_body(&mut self, n: &NamespaceDecl) -> Func {
+    fn namespace_body(&mut self, n: &NamespaceDecl, full: String) -> Func {
         let idx = self.reserve_function();
         let name = match &n.name {
             NamespaceName::Path(p) => p.last().map(|i| i.name.clone()).unwrap_or_default(),
@@ -693,6 +695,11 @@ impl<'a> Compiler<'a> {
         if let Some(sid) = self.scope_id(node::NAMESPACE, n) {
             self.enter_scope(sid, &[]);
         }
+        let hidden = format!("%ns:{full}");
+        if let Some(r) = self.resolve(&hidden, u32::MAX) {
+            self.store_resolved(&r, &hidden, ns, true, n.span);
+        }
+        self.f().ns_path = Some(full);
         self.hoist_functions(&n.body);
         // Exported function declarations are visible on the namespace object from the start.
         for s in &n.body {

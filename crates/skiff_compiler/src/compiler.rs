@@ -119,6 +119,8 @@ pub(crate) struct FnCtx {
     pub is_class_ctor: bool,
     /// A class constructor whose class has instance fields or private methods (`InitFields`).
     pub init_fields: bool,
+    /// For a namespace body: the namespace's full dotted path.
+    pub ns_path: Option<String>,
 }
 
 pub struct Compiler<'a> {
@@ -148,6 +150,8 @@ pub struct Compiler<'a> {
     /// destructured expression for error messages (`Cannot destructure property 'a' of 'u' …`),
     /// `Some(None)` when it has no short text. Nested patterns see `None`.
     pub(crate) destructure_src: Option<Option<String>>,
+    /// Exported names of every namespace path, across all of its (merged) blocks.
+    pub(crate) ns_exports: FxHashMap<String, FxHashSet<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -189,6 +193,7 @@ impl<'a> Compiler<'a> {
             repl: false,
             wrapped_target: false,
             destructure_src: None,
+            ns_exports: FxHashMap::default(),
         }
     }
 
@@ -543,6 +548,7 @@ impl<'a> Compiler<'a> {
             has_home: spec.has_home,
             is_class_ctor: spec.is_class_ctor,
             init_fields: spec.class.map(class_has_instance_elements).unwrap_or(false),
+            ns_path: None,
         });
     }
 
@@ -904,6 +910,7 @@ impl<'a> Compiler<'a> {
         };
         self.push_fn(0, &spec);
         self.collect_type_names(&p.body);
+        crate::scope::collect_namespace_exports(&p.body, &mut Vec::new(), &mut self.ns_exports);
         self.module_scope(p);
         self.hoist_functions(&p.body);
         let n = p.body.len();
@@ -2269,4 +2276,34 @@ pub(crate) fn class_has_instance_elements(c: &Class) -> bool {
         }
         _ => false,
     })
+}
+
+impl Compiler<'_> {
+    /// A name that, inside a namespace body, denotes a member exported by some block of that
+    /// namespace (TypeScript rewrites such references to `Namespace.name`): returns the binding
+    /// that holds the namespace object. Local bindings take precedence.
+    pub(crate) fn ns_member(&self, name: &str) -> Option<(Resolved, String)> {
+        if self.ns_exports.is_empty() {
+            return None;
+        }
+        for f in self.fns.iter().rev() {
+            if f.scopes
+                .iter()
+                .any(|sc| self.tree.scopes[sc.id].lookup(name).is_some())
+            {
+                return None;
+            }
+            if let Some(path) = &f.ns_path {
+                if self
+                    .ns_exports
+                    .get(path)
+                    .is_some_and(|set| set.contains(name))
+                {
+                    let hidden = format!("%ns:{path}");
+                    return self.resolve(&hidden, u32::MAX).map(|r| (r, hidden));
+                }
+            }
+        }
+        None
+    }
 }

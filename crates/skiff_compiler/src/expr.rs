@@ -238,6 +238,12 @@ impl<'a> Compiler<'a> {
             self.emit(Instr::LoadUndefined { dst });
             return;
         }
+        if let Some((ns, hidden)) = self.ns_member(&id.name) {
+            self.load_resolved(&ns, &hidden, dst);
+            let ic = self.f().b.ic(&id.name);
+            self.emit(Instr::GetNamed { dst, obj: dst, ic });
+            return;
+        }
         match self.resolve(&id.name, id.span.start) {
             Some(r) => self.load_resolved(&r, &id.name, dst),
             None => {
@@ -249,6 +255,19 @@ impl<'a> Compiler<'a> {
     }
 
     pub(crate) fn store_ident(&mut self, id: &Ident, src: Reg, mode: BindMode) {
+        if let Some((ns, hidden)) = self.ns_member(&id.name) {
+            let m = self.mark();
+            let obj = self.alloc();
+            self.load_resolved(&ns, &hidden, obj);
+            let ic = self.f().b.ic(&id.name);
+            self.emit(Instr::SetNamed {
+                obj,
+                value: src,
+                ic,
+            });
+            self.release(m);
+            return;
+        }
         match self.resolve(&id.name, id.span.start) {
             Some(r) => self.store_resolved(&r, &id.name, src, mode == BindMode::Declare, id.span),
             None => {

@@ -131,6 +131,8 @@ impl ScopeTree {
 
 pub struct Resolver<'d> {
     pub tree: ScopeTree,
+    /// Full dotted paths of the namespaces being visited.
+    ns_stack: Vec<String>,
     cur: ScopeId,
     cur_func: FuncId,
     file: FileId,
@@ -246,6 +248,7 @@ impl<'d> Resolver<'d> {
     pub fn new(file: FileId, diags: &'d mut Vec<Diagnostic>) -> Self {
         Resolver {
             tree: ScopeTree::default(),
+            ns_stack: Vec::new(),
             cur: 0,
             cur_func: 0,
             file,
@@ -599,12 +602,24 @@ impl<'d> Resolver<'d> {
                     }
                     self.push_func(key(node::NAMESPACE, &**n), false, false);
                     let saved_func = self.cur_func;
-                    self.push_scope(ScopeKind::Function, key(node::NAMESPACE, &**n));
+                    let sc = self.push_scope(ScopeKind::Function, key(node::NAMESPACE, &**n));
+                    // The namespace object, read by nested code for members exported by other
+                    // blocks of the same namespace.
+                    let full = namespace_path(&self.ns_stack, n);
+                    let hidden = format!("%ns:{full}");
+                    self.declare_hidden(sc, &hidden);
+                    if let Some(i) = self.tree.scopes[sc].lookup(&hidden) {
+                        self.tree.scopes[sc].bindings[i].captured = true;
+                    }
+                    let f = self.cur_func;
+                    self.tree.funcs[f].has_env = true;
+                    self.ns_stack.push(full);
                     self.function_body_decls(&n.body);
                     for s in &n.body {
                         self.stmt(s);
                     }
                     self.pop_scope();
+                    self.ns_stack.pop();
                     let _ = saved_func;
                     self.cur_func = self.tree.scopes[self.cur].func;
                 }
@@ -1213,4 +1228,55 @@ pub fn declared_names(s: &Stmt) -> Vec<String> {
 /// TypeScript's `this: T` pseudo-parameter, which only types `this` and is erased.
 pub fn is_this_param(p: &Param) -> bool {
     matches!(&p.pattern, Pattern::Ident(id) if id.name == "this")
+}
+
+/// The full dotted path of a namespace declared inside the namespaces `stack` (innermost last).
+pub fn namespace_path(stack: &[String], n: &NamespaceDecl) -> String {
+    let own = match &n.name {
+        NamespaceName::Path(p) => p
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join("."),
+        _ => String::new(),
+    };
+    match stack.last() {
+        Some(parent) => format!("{parent}.{own}"),
+        None => own,
+    }
+}
+
+/// Collects, for every namespace path, the names its blocks export (TypeScript merges them).
+pub fn collect_namespace_exports(
+    body: &[Stmt],
+    stack: &mut Vec<String>,
+    out: &mut rustc_hash::FxHashMap<String, rustc_hash::FxHashSet<String>>,
+) {
+    for s in body {
+        let n = match s {
+            Stmt::Namespace(n) => n,
+            Stmt::Export(e) => match &e.kind {
+                ExportKind::Decl(Stmt::Namespace(n)) => n,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if n.declare {
+            continue;
+        }
+        let full = namespace_path(stack, n);
+        let set = out.entry(full.clone()).or_default();
+        for inner in &n.body {
+            if let Stmt::Export(e) = inner {
+                if let ExportKind::Decl(d) = &e.kind {
+                    for name in declared_names(d) {
+                        set.insert(name);
+                    }
+                }
+            }
+        }
+        stack.push(full);
+        collect_namespace_exports(&n.body, stack, out);
+        stack.pop();
+    }
 }
