@@ -8,9 +8,6 @@ fn main() {
     let grammar = grammar_dir.join("skiff.lalrpop");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed={}", grammar.display());
-    // The grammar is LR(1) but LALRPOP's default lane-table construction reports spurious
-    // conflicts on it; the canonical ("legacy") LR(1) construction accepts it.
-    std::env::set_var("LALRPOP_LANE_TABLE", "disabled");
     if let Err(e) = lalrpop::Configuration::new()
         .set_out_dir(&out_dir)
         .emit_rerun_directives(true)

@@ -382,7 +382,7 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
                 let rest = &src[end..];
                 match rest.chars().next() {
                     Some(c) if is_id_start(c) || c == '\\' => {
-                        let (name, len) = ident_chars(&mut sc, end);
+                        let (name, len) = ident_chars(&mut sc, end, true);
                         lex.bump(len);
                         sc.push(Tok::PrivateName(name), start, end + len);
                     }
@@ -501,7 +501,7 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
 /// already recognised; handles `\u` escapes and Unicode characters.
 fn scan_ident(sc: &mut Scanner<'_>, lex: &mut logos::Lexer<'_, Raw>, start: usize, done: usize) -> usize {
     let consumed = lex.span().end;
-    let (tail, len) = ident_chars(sc, done);
+    let (tail, len) = ident_chars(sc, done, start == done);
     let mut name = sc.src[start..done].to_string();
     name.push_str(&tail);
     let end = done + len;
@@ -520,11 +520,12 @@ fn scan_ident(sc: &mut Scanner<'_>, lex: &mut logos::Lexer<'_, Raw>, start: usiz
 
 /// Reads identifier characters (and `\u` escapes) from `from`; returns the cooked text and the
 /// number of bytes read.
-fn ident_chars(sc: &mut Scanner<'_>, from: usize) -> (String, usize) {
+fn ident_chars(sc: &mut Scanner<'_>, from: usize, at_start: bool) -> (String, usize) {
     let src = sc.src;
     let mut out = String::new();
     let mut i = from;
-    let first = from;
+    // The position of the identifier's first character, if `from` is it.
+    let first = if at_start { from } else { usize::MAX };
     while i < src.len() {
         let c = match src[i..].chars().next() {
             Some(c) => c,
@@ -542,7 +543,7 @@ fn ident_chars(sc: &mut Scanner<'_>, from: usize) -> (String, usize) {
                 Some((cp, len)) => {
                     i += 2 + len;
                     match char::from_u32(cp) {
-                        Some(ch) if (i == first && is_id_start(ch)) || is_id_continue(ch) => out.push(ch),
+                        Some(ch) if (esc_start == first && is_id_start(ch)) || (esc_start != first && is_id_continue(ch)) => out.push(ch),
                         _ => sc.error(d::invalid_ident_escape(sc.file, span(esc_start, i))),
                     }
                 }

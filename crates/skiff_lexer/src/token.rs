@@ -442,13 +442,13 @@ impl fmt::Display for Tok {
         match self {
             Tok::Ident(s) => write!(f, "identifier `{s}`"),
             Tok::PrivateName(s) => write!(f, "private name `#{s}`"),
-            Tok::Num(_) => f.write_str("a number"),
-            Tok::BigInt(_) => f.write_str("a BigInt literal"),
-            Tok::Str(_) => f.write_str("a string"),
-            Tok::NoSubstTemplate(_) | Tok::TemplateHead(_) => f.write_str("a template literal"),
-            Tok::TemplateMiddle(_) | Tok::TemplateTail(_) => f.write_str("the rest of a template"),
-            Tok::Regex(..) => f.write_str("a regular expression"),
-            Tok::TypeEnd => f.write_str("the end of a type"),
+            Tok::Num(_) => f.write_str("number"),
+            Tok::BigInt(_) => f.write_str("BigInt literal"),
+            Tok::Str(_) => f.write_str("string"),
+            Tok::NoSubstTemplate(_) | Tok::TemplateHead(_) => f.write_str("template literal"),
+            Tok::TemplateMiddle(_) | Tok::TemplateTail(_) => f.write_str("template continuation"),
+            Tok::Regex(..) => f.write_str("regular expression"),
+            Tok::TypeEnd => f.write_str("end of type"),
             _ => write!(f, "{self:?}"),
         }
     }

@@ -30,10 +30,54 @@ fn terminal_text(name: &str) -> Option<String> {
     Some(text)
 }
 
-/// "`a`, `b` or `c`", limited to a readable number of alternatives.
+/// Terminals that can start an expression; several of them together read better as "an
+/// expression".
+const EXPRESSION_STARTS: &[&str] = &[
+    "IDENT", "NUM", "BIGINT", "STR", "TPL_NOSUB", "TPL_HEAD", "REGEX", "LBRACE_OBJ", "ARROW_PAREN",
+    "ARROW_LT", "TYPE_ARGS_LT", "FUNCTION_EXPR", "CLASS_EXPR", "\"this\"", "\"null\"", "\"true\"",
+    "\"false\"", "\"new\"", "\"typeof\"", "\"void\"", "\"delete\"", "\"await\"", "\"yield\"",
+    "\"super\"", "\"import\"", "\"(\"", "\"[\"", "\"!\"", "\"~\"", "\"+\"", "\"-\"", "\"++\"",
+    "\"--\"", "\"async\"",
+];
+
+/// Terminals that can start a statement but not an expression.
+const STATEMENT_STARTS: &[&str] = &[
+    "\"let\"", "\"const\"", "\"var\"", "\"if\"", "\"for\"", "\"while\"", "\"do\"", "\"return\"",
+    "\"break\"", "\"continue\"", "\"throw\"", "\"try\"", "\"switch\"", "\"function\"", "\"class\"",
+    "\"debugger\"", "\"export\"", "\"@\"", "\"{\"", "\";\"", "\"type\"", "\"interface\"",
+    "\"enum\"", "\"namespace\"", "\"module\"", "\"declare\"", "\"abstract\"", "\"with\"",
+    "AUTO_SEMI",
+];
+
+/// Terminals that can start a type.
+const TYPE_STARTS: &[&str] = &[
+    "IDENT", "NUM", "BIGINT", "STR", "TPL_NOSUB", "TPL_HEAD", "ARROW_PAREN", "ARROW_LT", "\"this\"",
+    "\"null\"", "\"true\"", "\"false\"", "\"new\"", "\"typeof\"", "\"void\"", "\"keyof\"",
+    "\"readonly\"", "\"unique\"", "\"infer\"", "\"import\"", "\"(\"", "\"[\"", "\"{\"", "\"-\"",
+    "\"|\"", "\"&\"", "\"abstract\"", "\"asserts\"",
+];
+
+/// "`a`, `b` or `c`", summarising groups of alternatives ("an expression", "a type") and
+/// limited to a readable number of items.
 fn one_of(expected: &[String]) -> String {
+    let has = |t: &str| expected.iter().any(|e| e == t);
     let mut items: Vec<String> = Vec::new();
+    let mut skip: Vec<&str> = Vec::new();
+    if has("\"let\"") && has("\"if\"") {
+        items.push("a statement".into());
+        skip.extend(STATEMENT_STARTS);
+        skip.extend(EXPRESSION_STARTS);
+    } else if has("\"keyof\"") {
+        items.push("a type".into());
+        skip.extend(TYPE_STARTS);
+    } else if has("IDENT") && has("NUM") && has("\"this\"") {
+        items.push("an expression".into());
+        skip.extend(EXPRESSION_STARTS);
+    }
     for e in expected {
+        if skip.contains(&e.as_str()) {
+            continue;
+        }
         if let Some(t) = terminal_text(e) {
             if !items.contains(&t) {
                 items.push(t);
@@ -60,8 +104,8 @@ fn one_of(expected: &[String]) -> String {
 
 fn found_text(tok: &Tok, span: Span) -> String {
     match tok {
-        Tok::AutoSemi if span.is_empty() => "the end of the statement".to_string(),
-        Tok::TypeEnd => "the end of the type".to_string(),
+        Tok::AutoSemi if span.is_empty() => "end of statement".to_string(),
+        Tok::TypeEnd => "end of type".to_string(),
         other => other.to_string(),
     }
 }
@@ -85,7 +129,7 @@ pub fn from_parse_error(file: FileId, e: ParseError<usize, Tok, Never>) -> Diagn
 pub fn unexpected_token(file: FileId, span: Span, found: &str, expected: &str) -> Diagnostic {
     Diagnostic::error("E2001", format!("unexpected {found}"), file, span)
         .with_label(format!("expected {expected}"))
-        .with_help(format!("the parser expected {expected} here"))
+        .with_help("look for a missing or extra operator, comma, bracket or semicolon just before this point")
 }
 
 pub fn unexpected_eof(file: FileId, span: Span, expected: &str) -> Diagnostic {
