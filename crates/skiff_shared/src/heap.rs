@@ -369,6 +369,9 @@ thread_local! {
     static GUARDS_HELD: StdCell<u32> = const { StdCell::new(0) };
 }
 
+static GLOBAL_HEAP: OnceLock<SharedHeap> = OnceLock::new();
+static GLOBAL_CONFIG: OnceLock<HeapConfig> = OnceLock::new();
+
 /// The shared heap. There is one per process ([`SharedHeap::global`]); tests make their own.
 pub struct SharedHeap {
     slab: RwLock<HeapView>,
@@ -398,8 +401,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl SharedHeap {
     /// The process-wide heap.
     pub fn global() -> &'static SharedHeap {
-        static GLOBAL: OnceLock<SharedHeap> = OnceLock::new();
-        GLOBAL.get_or_init(|| SharedHeap::build(HeapConfig::default()))
+        GLOBAL_HEAP
+            .get_or_init(|| SharedHeap::build(GLOBAL_CONFIG.get().copied().unwrap_or_default()))
+    }
+
+    /// Sets the process-wide heap's configuration (from command-line options, say). Only works
+    /// before the first use of [`SharedHeap::global`]; returns whether it was applied.
+    pub fn configure_global(config: HeapConfig) -> bool {
+        GLOBAL_CONFIG.set(config).is_ok() && GLOBAL_HEAP.get().is_none()
     }
 
     /// A separate heap that lives for the rest of the process (tests, embedders). It is leaked
