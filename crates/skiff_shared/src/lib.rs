@@ -46,6 +46,8 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod array;
 pub mod bitvector;
 pub mod buffer;
