@@ -330,4 +330,22 @@ mod tests {
             Some(10200001)
         );
     }
+
+    #[test]
+    fn mutation_inside_own_iteration_scope_fails() {
+        let v = Arc::new(BitVector::new(4));
+        let scope = v.read_scope().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v.get(0), Ok(false), "reads nest");
+        assert_eq!(v.push(true), Err(SharedError::ConcurrentModification));
+        assert_eq!(v.set(0, true), Err(SharedError::ConcurrentModification));
+        assert_eq!(
+            v.flip_bits_by_range(0, 2),
+            Err(SharedError::ConcurrentModification)
+        );
+        assert_eq!(v.bit_at(3), Some(false), "iterator steps take no scope");
+        drop(scope);
+        assert_eq!(v.push(true), Ok(true));
+        assert_eq!(v.bit_at(4), Some(true));
+        assert_eq!(v.bit_at(5), None);
+    }
 }
