@@ -483,12 +483,50 @@ impl Vm {
         }
         self.modules.list[m as usize].status = Status::Evaluating;
         let deps = self.modules.list[m as usize].requested.clone();
-        for d in deps {
+        for &d in &deps {
             if let Err(e) = self.evaluate_module(d) {
                 self.modules.list[m as usize].status = Status::Errored;
                 self.modules.list[m as usize].error = e;
                 return Err(e);
             }
+        }
+        // Top-level await: a dependency whose async body has not settled yet delays this
+        // module's body until it does.
+        let mut pending = Vec::new();
+        for &d in &deps {
+            let p = self.modules.list[d as usize].promise;
+            if let Some(ObjectKind::Promise(pd)) = self.heap.try_obj(p).map(|o| &o.kind) {
+                match pd.state {
+                    crate::object::PromiseState::Pending => pending.push(p),
+                    crate::object::PromiseState::Rejected => {
+                        let e = pd.result;
+                        self.modules.list[m as usize].status = Status::Errored;
+                        self.modules.list[m as usize].error = e;
+                        return Err(e);
+                    }
+                    crate::object::PromiseState::Fulfilled => {}
+                }
+            }
+        }
+        if !pending.is_empty() {
+            let pm = crate::builtins::promise::new_promise(self);
+            self.modules.list[m as usize].promise = pm;
+            self.modules.list[m as usize].status = Status::Evaluated;
+            let counter = self.new_object();
+            self.heap.obj_mut(counter).elements = vec![Value::number(pending.len() as f64)];
+            let data = vec![Value::number(m as f64), Value::object(counter), pm];
+            for p in pending {
+                let ok = self.new_native_with_data("", 1, continue_module, data.clone());
+                let err = self.new_native_with_data("", 1, fail_module, data.clone());
+                crate::builtins::promise::perform_then(
+                    self,
+                    p,
+                    Value::object(ok),
+                    Value::object(err),
+                    None,
+                );
+            }
+            return Ok(());
         }
         let r = crate::interp::run_module_body(self, m);
         match r {
@@ -542,6 +580,45 @@ impl Vm {
         self.evaluate_module(m).map_err(RunError::Uncaught)?;
         self.run_event_loop().map_err(RunError::Uncaught)
     }
+}
+
+/// Reaction to a dependency's async evaluation finishing: runs the waiting module's body once
+/// every awaited dependency has settled.
+fn continue_module(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
+    let m = crate::builtins::callee_data(vm, 0)
+        .as_number()
+        .unwrap_or(0.0) as u32;
+    let counter = crate::builtins::callee_data(vm, 1);
+    let pm = crate::builtins::callee_data(vm, 2);
+    let remaining = match counter.as_object() {
+        Some(c) => {
+            let e = &mut vm.heap.obj_mut(c).elements;
+            let n = e.first().map(|v| v.num()).unwrap_or(1.0) - 1.0;
+            if let Some(slot) = e.first_mut() {
+                *slot = Value::number(n);
+            }
+            n
+        }
+        None => 0.0,
+    };
+    if remaining > 0.0 {
+        return Ok(Value::UNDEFINED);
+    }
+    match crate::interp::run_module_body(vm, m) {
+        Ok(v) => crate::builtins::promise::resolve_promise(vm, pm, v),
+        Err(e) => {
+            vm.modules.list[m as usize].status = Status::Errored;
+            vm.modules.list[m as usize].error = e;
+            crate::builtins::promise::reject_promise(vm, pm, e);
+        }
+    }
+    Ok(Value::UNDEFINED)
+}
+
+fn fail_module(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let pm = crate::builtins::callee_data(vm, 2);
+    crate::builtins::promise::reject_promise(vm, pm, crate::builtins::arg(args, 0));
+    Ok(Value::UNDEFINED)
 }
 
 fn encode_binding(b: &Binding) -> (f64, f64) {

@@ -190,6 +190,10 @@ fn agen_throw(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     async_gen_enqueue(vm, this, arg(args, 0), 2)
 }
 
+fn no_eval(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
+    Err(vm.type_error("Code generation from strings is not supported"))
+}
+
 pub fn install(vm: &mut Vm) {
     let gp = vm.realm.generator_proto;
     vm.heap.obj_mut(gp).proto = Some(vm.realm.iterator_proto);
@@ -211,12 +215,18 @@ pub fn install(vm: &mut Vm) {
         .put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
     // Function prototypes for the special function kinds inherit from Function.prototype.
     let fp = vm.realm.function_proto;
-    for (p, tag) in [
-        (vm.realm.generator_function_proto, "GeneratorFunction"),
-        (vm.realm.async_function_proto, "AsyncFunction"),
+    let fc = vm.realm.function_ctor;
+    for (p, tag, instance_proto) in [
+        (
+            vm.realm.generator_function_proto,
+            "GeneratorFunction",
+            Some(gp),
+        ),
+        (vm.realm.async_function_proto, "AsyncFunction", None),
         (
             vm.realm.async_generator_function_proto,
             "AsyncGeneratorFunction",
+            Some(agp),
         ),
     ] {
         vm.heap.obj_mut(p).proto = Some(fp);
@@ -224,5 +234,21 @@ pub fn install(vm: &mut Vm) {
         vm.heap
             .obj_mut(p)
             .put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
+        // The constructors exist for reflection only: code generation from strings is not
+        // supported.
+        let c = vm.new_constructor(tag, 1, no_eval, Some(p));
+        vm.heap.obj_mut(c).proto = Some(fc);
+        if let Some(ip) = instance_proto {
+            vm.heap.obj_mut(p).put_raw(
+                PropKey::Str(crate::atom::names::get().prototype),
+                Value::object(ip),
+                ATTR_CONFIGURABLE,
+            );
+            vm.heap.obj_mut(ip).put_raw(
+                PropKey::Str(crate::atom::names::get().constructor),
+                Value::object(p),
+                ATTR_CONFIGURABLE,
+            );
+        }
     }
 }

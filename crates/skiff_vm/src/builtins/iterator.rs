@@ -55,9 +55,8 @@ pub fn get_iterator(vm: &mut Vm, v: Value) -> JsResult<IterRecord> {
 pub fn get_async_iterator(vm: &mut Vm, v: Value) -> JsResult<IterRecord> {
     let m = vm.get(v, PropKey::Sym(wk::ASYNC_ITERATOR))?;
     if m.is_nullish() {
-        // CreateAsyncFromSyncIterator: the interpreter awaits each value, which is enough for
-        // for-await over sync iterables.
-        return get_iterator(vm, v);
+        let sync = get_iterator(vm, v)?;
+        return Ok(async_from_sync(vm, sync));
     }
     let iter = vm.call(m, v, &[])?;
     if !iter.is_object() {
@@ -65,6 +64,93 @@ pub fn get_async_iterator(vm: &mut Vm, v: Value) -> JsResult<IterRecord> {
     }
     let next = vm.get(iter, PropKey::Str(names::get().next))?;
     Ok(IterRecord { iter, next })
+}
+
+/// CreateAsyncFromSyncIterator: a wrapper whose `next`/`return` await the sync results' values.
+fn async_from_sync(vm: &mut Vm, sync: IterRecord) -> IterRecord {
+    let p = vm.realm.async_iterator_proto;
+    let w = vm.new_object_with_proto(Some(p), ObjectKind::Ordinary);
+    vm.root(Value::object(w));
+    let next = vm.new_native_with_data("next", 1, async_sync_next, vec![sync.iter, sync.next]);
+    let ret = vm.new_native_with_data("return", 1, async_sync_return, vec![sync.iter]);
+    vm.heap.obj_mut(w).put_raw(
+        PropKey::Str(names::get().next),
+        Value::object(next),
+        crate::shape::ATTR_HIDDEN,
+    );
+    vm.heap.obj_mut(w).put_raw(
+        PropKey::Str(names::get().r#return),
+        Value::object(ret),
+        crate::shape::ATTR_HIDDEN,
+    );
+    IterRecord {
+        iter: Value::object(w),
+        next: Value::object(next),
+    }
+}
+
+/// Turns a sync iterator result into a promise for `{ value: await value, done }`.
+fn async_sync_continue(vm: &mut Vm, result: Value) -> JsResult<Value> {
+    if !result.is_object() {
+        let s = vm.to_display_string(result);
+        return Err(vm.type_error(format!("Iterator result {s} is not an object")));
+    }
+    let done = vm.get(result, PropKey::Str(names::get().done))?;
+    let done = vm.to_boolean(done);
+    let value = vm.get(result, PropKey::Str(names::get().value))?;
+    let c = Value::object(vm.realm.promise_ctor);
+    let vp = super::promise::promise_resolve(vm, c, value)?;
+    vm.root(vp);
+    let unwrap = vm.new_native_with_data("", 1, async_sync_unwrap, vec![Value::bool(done)]);
+    vm.invoke(
+        vp,
+        PropKey::Str(names::get().then),
+        &[Value::object(unwrap)],
+    )
+}
+
+fn async_sync_unwrap(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let done = super::callee_data(vm, 0) == Value::TRUE;
+    Ok(iter_result(vm, arg(args, 0), done))
+}
+
+/// Runs `f`, converting a thrown error into a rejected promise (async iterator methods never
+/// throw synchronously).
+fn promise_or_reject(vm: &mut Vm, r: JsResult<Value>) -> JsResult<Value> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(e) if e == crate::vm::TERMINATION => Err(e),
+        Err(e) => {
+            let p = super::promise::new_promise(vm);
+            super::promise::reject_promise(vm, p, e);
+            Ok(p)
+        }
+    }
+}
+
+fn async_sync_next(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let iter = super::callee_data(vm, 0);
+    let next = super::callee_data(vm, 1);
+    let r = vm
+        .call(next, iter, &args[..args.len().min(1)])
+        .and_then(|res| async_sync_continue(vm, res));
+    promise_or_reject(vm, r)
+}
+
+fn async_sync_return(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let iter = super::callee_data(vm, 0);
+    let r = (|| {
+        let ret = vm.get(iter, PropKey::Str(names::get().r#return))?;
+        if ret.is_nullish() {
+            let res = iter_result(vm, arg(args, 0), true);
+            let p = super::promise::new_promise(vm);
+            super::promise::resolve_promise(vm, p, res);
+            return Ok(p);
+        }
+        let res = vm.call(ret, iter, &args[..args.len().min(1)])?;
+        async_sync_continue(vm, res)
+    })();
+    promise_or_reject(vm, r)
 }
 
 /// Calls `next`; returns the result object.
