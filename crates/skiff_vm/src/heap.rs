@@ -219,6 +219,13 @@ impl Heap {
         }
     }
 
+    pub fn try_env(&self, v: Value) -> Option<&Env> {
+        match v.as_object().and_then(|r| self.cells.get(r.0 as usize)) {
+            Some(Cell::Env(e)) => Some(e),
+            _ => None,
+        }
+    }
+
     #[inline]
     pub fn env_mut(&mut self, v: Value) -> &mut Env {
         match v.as_object().map(|r| &mut self.cells[r.0 as usize]) {

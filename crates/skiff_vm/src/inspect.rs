@@ -695,6 +695,8 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
 
     ctx.seen.push(o);
     ctx.indentation += 2;
+    // node sets its current depth only for objects that have entries to format.
+    let saved_depth = ctx.current_depth;
     ctx.current_depth = depth;
     let mut values: Option<Vec<Value>> = None;
     if extras_array {
@@ -799,6 +801,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
     ctx.indentation -= 2;
     ctx.seen.pop();
     if output.is_empty() {
+        ctx.current_depth = saved_depth;
         if !base.is_empty() {
             if extras_array {
                 return format!("{base} []");
@@ -857,6 +860,12 @@ fn add_keys(ctx: &mut Ctx, o: ObjRef, keys: &[PropKey], depth: usize, output: &m
         let name = key_text(ctx, k);
         if p.attrs & ATTR_ACCESSOR != 0 {
             let (g, s) = vm.heap.accessor(p.value);
+            // Module namespaces show their (live) binding values, not accessors.
+            if let Some(v) = crate::module::peek_namespace_getter(vm, g) {
+                let text = format_value(ctx, v, depth + 1, false);
+                output.push(format!("{name}: {text}"));
+                continue;
+            }
             let t = match (g.is_undefined(), s.is_undefined()) {
                 (false, false) => "[Getter/Setter]",
                 (false, true) => "[Getter]",

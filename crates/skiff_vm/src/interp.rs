@@ -1947,6 +1947,7 @@ fn set_indexed(vm: &mut Vm, o: Value, k: Value, v: Value) -> JsResult<()> {
                     if i == obj.elements.len()
                         && obj.is_array()
                         && obj.extensible
+                        && !obj.length_readonly
                         && !obj.shape.has_index_keys
                     {
                         // Appending is safe only if no prototype defines the index (setters).

@@ -632,6 +632,32 @@ fn encode_binding(b: &Binding) -> (f64, f64) {
     }
 }
 
+/// The current value behind a namespace getter, read without running script code (for inspect).
+pub fn peek_namespace_getter(vm: &Vm, getter: Value) -> Option<Value> {
+    let f = vm.heap.try_obj(getter)?;
+    let ObjectKind::Native(n) = &f.kind else {
+        return None;
+    };
+    if n.f as usize != namespace_getter as crate::object::NativeFn as usize {
+        return None;
+    }
+    let m = n.data.first()?.as_number()? as u32;
+    let s = n.data.get(1)?.as_number()?;
+    let st = vm.modules.list.get(m as usize)?;
+    if s >= 0.0 {
+        let env = st.env;
+        let v = vm.heap.try_env(env)?.slots.get(s as usize).copied()?;
+        return if v.is_hole() { None } else { Some(v) };
+    }
+    if s == -1.0 {
+        return (!st.namespace.is_undefined()).then_some(st.namespace);
+    }
+    let key = PropKey::Str(crate::atom::Atom((-2.0 - s) as u32));
+    let ns = st.namespace.as_object()?;
+    let p = vm.heap.obj(ns).get_own(key)?;
+    (p.attrs & crate::shape::ATTR_ACCESSOR == 0).then_some(p.value)
+}
+
 fn namespace_getter(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
     let m = crate::builtins::callee_data(vm, 0)
         .as_number()

@@ -336,6 +336,8 @@ pub struct Object {
     /// Arrays only: a length beyond the dense elements (sparse arrays, `length = 1e9`). The
     /// array length is `max(elements.len(), sparse_len)`.
     pub sparse_len: u32,
+    /// Arrays only: `length` was made non-writable with `defineProperty`.
+    pub length_readonly: bool,
     pub extensible: bool,
     /// Class constructors and a few builtins are callable-but-not-constructible etc.; this
     /// bit records whether `new` is allowed.
@@ -359,6 +361,7 @@ impl Object {
             elements: Vec::new(),
             elem_mode: ElemMode::Normal,
             sparse_len: 0,
+            length_readonly: false,
             extensible: true,
             constructible: false,
             kind,

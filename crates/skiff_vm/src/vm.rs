@@ -496,7 +496,7 @@ impl Vm {
         let obj = self.heap.obj(o);
         match &obj.kind {
             ObjectKind::Array if key == PropKey::Str(names::get().length) => {
-                let w = if obj.elem_mode == crate::object::ElemMode::Frozen {
+                let w = if obj.elem_mode == crate::object::ElemMode::Frozen || obj.length_readonly {
                     0
                 } else {
                     ATTR_WRITABLE
@@ -778,6 +778,13 @@ impl Vm {
 
     fn add_property(&mut self, o: ObjRef, key: PropKey, value: Value) -> JsResult<()> {
         let obj = self.heap.obj_mut(o);
+        if let (PropKey::Index(i), true) = (key, obj.is_array() && obj.length_readonly) {
+            if i as usize >= obj.array_len() {
+                return Err(self.type_error(
+                    "Cannot assign to read only property 'length' of object '[object Array]'",
+                ));
+            }
+        }
         if !obj.extensible {
             let k = self.key_display(key);
             return Err(
@@ -801,9 +808,7 @@ impl Vm {
                 crate::builtins::array::set_length(self, o, v)?;
             }
             if d.writable == Some(false) {
-                let obj = self.heap.obj_mut(o);
-                obj.extensible = false;
-                obj.elem_mode = crate::object::ElemMode::Frozen;
+                self.heap.obj_mut(o).length_readonly = true;
             }
             return Ok(true);
         }

@@ -22,7 +22,7 @@ pub fn set_length(vm: &mut Vm, o: ObjRef, v: Value) -> JsResult<()> {
     let obj = vm.heap.obj_mut(o);
     let n = n as usize;
     let cur = obj.array_len();
-    if n != cur && obj.elem_mode == ElemMode::Frozen {
+    if n != cur && (obj.elem_mode == ElemMode::Frozen || obj.length_readonly) {
         return Err(vm.type_error(
             "Cannot assign to read only property 'length' of object '[object Array]'",
         ));

@@ -131,7 +131,58 @@ pub fn builtin_exec(vm: &mut Vm, r: Value, s: &JsStr) -> JsResult<Value> {
             Value::number(range.end as f64),
         )?;
     }
-    match_to_array(vm, &m, &units, s, re.has_named_groups())
+    let a = match_to_array(vm, &m, &units, s, re.has_named_groups())?;
+    if flags.has_indices {
+        add_indices(vm, a, &m, re.has_named_groups())?;
+    }
+    Ok(a)
+}
+
+/// The `indices` property of a match made with the `d` flag.
+fn add_indices(vm: &mut Vm, a: Value, m: &jre::RegExpMatch, named: bool) -> JsResult<()> {
+    vm.root(a);
+    let mut pairs = Vec::with_capacity(m.captures.len());
+    for c in &m.captures {
+        pairs.push(match c {
+            Some(r) => vm.new_array_value(vec![
+                Value::number(r.start as f64),
+                Value::number(r.end as f64),
+            ]),
+            None => Value::UNDEFINED,
+        });
+        vm.root(*pairs.last().unwrap_or(&Value::UNDEFINED));
+    }
+    let ind = vm.new_array(pairs);
+    vm.root(Value::object(ind));
+    let groups = if named {
+        let g = vm.new_object_with_proto(None, ObjectKind::Ordinary);
+        for (name, rg) in &m.named_groups {
+            let v = match rg {
+                Some(r) => vm.new_array_value(vec![
+                    Value::number(r.start as f64),
+                    Value::number(r.end as f64),
+                ]),
+                None => Value::UNDEFINED,
+            };
+            vm.heap
+                .obj_mut(g)
+                .put_raw(PropKey::from_str(name), v, ATTR_DEFAULT);
+        }
+        Value::object(g)
+    } else {
+        Value::UNDEFINED
+    };
+    vm.heap
+        .obj_mut(ind)
+        .put_raw(PropKey::Str(names::get().groups), groups, ATTR_DEFAULT);
+    if let Some(o) = a.as_object() {
+        vm.heap.obj_mut(o).put_raw(
+            PropKey::from_str("indices"),
+            Value::object(ind),
+            ATTR_DEFAULT,
+        );
+    }
+    Ok(())
 }
 
 fn match_to_array(
