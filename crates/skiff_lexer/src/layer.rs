@@ -29,8 +29,9 @@ pub const MAX_BRACKET_DEPTH: usize = 1000;
 /// The most operators and nested statement heads one file may chain without brackets, summed
 /// over the open brackets; a rough bound on the depth of the syntax tree built from them.
 pub const MAX_CHAIN: u32 = 2000;
-/// How far a speculative scan for type arguments may look.
-const MAX_SPECULATION: usize = 4096;
+/// How far a speculative scan for type arguments may look (brackets inside count as one token).
+/// Small enough that a hostile run of `a < b < c < …` stays linear in practice.
+const MAX_SPECULATION: usize = 512;
 
 /// A token with its byte range, as the parser consumes it.
 pub type Spanned = (usize, Tok, usize);
@@ -94,6 +95,8 @@ struct Level {
     reset_pending: bool,
     /// `{` of an import or export specifier list.
     specifiers: bool,
+    /// Inside an `import` declaration (until its semicolon).
+    import_stmt: bool,
     /// `<` of type parameters opened by `ArrowLt`.
     arrow: bool,
     /// A block that is the body of a function or class expression (or an arrow function).
@@ -118,6 +121,7 @@ impl Level {
             nest: 0,
             reset_pending: false,
             specifiers: false,
+            import_stmt: false,
             arrow: false,
             expr_body: false,
             fn_expr: false,
@@ -162,7 +166,8 @@ pub fn tokenize(src: &str, file: FileId) -> Lexed {
         last_closed_fn_expr: false,
         last_in_type: false,
         postfix_bang: false,
-        suppress_asi_after: usize::MAX,
+        postfix_update: false,
+        suppress_asi_after: None,
         chain_total: 0,
         fatal: false,
     };
@@ -305,7 +310,10 @@ struct Layer<'a> {
     last_closed_fn_expr: bool,
     last_in_type: bool,
     postfix_bang: bool,
-    suppress_asi_after: usize,
+    /// The last `++`/`--` was postfix (it ends an operand).
+    postfix_update: bool,
+    /// The raw index of the last token of a decorator, after which no semicolon is inserted.
+    suppress_asi_after: Option<usize>,
     chain_total: u32,
     fatal: bool,
 }
@@ -399,6 +407,10 @@ impl<'a> Layer<'a> {
             }
             i = self.step(i);
         }
+        if self.type_end_at.contains(&self.raw.len()) {
+            let e = self.out.last().map(|t| t.2 as u32).unwrap_or(0);
+            self.emit(Tok::TypeEnd, e, e, usize::MAX);
+        }
         // End of input: a final statement needs its semicolon.
         let top_asi = self.top().asi();
         if top_asi && !matches!(self.prev(), None | Some(Tok::Semi | Tok::AutoSemi | Tok::LBrace)) {
@@ -461,6 +473,7 @@ impl<'a> Layer<'a> {
                 }
             }
             Tok::Enum => self.level().header = Some(Header::Enum),
+            Tok::Import if self.is_decl_position() => self.level().import_stmt = true,
             Tok::Interface => self.level().header = Some(Header::Interface),
             Tok::Namespace | Tok::Module | Tok::Global => self.level().header = Some(Header::Namespace),
             Tok::Let | Tok::Const | Tok::Var => {
@@ -525,7 +538,7 @@ impl<'a> Layer<'a> {
                 let specifiers = kind == Kind::Object
                     && (matches!(self.prev(), Some(Tok::Import | Tok::Export))
                         || (matches!(self.prev(), Some(Tok::Type)) && matches!(self.prev2(), Some(Tok::Import | Tok::Export)))
-                        || (self.prev() == Some(&Tok::Comma) && self.stack.len() == 1 && self.import_line()));
+                        || (self.prev() == Some(&Tok::Comma) && self.top().import_stmt));
                 self.level().header = None;
                 if kind == Kind::Object {
                     tok = Tok::LBraceObj;
@@ -694,9 +707,13 @@ impl<'a> Layer<'a> {
                 self.last_in_type = false;
                 return i + 1;
             }
+            Tok::PlusPlus | Tok::MinusMinus => {
+                self.postfix_update = self.prev().is_some_and(ends_operand) && !self.raw[i].nl_before;
+                self.bump_chain(i);
+            }
             Tok::At => {
                 // A decorator: no semicolon may be inserted after it.
-                self.suppress_asi_after = self.decorator_end(i);
+                self.suppress_asi_after = Some(self.decorator_end(i));
             }
             Tok::Dot | Tok::QuestionDot | Tok::Arrow | Tok::Ellipsis | Tok::Plus | Tok::Minus | Tok::Star
             | Tok::Slash | Tok::Percent | Tok::StarStar | Tok::Shl | Tok::Amp | Tok::Pipe | Tok::Caret
@@ -704,7 +721,7 @@ impl<'a> Layer<'a> {
             | Tok::EqEqEq | Tok::NotEqEq | Tok::LtEq | Tok::GtEq | Tok::PlusEq | Tok::MinusEq | Tok::StarEq
             | Tok::SlashEq | Tok::PercentEq | Tok::StarStarEq | Tok::ShlEq | Tok::ShrEq | Tok::UShrEq
             | Tok::AmpEq | Tok::PipeEq | Tok::CaretEq | Tok::AmpAmpEq | Tok::PipePipeEq
-            | Tok::QuestionQuestionEq | Tok::PlusPlus | Tok::MinusMinus | Tok::Typeof | Tok::Void
+            | Tok::QuestionQuestionEq | Tok::Typeof | Tok::Void
             | Tok::Delete | Tok::Await | Tok::New | Tok::Yield | Tok::Instanceof | Tok::In | Tok::Keyof => {
                 self.bump_chain(i);
             }
@@ -717,6 +734,7 @@ impl<'a> Layer<'a> {
 
     fn after_semicolon(&mut self) {
         let l = self.level();
+        l.import_stmt = false;
         l.var_decl = false;
         l.in_init = false;
         l.type_alias = false;
@@ -752,7 +770,7 @@ impl<'a> Layer<'a> {
             return false;
         }
         let Some(prev) = self.prev() else { return false };
-        if self.out_raw.last() == Some(&self.suppress_asi_after) {
+        if self.suppress_asi_after.is_some() && self.out_raw.last().copied() == self.suppress_asi_after {
             return false;
         }
         if matches!(tok, Tok::Semi | Tok::RBrace) {
@@ -763,7 +781,8 @@ impl<'a> Layer<'a> {
             return true;
         }
         let prev_ends = ends_operand(prev)
-            || matches!(prev, Tok::PlusPlus | Tok::MinusMinus | Tok::Debugger)
+            || (matches!(prev, Tok::PlusPlus | Tok::MinusMinus) && self.postfix_update)
+            || *prev == Tok::Debugger
             || (*prev == Tok::Bang && self.postfix_bang)
             || (*prev == Tok::Const && self.prev2() == Some(&Tok::As))
             || (self.last_in_type && (prev.is_keyword() || *prev == Tok::RBrace));
@@ -1269,7 +1288,7 @@ impl<'a> Layer<'a> {
     /// Decides what a `<` at raw index `i` is. Returns `TypeArgsLt`/`ArrowLt` (and records the
     /// closer) or `None` for a comparison.
     fn angle(&mut self, i: usize, in_type: bool) -> Option<Tok> {
-        let prev_ends = self.prev().is_some_and(|p| ends_operand(p) || p.is_ident_like());
+        let prev_ends = self.prev().is_some_and(ends_operand);
         let (after, which) = self.skip_angle(i)?;
         let result = if prev_ends && !matches!(self.prev(), Some(Tok::RParen | Tok::RBracket | Tok::RBrace)) {
             if !in_type {
@@ -1329,18 +1348,6 @@ impl<'a> Layer<'a> {
         j
     }
 
-    /// Whether the current top-level statement started with `import`.
-    fn import_line(&self) -> bool {
-        for t in self.out.iter().rev() {
-            match t.1 {
-                Tok::Import => return true,
-                Tok::Semi | Tok::AutoSemi | Tok::LBrace | Tok::RBrace => return false,
-                _ => {}
-            }
-        }
-        false
-    }
-
     /// If an ArkUI `struct` component starts at raw index `i` (at its decorators or at `struct`),
     /// reports it and returns the index after its body.
     fn arkui_struct(&mut self, i: usize) -> Option<usize> {
@@ -1352,7 +1359,8 @@ impl<'a> Layer<'a> {
             return None;
         }
         let mut j = i;
-        loop {
+        // Bounded, so that a long run of decorators is not rescanned from each of them.
+        for _ in 0..16 {
             match self.tok(j) {
                 Some(Tok::At) => {
                     let e = self.decorator_end(j);

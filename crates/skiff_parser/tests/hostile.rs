@@ -89,6 +89,19 @@ fn garbage_and_truncation_do_not_panic() {
 }
 
 #[test]
+fn pathological_lookahead_stays_linear() {
+    // Each of these once made the contextual layer rescan far ahead from every token.
+    let s = format!("x = a{};", " < b".repeat(100_000));
+    let _ = parse(&s);
+    let s = format!("{}class A {{}}", "@a ".repeat(100_000));
+    let _ = parse(&s);
+    let s = format!("x = a{};", ", {}".repeat(100_000));
+    let _ = parse(&s);
+    let s = format!("f = ({}) => 1;", "(a): b".repeat(1_000));
+    let _ = parse(&s);
+}
+
+#[test]
 fn incomplete_input_is_detected() {
     for s in ["{", "function f() {", "let x =", "x +", "`abc${", "'abc", "/* c", "f(1,", "if (x)", "class A"] {
         assert!(is_incomplete(s), "{s:?} should be incomplete");
