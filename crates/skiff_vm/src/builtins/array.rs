@@ -285,6 +285,7 @@ fn push(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         let obj = vm.heap.obj_mut(o);
         if obj.is_array()
             && obj.sparse_len == 0
+            && !obj.length_readonly
             && obj.elem_mode == ElemMode::Normal
             && obj.extensible
         {
@@ -312,6 +313,7 @@ fn pop(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
         let obj = vm.heap.obj_mut(o);
         if obj.is_array()
             && obj.sparse_len == 0
+            && !obj.length_readonly
             && obj.elem_mode == ElemMode::Normal
             && !obj.shape.has_index_keys
         {
@@ -485,6 +487,7 @@ fn splice_impl(vm: &mut Vm, this: Value, args: &[Value], copy: bool) -> JsResult
         let obj = vm.heap.obj_mut(r);
         if obj.is_array()
             && obj.sparse_len == 0
+            && !obj.length_readonly
             && obj.elem_mode == ElemMode::Normal
             && !obj.shape.has_index_keys
         {
@@ -633,6 +636,7 @@ fn reverse(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
         let obj = vm.heap.obj_mut(r);
         if obj.is_array()
             && obj.sparse_len == 0
+            && !obj.length_readonly
             && obj.elem_mode == ElemMode::Normal
             && !obj.shape.has_index_keys
         {
