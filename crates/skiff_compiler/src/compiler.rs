@@ -2062,18 +2062,24 @@ impl<'a> Compiler<'a> {
             return;
         }
         let m = self.mark();
-        let v = self.alloc();
-        match &r.arg {
+        let async_gen = self.fr().is_async && self.fr().is_generator;
+        let v = match &r.arg {
+            // A local returned as is needs no copy (async generators await it first).
+            Some(a @ Expr::Ident(_)) if !async_gen => self.expr_reg(a),
             Some(a) => {
+                let v = self.alloc();
                 self.expr(a, v);
-                if self.fr().is_async && self.fr().is_generator {
+                if async_gen {
                     self.emit(Instr::Await { dst: v, src: v });
                 }
+                v
             }
             None => {
+                let v = self.alloc();
                 self.emit(Instr::LoadUndefined { dst: v });
+                v
             }
-        }
+        };
         self.emit_return(v);
         self.release(m);
     }

@@ -1539,8 +1539,13 @@ impl<'a> Compiler<'a> {
                         self.member_object(mem, obj);
                         let key = self.alloc();
                         let acc = self.member_key(mem, key);
-                        let v = self.alloc();
-                        self.expr(&a.value, v);
+                        let v = if Self::is_simple(&a.value) {
+                            self.expr_reg(&a.value)
+                        } else {
+                            let v = self.alloc();
+                            self.expr(&a.value, v);
+                            v
+                        };
                         self.pos(a.span);
                         self.member_set(acc, obj, key, v);
                         if let Some(d) = dst {
@@ -1691,8 +1696,7 @@ impl<'a> Compiler<'a> {
                             }
                         }
                     }
-                    let v = self.alloc();
-                    self.expr(value, v);
+                    let v = self.expr_reg(value);
                     self.emit(Self::binary_instr(op, reg, reg, v));
                     if let Some(d) = dst {
                         self.f().b.mov(d, reg);
