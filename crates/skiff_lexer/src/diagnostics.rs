@@ -3,20 +3,17 @@
 use skiff_diagnostics::{Diagnostic, FileId, Span};
 
 pub fn unexpected_char(file: FileId, span: Span, ch: char) -> Diagnostic {
-    Diagnostic::error(
-        "E1001",
-        format!("unexpected character {ch:?}"),
-        file,
-        span,
-    )
-    .with_label("not valid here")
-    .with_help("remove the character, or put it inside a string or a comment")
+    Diagnostic::error("E1001", format!("unexpected character {ch:?}"), file, span)
+        .with_label("not valid here")
+        .with_help("remove the character, or put it inside a string or a comment")
 }
 
 pub fn unterminated_string(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error("E1002", "unterminated string literal", file, span)
         .with_label("this string is never closed")
-        .with_help("close the string with the same quote it starts with, before the end of the line")
+        .with_help(
+            "close the string with the same quote it starts with, before the end of the line",
+        )
 }
 
 pub fn unterminated_template(file: FileId, span: Span) -> Diagnostic {
@@ -32,9 +29,14 @@ pub fn unterminated_comment(file: FileId, span: Span) -> Diagnostic {
 }
 
 pub fn unterminated_regex(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E1005", "unterminated regular expression literal", file, span)
-        .with_label("this regular expression is never closed")
-        .with_help("close the pattern with `/`, or escape a `/` inside it as `\\/`")
+    Diagnostic::error(
+        "E1005",
+        "unterminated regular expression literal",
+        file,
+        span,
+    )
+    .with_label("this regular expression is never closed")
+    .with_help("close the pattern with `/`, or escape a `/` inside it as `\\/`")
 }
 
 pub fn invalid_escape(file: FileId, span: Span, what: &str) -> Diagnostic {
@@ -44,9 +46,14 @@ pub fn invalid_escape(file: FileId, span: Span, what: &str) -> Diagnostic {
 }
 
 pub fn invalid_number(file: FileId, span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error("E1007", format!("invalid numeric literal: {what}"), file, span)
-        .with_label("invalid number")
-        .with_help("write digits of the literal's base, optionally separated by single `_`")
+    Diagnostic::error(
+        "E1007",
+        format!("invalid numeric literal: {what}"),
+        file,
+        span,
+    )
+    .with_label("invalid number")
+    .with_help("write digits of the literal's base, optionally separated by single `_`")
 }
 
 pub fn legacy_octal(file: FileId, span: Span) -> Diagnostic {

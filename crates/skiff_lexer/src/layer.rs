@@ -130,7 +130,10 @@ impl Level {
     }
 
     fn asi(&self) -> bool {
-        matches!(self.kind, Kind::Top | Kind::Block | Kind::TypeBody | Kind::Class)
+        matches!(
+            self.kind,
+            Kind::Top | Kind::Block | Kind::TypeBody | Kind::Class
+        )
     }
 }
 
@@ -143,8 +146,18 @@ pub fn tokenize(src: &str, file: FileId) -> Lexed {
     let (matching, opener, depth_error) = match_brackets(&raw);
     if let Some(at) = depth_error {
         let t = &raw[at];
-        diagnostics.push(d::nesting_too_deep(file, Span::new(t.start, t.end), MAX_BRACKET_DEPTH));
-        return Lexed { tokens: Vec::new(), diagnostics, incomplete: false, fatal: true, eof };
+        diagnostics.push(d::nesting_too_deep(
+            file,
+            Span::new(t.start, t.end),
+            MAX_BRACKET_DEPTH,
+        ));
+        return Lexed {
+            tokens: Vec::new(),
+            diagnostics,
+            incomplete: false,
+            fatal: true,
+            eof,
+        };
     }
     let mut layer = Layer {
         raw: &raw,
@@ -177,7 +190,13 @@ pub fn tokenize(src: &str, file: FileId) -> Lexed {
     let tokens = if fatal { Vec::new() } else { layer.out };
     diagnostics.extend(layer.diags);
     diagnostics.truncate(MAX_DIAGNOSTICS + 1);
-    Lexed { tokens, diagnostics, incomplete: scanned.incomplete || unclosed, fatal, eof }
+    Lexed {
+        tokens,
+        diagnostics,
+        incomplete: scanned.incomplete || unclosed,
+        fatal,
+        eof,
+    }
 }
 
 /// Pairs up brackets (and template substitutions). Returns, for each opener, the index of its
@@ -268,15 +287,26 @@ fn starts_statement(t: &Tok) -> bool {
         | Tok::PlusPlus
         | Tok::MinusMinus
         | Tok::At => true,
-        Tok::In | Tok::Instanceof | Tok::As | Tok::Satisfies | Tok::Of | Tok::Extends
-        | Tok::Implements | Tok::Is | Tok::From | Tok::ForIn => false,
+        Tok::In
+        | Tok::Instanceof
+        | Tok::As
+        | Tok::Satisfies
+        | Tok::Of
+        | Tok::Extends
+        | Tok::Implements
+        | Tok::Is
+        | Tok::From
+        | Tok::ForIn => false,
         other => other.is_keyword(),
     }
 }
 
 fn name_like(t: &Tok) -> bool {
     t.is_ident_like()
-        || matches!(t, Tok::Str(_) | Tok::Num(_) | Tok::BigInt(_) | Tok::LBracket | Tok::PrivateName(_))
+        || matches!(
+            t,
+            Tok::Str(_) | Tok::Num(_) | Tok::BigInt(_) | Tok::LBracket | Tok::PrivateName(_)
+        )
 }
 
 fn ident_is(t: &Tok, s: &str) -> bool {
@@ -387,7 +417,11 @@ impl<'a> Layer<'a> {
         if self.chain_total > MAX_CHAIN && !self.fatal {
             self.fatal = true;
             let t = &self.raw[i];
-            self.diags.push(d::nesting_too_deep(self.file, Span::new(t.start, t.end), MAX_CHAIN as usize));
+            self.diags.push(d::nesting_too_deep(
+                self.file,
+                Span::new(t.start, t.end),
+                MAX_CHAIN as usize,
+            ));
         }
     }
 
@@ -413,7 +447,12 @@ impl<'a> Layer<'a> {
         }
         // End of input: a final statement needs its semicolon.
         let top_asi = self.top().asi();
-        if top_asi && !matches!(self.prev(), None | Some(Tok::Semi | Tok::AutoSemi | Tok::LBrace)) {
+        if top_asi
+            && !matches!(
+                self.prev(),
+                None | Some(Tok::Semi | Tok::AutoSemi | Tok::LBrace)
+            )
+        {
             let end = self.out.last().map(|t| t.2 as u32).unwrap_or(0);
             self.emit(Tok::AutoSemi, end, end, usize::MAX);
         }
@@ -465,7 +504,11 @@ impl<'a> Layer<'a> {
             Tok::Function | Tok::Class => {
                 let decl = self.is_decl_position();
                 if !decl {
-                    tok = if tok == Tok::Function { Tok::FunctionExpr } else { Tok::ClassExpr };
+                    tok = if tok == Tok::Function {
+                        Tok::FunctionExpr
+                    } else {
+                        Tok::ClassExpr
+                    };
                 }
                 if matches!(tok, Tok::Class | Tok::ClassExpr) {
                     self.level().header = Some(Header::Class);
@@ -475,13 +518,14 @@ impl<'a> Layer<'a> {
             Tok::Enum => self.level().header = Some(Header::Enum),
             Tok::Import if self.is_decl_position() => self.level().import_stmt = true,
             Tok::Interface => self.level().header = Some(Header::Interface),
-            Tok::Namespace | Tok::Module | Tok::Global => self.level().header = Some(Header::Namespace),
-            Tok::Let | Tok::Const | Tok::Var => {
+            Tok::Namespace | Tok::Module | Tok::Global => {
+                self.level().header = Some(Header::Namespace)
+            }
+            Tok::Let | Tok::Const | Tok::Var
                 if !(tok == Tok::Const && matches!(self.tok(i + 1), Some(Tok::Enum)))
-                    && self.prev() != Some(&Tok::As)
-                {
-                    self.level().var_decl = true;
-                }
+                    && self.prev() != Some(&Tok::As) =>
+            {
+                self.level().var_decl = true;
             }
             Tok::Type => {
                 if matches!(self.tok(i + 1), Some(Tok::Ident(_))) {
@@ -507,16 +551,23 @@ impl<'a> Layer<'a> {
                 // Call signatures in type bodies use the arrow-parameter token too, so that the
                 // grammar can tell them from a parenthesised expression after a block's `{`.
                 let call_sig = self.top().kind == Kind::TypeBody
-                    && (matches!(self.prev(), Some(Tok::LBrace | Tok::Semi | Tok::Comma | Tok::AutoSemi))
-                        || (self.prev() == Some(&Tok::TypeArgsGt) && self.last_closed_arrow_lt));
+                    && (matches!(
+                        self.prev(),
+                        Some(Tok::LBrace | Tok::Semi | Tok::Comma | Tok::AutoSemi)
+                    ) || (self.prev() == Some(&Tok::TypeArgsGt) && self.last_closed_arrow_lt));
                 let arrow = call_sig || self.is_arrow_paren(i);
-                let kind = if arrow { Kind::ParenParams } else { self.paren_kind(in_type) };
+                let kind = if arrow {
+                    Kind::ParenParams
+                } else {
+                    self.paren_kind(in_type)
+                };
                 if arrow {
                     tok = Tok::ArrowParen;
                 }
                 let fn_expr = kind == Kind::ParenParams
                     && (self.prev() == Some(&Tok::FunctionExpr)
-                        || (matches!(self.prev(), Some(Tok::Ident(_) | Tok::Star)) && self.prev2() == Some(&Tok::FunctionExpr))
+                        || (matches!(self.prev(), Some(Tok::Ident(_) | Tok::Star))
+                            && self.prev2() == Some(&Tok::FunctionExpr))
                         || self.top().kind == Kind::Object);
                 self.emit(tok, start, end, i);
                 let mut l = Level::new(kind);
@@ -537,7 +588,8 @@ impl<'a> Layer<'a> {
                     || (kind == Kind::Class && header_expr);
                 let specifiers = kind == Kind::Object
                     && (matches!(self.prev(), Some(Tok::Import | Tok::Export))
-                        || (matches!(self.prev(), Some(Tok::Type)) && matches!(self.prev2(), Some(Tok::Import | Tok::Export)))
+                        || (matches!(self.prev(), Some(Tok::Type))
+                            && matches!(self.prev2(), Some(Tok::Import | Tok::Export)))
                         || (self.prev() == Some(&Tok::Comma) && self.top().import_stmt));
                 self.level().header = None;
                 if kind == Kind::Object {
@@ -572,7 +624,10 @@ impl<'a> Layer<'a> {
                 if tok == Tok::RBrace && matched {
                     // ASI before `}` in statement-like bodies.
                     if self.top().asi()
-                        && !matches!(self.prev(), Some(Tok::Semi | Tok::AutoSemi | Tok::LBrace | Tok::Comma))
+                        && !matches!(
+                            self.prev(),
+                            Some(Tok::Semi | Tok::AutoSemi | Tok::LBrace | Tok::Comma)
+                        )
                     {
                         let e = self.out.last().map(|t| t.2 as u32).unwrap_or(start);
                         self.emit(Tok::AutoSemi, e, e, usize::MAX);
@@ -583,9 +638,20 @@ impl<'a> Layer<'a> {
                 let mut closed_fn_expr = false;
                 if matched {
                     let want: &[Kind] = match tok {
-                        Tok::RParen => &[Kind::ParenExpr, Kind::ParenParams, Kind::ParenControl, Kind::ParenFor],
+                        Tok::RParen => &[
+                            Kind::ParenExpr,
+                            Kind::ParenParams,
+                            Kind::ParenControl,
+                            Kind::ParenFor,
+                        ],
                         Tok::RBracket => &[Kind::Bracket],
-                        _ => &[Kind::Block, Kind::Object, Kind::TypeBody, Kind::Class, Kind::Enum],
+                        _ => &[
+                            Kind::Block,
+                            Kind::Object,
+                            Kind::TypeBody,
+                            Kind::Class,
+                            Kind::Enum,
+                        ],
                     };
                     if let Some(pos) = self.stack.iter().rposition(|l| want.contains(&l.kind)) {
                         if pos > 0 {
@@ -658,7 +724,17 @@ impl<'a> Layer<'a> {
             Tok::Question => {
                 let next = self.tok(i + 1);
                 let optional = in_type
-                    || matches!(next, Some(Tok::Colon | Tok::RParen | Tok::Comma | Tok::Eq | Tok::Semi | Tok::RBrace))
+                    || matches!(
+                        next,
+                        Some(
+                            Tok::Colon
+                                | Tok::RParen
+                                | Tok::Comma
+                                | Tok::Eq
+                                | Tok::Semi
+                                | Tok::RBrace
+                        )
+                    )
                     || (matches!(next, Some(Tok::LParen | Tok::Lt))
                         && matches!(self.top().kind, Kind::Class | Kind::TypeBody | Kind::Object)
                         && !self.top().in_init);
@@ -693,7 +769,11 @@ impl<'a> Layer<'a> {
             }
             Tok::As | Tok::Satisfies => {
                 self.bump_chain(i);
-                if !in_type && !self.top().specifiers && !matches!(self.tok(i + 1), Some(Tok::Const)) && self.prev() != Some(&Tok::Star) {
+                if !in_type
+                    && !self.top().specifiers
+                    && !matches!(self.tok(i + 1), Some(Tok::Const))
+                    && self.prev() != Some(&Tok::Star)
+                {
                     self.emit(tok, start, end, i);
                     self.start_type(i + 1, true);
                     return i + 1;
@@ -708,21 +788,62 @@ impl<'a> Layer<'a> {
                 return i + 1;
             }
             Tok::PlusPlus | Tok::MinusMinus => {
-                self.postfix_update = self.prev().is_some_and(ends_operand) && !self.raw[i].nl_before;
+                self.postfix_update =
+                    self.prev().is_some_and(ends_operand) && !self.raw[i].nl_before;
                 self.bump_chain(i);
             }
             Tok::At => {
                 // A decorator: no semicolon may be inserted after it.
                 self.suppress_asi_after = Some(self.decorator_end(i));
             }
-            Tok::Dot | Tok::QuestionDot | Tok::Arrow | Tok::Ellipsis | Tok::Plus | Tok::Minus | Tok::Star
-            | Tok::Slash | Tok::Percent | Tok::StarStar | Tok::Shl | Tok::Amp | Tok::Pipe | Tok::Caret
-            | Tok::Tilde | Tok::AmpAmp | Tok::PipePipe | Tok::QuestionQuestion | Tok::EqEq | Tok::NotEq
-            | Tok::EqEqEq | Tok::NotEqEq | Tok::LtEq | Tok::GtEq | Tok::PlusEq | Tok::MinusEq | Tok::StarEq
-            | Tok::SlashEq | Tok::PercentEq | Tok::StarStarEq | Tok::ShlEq | Tok::ShrEq | Tok::UShrEq
-            | Tok::AmpEq | Tok::PipeEq | Tok::CaretEq | Tok::AmpAmpEq | Tok::PipePipeEq
-            | Tok::QuestionQuestionEq | Tok::Typeof | Tok::Void
-            | Tok::Delete | Tok::Await | Tok::New | Tok::Yield | Tok::Instanceof | Tok::In | Tok::Keyof => {
+            Tok::Dot
+            | Tok::QuestionDot
+            | Tok::Arrow
+            | Tok::Ellipsis
+            | Tok::Plus
+            | Tok::Minus
+            | Tok::Star
+            | Tok::Slash
+            | Tok::Percent
+            | Tok::StarStar
+            | Tok::Shl
+            | Tok::Amp
+            | Tok::Pipe
+            | Tok::Caret
+            | Tok::Tilde
+            | Tok::AmpAmp
+            | Tok::PipePipe
+            | Tok::QuestionQuestion
+            | Tok::EqEq
+            | Tok::NotEq
+            | Tok::EqEqEq
+            | Tok::NotEqEq
+            | Tok::LtEq
+            | Tok::GtEq
+            | Tok::PlusEq
+            | Tok::MinusEq
+            | Tok::StarEq
+            | Tok::SlashEq
+            | Tok::PercentEq
+            | Tok::StarStarEq
+            | Tok::ShlEq
+            | Tok::ShrEq
+            | Tok::UShrEq
+            | Tok::AmpEq
+            | Tok::PipeEq
+            | Tok::CaretEq
+            | Tok::AmpAmpEq
+            | Tok::PipePipeEq
+            | Tok::QuestionQuestionEq
+            | Tok::Typeof
+            | Tok::Void
+            | Tok::Delete
+            | Tok::Await
+            | Tok::New
+            | Tok::Yield
+            | Tok::Instanceof
+            | Tok::In
+            | Tok::Keyof => {
                 self.bump_chain(i);
             }
             _ => {}
@@ -746,9 +867,22 @@ impl<'a> Layer<'a> {
         // A closer is matched when some opener points at it. Openers precede closers, and the
         // bracket stack tells us which opener is innermost, so checking the stack is enough.
         let want = match self.raw[i].tok {
-            Tok::RParen => [Kind::ParenExpr, Kind::ParenParams, Kind::ParenControl, Kind::ParenFor].as_slice(),
+            Tok::RParen => [
+                Kind::ParenExpr,
+                Kind::ParenParams,
+                Kind::ParenControl,
+                Kind::ParenFor,
+            ]
+            .as_slice(),
             Tok::RBracket => [Kind::Bracket].as_slice(),
-            _ => [Kind::Block, Kind::Object, Kind::TypeBody, Kind::Class, Kind::Enum].as_slice(),
+            _ => [
+                Kind::Block,
+                Kind::Object,
+                Kind::TypeBody,
+                Kind::Class,
+                Kind::Enum,
+            ]
+            .as_slice(),
         };
         self.stack.iter().skip(1).any(|l| want.contains(&l.kind))
     }
@@ -769,15 +903,22 @@ impl<'a> Layer<'a> {
         if !t.nl_before || !self.top().asi() {
             return false;
         }
-        let Some(prev) = self.prev() else { return false };
-        if self.suppress_asi_after.is_some() && self.out_raw.last().copied() == self.suppress_asi_after {
+        let Some(prev) = self.prev() else {
+            return false;
+        };
+        if self.suppress_asi_after.is_some()
+            && self.out_raw.last().copied() == self.suppress_asi_after
+        {
             return false;
         }
         if matches!(tok, Tok::Semi | Tok::RBrace) {
             return false;
         }
         // Restricted productions: no line break after these keywords.
-        if matches!(prev, Tok::Return | Tok::Break | Tok::Continue | Tok::Throw | Tok::Yield) {
+        if matches!(
+            prev,
+            Tok::Return | Tok::Break | Tok::Continue | Tok::Throw | Tok::Yield
+        ) {
             return true;
         }
         let prev_ends = ends_operand(prev)
@@ -795,12 +936,16 @@ impl<'a> Layer<'a> {
         }
         // `else`, `catch`, `finally` and the `while` of `do … while` continue the statement that
         // a block ended.
-        if matches!(tok, Tok::Else | Tok::Catch | Tok::Finally | Tok::While) && *prev == Tok::RBrace && !self.last_closed_expr {
+        if matches!(tok, Tok::Else | Tok::Catch | Tok::Finally | Tok::While)
+            && *prev == Tok::RBrace
+            && !self.last_closed_expr
+        {
             return false;
         }
         // In interfaces and type literals, a line may start a call signature `(…)`, an index
         // signature `[…]` or generic call signature `<T>(…)`.
-        if self.top().kind == Kind::TypeBody && matches!(tok, Tok::LParen | Tok::LBracket | Tok::Lt) {
+        if self.top().kind == Kind::TypeBody && matches!(tok, Tok::LParen | Tok::LBracket | Tok::Lt)
+        {
             return true;
         }
         // After a type annotation, `[` on a new line starts a new statement (as in TypeScript).
@@ -812,17 +957,26 @@ impl<'a> Layer<'a> {
 
     /// Whether the `)` just emitted closed the head of a control statement.
     fn closed_control_head(&self) -> bool {
-        let Some(&close_raw) = self.out_raw.last() else { return false };
-        let Some(&open) = self.opener.get(close_raw) else { return false };
+        let Some(&close_raw) = self.out_raw.last() else {
+            return false;
+        };
+        let Some(&open) = self.opener.get(close_raw) else {
+            return false;
+        };
         if open == usize::MAX || open == 0 || self.do_while_parens.contains(&open) {
             return false;
         }
-        matches!(self.raw[open - 1].tok, Tok::If | Tok::While | Tok::For | Tok::With | Tok::Await)
+        matches!(
+            self.raw[open - 1].tok,
+            Tok::If | Tok::While | Tok::For | Tok::With | Tok::Await
+        )
     }
 
     /// Whether the `}` just emitted closed the body of a `do` loop.
     fn closed_do_body(&self) -> bool {
-        let Some(&close_raw) = self.out_raw.last() else { return false };
+        let Some(&close_raw) = self.out_raw.last() else {
+            return false;
+        };
         if !matches!(self.raw.get(close_raw).map(|t| &t.tok), Some(Tok::RBrace)) {
             return false;
         }
@@ -840,8 +994,19 @@ impl<'a> Layer<'a> {
             return true;
         }
         match &self.out[n - 1].1 {
-            Tok::Semi | Tok::AutoSemi | Tok::LBrace | Tok::RBrace | Tok::RParen | Tok::Else | Tok::Do
-            | Tok::Export | Tok::Default | Tok::Ident(_) | Tok::RBracket | Tok::TypeArgsGt | Tok::TypeEnd => true,
+            Tok::Semi
+            | Tok::AutoSemi
+            | Tok::LBrace
+            | Tok::RBrace
+            | Tok::RParen
+            | Tok::Else
+            | Tok::Do
+            | Tok::Export
+            | Tok::Default
+            | Tok::Ident(_)
+            | Tok::RBracket
+            | Tok::TypeArgsGt
+            | Tok::TypeEnd => true,
             Tok::Colon => self.last_colon == ColonRole::Label,
             _ => false,
         }
@@ -866,9 +1031,12 @@ impl<'a> Layer<'a> {
                 next_same
                     && (matches!(nk, Tok::Function)
                         || (nk == Tok::LParen && self.is_arrow_paren(i + 1))
-                        || (matches!(nk, Tok::Ident(_)) && matches!(self.tok(i + 2), Some(Tok::Arrow)))
+                        || (matches!(nk, Tok::Ident(_))
+                            && matches!(self.tok(i + 2), Some(Tok::Arrow)))
                         || (nk == Tok::Lt && self.generic_arrow_at(i + 1))
-                        || (member_level && (name_like(&nk) || nk == Tok::Star) && self.member_follows(i + 1)))
+                        || (member_level
+                            && (name_like(&nk) || nk == Tok::Star)
+                            && self.member_follows(i + 1)))
             }
             Tok::Get | Tok::Set => {
                 (member_level || self.in_type(i)) && name_like(&nk) && self.member_follows(i + 1)
@@ -877,10 +1045,22 @@ impl<'a> Layer<'a> {
                 kind == Kind::Class
                     && (name_like(&nk) || matches!(nk, Tok::LBrace | Tok::Star | Tok::At))
             }
-            Tok::Readonly if self.in_type(i) => next_same && (name_like(&nk) || matches!(nk, Tok::LParen | Tok::LBrace)),
-            Tok::Public | Tok::Private | Tok::Protected | Tok::Readonly | Tok::Override | Tok::Accessor => {
-                next_same && (name_like(&nk) || matches!(nk, Tok::LBrace | Tok::Ellipsis))
-                    && !(kw == Tok::Readonly && nk == Tok::LBracket && !self.in_type(i) && kind != Kind::Class && kind != Kind::TypeBody)
+            Tok::Readonly if self.in_type(i) => {
+                next_same && (name_like(&nk) || matches!(nk, Tok::LParen | Tok::LBrace))
+            }
+            Tok::Public
+            | Tok::Private
+            | Tok::Protected
+            | Tok::Readonly
+            | Tok::Override
+            | Tok::Accessor => {
+                next_same
+                    && (name_like(&nk) || matches!(nk, Tok::LBrace | Tok::Ellipsis))
+                    && !(kw == Tok::Readonly
+                        && nk == Tok::LBracket
+                        && !self.in_type(i)
+                        && kind != Kind::Class
+                        && kind != Kind::TypeBody)
             }
             Tok::Abstract => next_same && (name_like(&nk) || nk == Tok::New),
             Tok::Declare => {
@@ -893,28 +1073,46 @@ impl<'a> Layer<'a> {
                 next_same
                     && ((matches!(nk, Tok::Ident(_))
                         && (matches!(self.tok(i + 2), Some(Tok::Eq | Tok::Lt))
-                            || matches!(self.prev(), Some(Tok::Import | Tok::Export | Tok::LBraceObj | Tok::Comma))))
-                        || (matches!(nk, Tok::LBrace | Tok::Star) && matches!(self.prev(), Some(Tok::Import | Tok::Export))))
+                            || matches!(
+                                self.prev(),
+                                Some(Tok::Import | Tok::Export | Tok::LBraceObj | Tok::Comma)
+                            )))
+                        || (matches!(nk, Tok::LBrace | Tok::Star)
+                            && matches!(self.prev(), Some(Tok::Import | Tok::Export))))
             }
             Tok::Interface => next_same && matches!(nk, Tok::Ident(_)),
             Tok::Namespace => next_same && matches!(nk, Tok::Ident(_)) && self.is_decl_position(),
-            Tok::Module => next_same && matches!(nk, Tok::Ident(_) | Tok::Str(_)) && self.is_decl_position(),
-            Tok::Global => self.prev() == Some(&Tok::Declare) || (nk == Tok::LBrace && self.is_decl_position() && kind == Kind::Block),
+            Tok::Module => {
+                next_same && matches!(nk, Tok::Ident(_) | Tok::Str(_)) && self.is_decl_position()
+            }
+            Tok::Global => {
+                self.prev() == Some(&Tok::Declare)
+                    || (nk == Tok::LBrace && self.is_decl_position() && kind == Kind::Block)
+            }
             Tok::Of => {
                 kind == Kind::ParenFor
                     && self.top().for_semis == 0
-                    && matches!(self.prev(), Some(Tok::Ident(_) | Tok::RBracket | Tok::RBrace))
+                    && matches!(
+                        self.prev(),
+                        Some(Tok::Ident(_) | Tok::RBracket | Tok::RBrace)
+                    )
                     && self.out.len() >= 2
             }
             Tok::From => matches!(nk, Tok::Str(_)),
             Tok::As if self.top().specifiers => {
-                self.prev().is_some_and(|p| p.is_ident_like() || matches!(p, Tok::Str(_)))
+                self.prev()
+                    .is_some_and(|p| p.is_ident_like() || matches!(p, Tok::Str(_)))
                     && (next.is_some_and(Tok::is_ident_like) || matches!(nk, Tok::Str(_)))
             }
             Tok::As => {
                 !self.raw[i].nl_before
-                    && self.prev().is_some_and(|p| ends_operand(p) || *p == Tok::Star || (*p == Tok::Const))
-                    && !matches!(nk, Tok::Comma | Tok::RBrace | Tok::RParen | Tok::Semi | Tok::Eq | Tok::Colon)
+                    && self
+                        .prev()
+                        .is_some_and(|p| ends_operand(p) || *p == Tok::Star || (*p == Tok::Const))
+                    && !matches!(
+                        nk,
+                        Tok::Comma | Tok::RBrace | Tok::RParen | Tok::Semi | Tok::Eq | Tok::Colon
+                    )
             }
             Tok::Satisfies => !self.raw[i].nl_before && self.prev().is_some_and(ends_operand),
             Tok::Is => {
@@ -924,17 +1122,23 @@ impl<'a> Layer<'a> {
                     && matches!(self.prev2(), Some(Tok::Colon | Tok::Asserts))
             }
             Tok::Asserts => {
-                next_same && self.prev() == Some(&Tok::Colon) && matches!(nk, Tok::Ident(_) | Tok::This)
+                next_same
+                    && self.prev() == Some(&Tok::Colon)
+                    && matches!(nk, Tok::Ident(_) | Tok::This)
                     && self.in_type(i)
             }
             Tok::Keyof | Tok::Infer => {
-                next_same && self.in_type(i) && (name_like(&nk) || matches!(nk, Tok::LParen | Tok::LBrace | Tok::Typeof))
+                next_same
+                    && self.in_type(i)
+                    && (name_like(&nk) || matches!(nk, Tok::LParen | Tok::LBrace | Tok::Typeof))
             }
             Tok::Unique => next_same && self.in_type(i) && ident_is(&nk, "symbol"),
             Tok::Lazy => {
                 self.prev() == Some(&Tok::Import)
                     && (nk == Tok::LBrace
-                        || (matches!(nk, Tok::Ident(ref s) if s != "from") || (ident_is(&nk, "from") && !matches!(self.tok(i + 2), Some(Tok::Str(_))))))
+                        || (matches!(nk, Tok::Ident(ref s) if s != "from")
+                            || (ident_is(&nk, "from")
+                                && !matches!(self.tok(i + 2), Some(Tok::Str(_))))))
             }
             _ => false,
         };
@@ -948,18 +1152,33 @@ impl<'a> Layer<'a> {
     /// After a property name starting at `i`, is there a `(` or `<` (a method)?
     fn member_follows(&self, i: usize) -> bool {
         let after = match self.tok(i) {
-            Some(Tok::LBracket) => self.matching.get(i).copied().unwrap_or(usize::MAX).saturating_add(1),
+            Some(Tok::LBracket) => self
+                .matching
+                .get(i)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
             Some(Tok::Star) => return true,
             Some(_) => i + 1,
             None => return false,
         };
         matches!(self.tok(after), Some(Tok::LParen | Tok::Lt | Tok::Question))
-            || (matches!(self.tok(i), Some(t) if name_like(t)) && matches!(self.tok(after), Some(Tok::Ident(_)) | Some(Tok::LBracket) | Some(Tok::Star) | Some(Tok::PrivateName(_))) && matches!(self.tok(i), Some(Tok::Ident(_))))
+            || (matches!(self.tok(i), Some(t) if name_like(t))
+                && matches!(
+                    self.tok(after),
+                    Some(Tok::Ident(_))
+                        | Some(Tok::LBracket)
+                        | Some(Tok::Star)
+                        | Some(Tok::PrivateName(_))
+                )
+                && matches!(self.tok(i), Some(Tok::Ident(_))))
     }
 
     /// Is the `(` at `i` the parameter list of an arrow function (or a function type)?
     fn is_arrow_paren(&self, i: usize) -> bool {
-        let Some(&close) = self.matching.get(i) else { return false };
+        let Some(&close) = self.matching.get(i) else {
+            return false;
+        };
         if close == usize::MAX {
             return false;
         }
@@ -976,7 +1195,9 @@ impl<'a> Layer<'a> {
     /// Is there a generic arrow function `<T>(…) =>` at `i`?
     fn generic_arrow_at(&self, i: usize) -> bool {
         match self.skip_angle(i) {
-            Some((after, _)) => matches!(self.tok(after), Some(Tok::LParen)) && self.is_arrow_paren(after),
+            Some((after, _)) => {
+                matches!(self.tok(after), Some(Tok::LParen)) && self.is_arrow_paren(after)
+            }
             None => false,
         }
     }
@@ -986,19 +1207,30 @@ impl<'a> Layer<'a> {
         match prev {
             Some(Tok::For) => return Kind::ParenFor,
             Some(Tok::Await) if self.prev2() == Some(&Tok::For) => return Kind::ParenFor,
-            Some(Tok::If | Tok::While | Tok::With | Tok::Catch | Tok::Switch) => return Kind::ParenControl,
+            Some(Tok::If | Tok::While | Tok::With | Tok::Catch | Tok::Switch) => {
+                return Kind::ParenControl
+            }
             Some(Tok::Function | Tok::FunctionExpr) => return Kind::ParenParams,
-            Some(Tok::Star) if matches!(self.prev2(), Some(Tok::Function | Tok::FunctionExpr)) => return Kind::ParenParams,
+            Some(Tok::Star) if matches!(self.prev2(), Some(Tok::Function | Tok::FunctionExpr)) => {
+                return Kind::ParenParams
+            }
             _ => {}
         }
         if in_type {
             return Kind::ParenParams;
         }
-        if matches!(prev, Some(Tok::Ident(_))) && matches!(self.prev2(), Some(Tok::Function | Tok::FunctionExpr | Tok::Star)) {
+        if matches!(prev, Some(Tok::Ident(_)))
+            && matches!(
+                self.prev2(),
+                Some(Tok::Function | Tok::FunctionExpr | Tok::Star)
+            )
+        {
             return Kind::ParenParams;
         }
         let l = self.top();
-        let prop_prev = prev.is_some_and(|p| name_like(p) || matches!(p, Tok::RBracket | Tok::TypeArgsGt | Tok::Question));
+        let prop_prev = prev.is_some_and(|p| {
+            name_like(p) || matches!(p, Tok::RBracket | Tok::TypeArgsGt | Tok::Question)
+        });
         match l.kind {
             Kind::Class if !l.in_init && prop_prev => Kind::ParenParams,
             Kind::TypeBody => Kind::ParenParams,
@@ -1038,7 +1270,10 @@ impl<'a> Layer<'a> {
         if k == 0 {
             return false;
         }
-        matches!(self.out[k - 1].1, Tok::LBraceObj | Tok::Comma | Tok::Get | Tok::Set | Tok::Async | Tok::Star)
+        matches!(
+            self.out[k - 1].1,
+            Tok::LBraceObj | Tok::Comma | Tok::Get | Tok::Set | Tok::Async | Tok::Star
+        )
     }
 
     fn brace_kind(&self, i: usize, in_type: bool) -> Kind {
@@ -1061,8 +1296,20 @@ impl<'a> Layer<'a> {
         }
         match self.prev() {
             None => Kind::Block,
-            Some(Tok::Arrow | Tok::Semi | Tok::AutoSemi | Tok::Else | Tok::Do | Tok::Try | Tok::Finally | Tok::Catch
-                | Tok::RParen | Tok::RBrace | Tok::Static | Tok::TypeEnd) => Kind::Block,
+            Some(
+                Tok::Arrow
+                | Tok::Semi
+                | Tok::AutoSemi
+                | Tok::Else
+                | Tok::Do
+                | Tok::Try
+                | Tok::Finally
+                | Tok::Catch
+                | Tok::RParen
+                | Tok::RBrace
+                | Tok::Static
+                | Tok::TypeEnd,
+            ) => Kind::Block,
             Some(Tok::LBrace) => Kind::Block,
             Some(Tok::Colon) => {
                 if self.last_colon == ColonRole::Label {
@@ -1072,7 +1319,9 @@ impl<'a> Layer<'a> {
                 }
             }
             Some(Tok::Ident(_) | Tok::TypeArgsGt | Tok::Str(_) | Tok::RBracket) => {
-                if self.top().kind == Kind::Object || matches!(self.top().kind, Kind::ParenExpr | Kind::Bracket) {
+                if self.top().kind == Kind::Object
+                    || matches!(self.top().kind, Kind::ParenExpr | Kind::Bracket)
+                {
                     Kind::Object
                 } else {
                     Kind::Block
@@ -1097,9 +1346,12 @@ impl<'a> Layer<'a> {
         }
         match l.kind {
             Kind::Object | Kind::ParenExpr | Kind::Enum | Kind::Subst => ColonRole::Other,
-            Kind::ParenParams | Kind::ParenControl | Kind::Class | Kind::TypeBody | Kind::Bracket | Kind::TypeArgs => {
-                ColonRole::Annotation
-            }
+            Kind::ParenParams
+            | Kind::ParenControl
+            | Kind::Class
+            | Kind::TypeBody
+            | Kind::Bracket
+            | Kind::TypeArgs => ColonRole::Annotation,
             Kind::ParenFor => {
                 if l.var_decl {
                     ColonRole::Annotation
@@ -1144,10 +1396,22 @@ impl<'a> Layer<'a> {
             let Some(t) = self.tok(i) else { return i };
             match t {
                 Tok::Ident(name) => {
-                    let prefix = matches!(name.as_str(), "keyof" | "readonly" | "unique" | "infer" | "asserts" | "abstract")
-                        && self.same_line(i + 1)
+                    let prefix = matches!(
+                        name.as_str(),
+                        "keyof" | "readonly" | "unique" | "infer" | "asserts" | "abstract"
+                    ) && self.same_line(i + 1)
                         && self.tok(i + 1).is_some_and(|n| {
-                            name_like(n) || matches!(n, Tok::LParen | Tok::LBrace | Tok::Typeof | Tok::This | Tok::New | Tok::Void | Tok::Null)
+                            name_like(n)
+                                || matches!(
+                                    n,
+                                    Tok::LParen
+                                        | Tok::LBrace
+                                        | Tok::Typeof
+                                        | Tok::This
+                                        | Tok::New
+                                        | Tok::Void
+                                        | Tok::Null
+                                )
                         });
                     i += 1;
                     if prefix {
@@ -1171,8 +1435,15 @@ impl<'a> Layer<'a> {
                         i = self.after_match(i);
                     }
                 }
-                Tok::This | Tok::Void | Tok::Null | Tok::True | Tok::False | Tok::Num(_) | Tok::BigInt(_)
-                | Tok::Str(_) | Tok::NoSubstTemplate(_) => i += 1,
+                Tok::This
+                | Tok::Void
+                | Tok::Null
+                | Tok::True
+                | Tok::False
+                | Tok::Num(_)
+                | Tok::BigInt(_)
+                | Tok::Str(_)
+                | Tok::NoSubstTemplate(_) => i += 1,
                 Tok::Minus => {
                     i += 1;
                     if matches!(self.tok(i), Some(Tok::Num(_) | Tok::BigInt(_))) {
@@ -1274,10 +1545,33 @@ impl<'a> Layer<'a> {
                     }
                     j = m;
                 }
-                Tok::Ident(_) | Tok::Comma | Tok::Dot | Tok::Pipe | Tok::Amp | Tok::Arrow | Tok::Question
-                | Tok::Colon | Tok::Eq | Tok::Ellipsis | Tok::Minus | Tok::Num(_) | Tok::BigInt(_) | Tok::Str(_)
-                | Tok::NoSubstTemplate(_) | Tok::Typeof | Tok::Void | Tok::Null | Tok::This | Tok::New | Tok::Extends
-                | Tok::True | Tok::False | Tok::In | Tok::Const | Tok::Import | Tok::Star => {}
+                Tok::Ident(_)
+                | Tok::Comma
+                | Tok::Dot
+                | Tok::Pipe
+                | Tok::Amp
+                | Tok::Arrow
+                | Tok::Question
+                | Tok::Colon
+                | Tok::Eq
+                | Tok::Ellipsis
+                | Tok::Minus
+                | Tok::Num(_)
+                | Tok::BigInt(_)
+                | Tok::Str(_)
+                | Tok::NoSubstTemplate(_)
+                | Tok::Typeof
+                | Tok::Void
+                | Tok::Null
+                | Tok::This
+                | Tok::New
+                | Tok::Extends
+                | Tok::True
+                | Tok::False
+                | Tok::In
+                | Tok::Const
+                | Tok::Import
+                | Tok::Star => {}
                 _ => return None,
             }
             j += 1;
@@ -1290,7 +1584,9 @@ impl<'a> Layer<'a> {
     fn angle(&mut self, i: usize, in_type: bool) -> Option<Tok> {
         let prev_ends = self.prev().is_some_and(ends_operand);
         let (after, which) = self.skip_angle(i)?;
-        let result = if prev_ends && !matches!(self.prev(), Some(Tok::RParen | Tok::RBracket | Tok::RBrace)) {
+        let result = if prev_ends
+            && !matches!(self.prev(), Some(Tok::RParen | Tok::RBracket | Tok::RBrace))
+        {
             if !in_type {
                 // Expression context: `f<T>(x)`, `new Map<K, V>()`, `f<T>`, declarations.
                 let next = self.tok(after);
@@ -1299,11 +1595,34 @@ impl<'a> Layer<'a> {
                     || matches!(
                         next,
                         Some(
-                            Tok::LParen | Tok::NoSubstTemplate(_) | Tok::TemplateHead(_) | Tok::RParen | Tok::RBracket
-                                | Tok::Comma | Tok::Semi | Tok::RBrace | Tok::Dot | Tok::QuestionDot | Tok::Colon
-                                | Tok::Eq | Tok::EqEq | Tok::EqEqEq | Tok::NotEq | Tok::NotEqEq | Tok::AmpAmp
-                                | Tok::PipePipe | Tok::QuestionQuestion | Tok::Question | Tok::LBrace | Tok::Pipe
-                                | Tok::Amp | Tok::LBracket | Tok::Gt | Tok::Extends | Tok::Implements | Tok::Arrow
+                            Tok::LParen
+                                | Tok::NoSubstTemplate(_)
+                                | Tok::TemplateHead(_)
+                                | Tok::RParen
+                                | Tok::RBracket
+                                | Tok::Comma
+                                | Tok::Semi
+                                | Tok::RBrace
+                                | Tok::Dot
+                                | Tok::QuestionDot
+                                | Tok::Colon
+                                | Tok::Eq
+                                | Tok::EqEq
+                                | Tok::EqEqEq
+                                | Tok::NotEq
+                                | Tok::NotEqEq
+                                | Tok::AmpAmp
+                                | Tok::PipePipe
+                                | Tok::QuestionQuestion
+                                | Tok::Question
+                                | Tok::LBrace
+                                | Tok::Pipe
+                                | Tok::Amp
+                                | Tok::LBracket
+                                | Tok::Gt
+                                | Tok::Extends
+                                | Tok::Implements
+                                | Tok::Arrow
                         )
                     )
                     || matches!(next, Some(Tok::Ident(s)) if s == "implements" || s == "as");
@@ -1315,7 +1634,10 @@ impl<'a> Layer<'a> {
         } else if matches!(self.tok(after), Some(Tok::LParen))
             && (self.is_arrow_paren(after)
                 || (self.top().kind == Kind::TypeBody
-                    && matches!(self.prev(), Some(Tok::LBrace | Tok::Semi | Tok::Comma | Tok::AutoSemi))))
+                    && matches!(
+                        self.prev(),
+                        Some(Tok::LBrace | Tok::Semi | Tok::Comma | Tok::AutoSemi)
+                    )))
         {
             Tok::ArrowLt
         } else if in_type {
@@ -1335,7 +1657,9 @@ impl<'a> Layer<'a> {
         if !self.tok(j).is_some_and(Tok::is_ident_like) {
             return i;
         }
-        while matches!(self.tok(j + 1), Some(Tok::Dot)) && self.tok(j + 2).is_some_and(Tok::is_ident_like) {
+        while matches!(self.tok(j + 1), Some(Tok::Dot))
+            && self.tok(j + 2).is_some_and(Tok::is_ident_like)
+        {
             j += 2;
         }
         if matches!(self.tok(j + 1), Some(Tok::LParen)) && self.same_line(j + 1) {
@@ -1412,7 +1736,11 @@ mod tests {
     use super::*;
 
     fn toks(s: &str) -> Vec<Tok> {
-        tokenize(s, FileId(0)).tokens.into_iter().map(|t| t.1).collect()
+        tokenize(s, FileId(0))
+            .tokens
+            .into_iter()
+            .map(|t| t.1)
+            .collect()
     }
 
     fn has(s: &str, t: Tok) -> bool {
@@ -1428,7 +1756,11 @@ mod tests {
         let t = toks("return\nx");
         assert_eq!(t[1], Tok::AutoSemi);
         let t = toks("if (a)\n  b()\nelse c()");
-        assert_eq!(t.iter().filter(|t| **t == Tok::AutoSemi).count(), 2, "{t:?}");
+        assert_eq!(
+            t.iter().filter(|t| **t == Tok::AutoSemi).count(),
+            2,
+            "{t:?}"
+        );
     }
 
     #[test]
@@ -1439,7 +1771,11 @@ mod tests {
         assert!(has("f<T>(x)", Tok::TypeArgsLt));
         assert!(!has("a < b && c > d", Tok::TypeArgsLt));
         let t = toks("let m: Map<string, Array<number>> = x");
-        assert_eq!(t.iter().filter(|t| **t == Tok::TypeArgsGt).count(), 2, "{t:?}");
+        assert_eq!(
+            t.iter().filter(|t| **t == Tok::TypeArgsGt).count(),
+            2,
+            "{t:?}"
+        );
     }
 
     #[test]

@@ -499,7 +499,12 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
 
 /// Finishes an identifier that started at `start` and whose first `done - start` bytes were
 /// already recognised; handles `\u` escapes and Unicode characters.
-fn scan_ident(sc: &mut Scanner<'_>, lex: &mut logos::Lexer<'_, Raw>, start: usize, done: usize) -> usize {
+fn scan_ident(
+    sc: &mut Scanner<'_>,
+    lex: &mut logos::Lexer<'_, Raw>,
+    start: usize,
+    done: usize,
+) -> usize {
     let consumed = lex.span().end;
     let (tail, len) = ident_chars(sc, done, start == done);
     let mut name = sc.src[start..done].to_string();
@@ -510,7 +515,10 @@ fn scan_ident(sc: &mut Scanner<'_>, lex: &mut logos::Lexer<'_, Raw>, start: usiz
     }
     let end = end.max(consumed);
     if name.is_empty() {
-        sc.error(d::invalid_ident_escape(sc.file, span(start, end.max(start + 1))));
+        sc.error(d::invalid_ident_escape(
+            sc.file,
+            span(start, end.max(start + 1)),
+        ));
         return end;
     }
     // A reserved word spelled with escapes is still not a keyword; it stays an identifier.
@@ -543,7 +551,12 @@ fn ident_chars(sc: &mut Scanner<'_>, from: usize, at_start: bool) -> (String, us
                 Some((cp, len)) => {
                     i += 2 + len;
                     match char::from_u32(cp) {
-                        Some(ch) if (esc_start == first && is_id_start(ch)) || (esc_start != first && is_id_continue(ch)) => out.push(ch),
+                        Some(ch)
+                            if (esc_start == first && is_id_start(ch))
+                                || (esc_start != first && is_id_continue(ch)) =>
+                        {
+                            out.push(ch)
+                        }
                         _ => sc.error(d::invalid_ident_escape(sc.file, span(esc_start, i))),
                     }
                 }
@@ -554,7 +567,11 @@ fn ident_chars(sc: &mut Scanner<'_>, from: usize, at_start: bool) -> (String, us
             }
             continue;
         }
-        let ok = if i == first { is_id_start(c) } else { is_id_continue(c) };
+        let ok = if i == first {
+            is_id_start(c)
+        } else {
+            is_id_continue(c)
+        };
         if !ok {
             break;
         }
@@ -668,7 +685,11 @@ fn cook(src: &str, from: usize, quote: Quote) -> Cooked {
                     '0' if !b.get(i).is_some_and(u8::is_ascii_digit) => units.push(0),
                     '0'..='7' => {
                         if quote == Quote::Template {
-                            bad_escape.get_or_insert((esc, i, "octal escapes are not allowed in templates"));
+                            bad_escape.get_or_insert((
+                                esc,
+                                i,
+                                "octal escapes are not allowed in templates",
+                            ));
                         } else {
                             // Read up to three octal digits, as legacy code would.
                             let mut v = e as u32 - '0' as u32;
@@ -687,7 +708,11 @@ fn cook(src: &str, from: usize, quote: Quote) -> Cooked {
                         }
                     }
                     '8' | '9' => {
-                        bad_escape.get_or_insert((esc, i, "`\\8` and `\\9` are not allowed in strict mode"));
+                        bad_escape.get_or_insert((
+                            esc,
+                            i,
+                            "`\\8` and `\\9` are not allowed in strict mode",
+                        ));
                         units.push(e as u16);
                     }
                     'x' => {
@@ -698,7 +723,11 @@ fn cook(src: &str, from: usize, quote: Quote) -> Cooked {
                                 i += 2;
                             }
                             _ => {
-                                bad_escape.get_or_insert((esc, i, "`\\x` needs two hexadecimal digits"));
+                                bad_escape.get_or_insert((
+                                    esc,
+                                    i,
+                                    "`\\x` needs two hexadecimal digits",
+                                ));
                             }
                         }
                     }
@@ -755,7 +784,11 @@ fn str_val(units: &[u16]) -> StrVal {
 /// Scans a string literal whose quote is at `start`; returns its length in bytes.
 fn scan_string(sc: &mut Scanner<'_>, start: usize) -> usize {
     let src = sc.src;
-    let quote = if src.as_bytes()[start] == b'"' { Quote::Double } else { Quote::Single };
+    let quote = if src.as_bytes()[start] == b'"' {
+        Quote::Double
+    } else {
+        Quote::Single
+    };
     let body = start + 1;
     // Fast path: no escapes.
     let q = if quote == Quote::Double { '"' } else { '\'' };
@@ -793,19 +826,46 @@ fn scan_template(sc: &mut Scanner<'_>, start: usize, head: bool) -> usize {
     let src = sc.src;
     let body = start + 1;
     let c = cook(src, body, Quote::Template);
-    let raw = src[body..c.end.min(src.len())].replace("\r\n", "\n").replace('\r', "\n");
-    let cooked = if c.bad_escape.is_some() { None } else { Some(str_val(&c.units)) };
+    let raw = src[body..c.end.min(src.len())]
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    let cooked = if c.bad_escape.is_some() {
+        None
+    } else {
+        Some(str_val(&c.units))
+    };
     let part = TplPart { cooked, raw };
     let (tok, end) = match c.subst {
         Some(true) => {
             sc.braces.push(true);
-            (if head { Tok::TemplateHead(part) } else { Tok::TemplateMiddle(part) }, c.end + 2)
+            (
+                if head {
+                    Tok::TemplateHead(part)
+                } else {
+                    Tok::TemplateMiddle(part)
+                },
+                c.end + 2,
+            )
         }
-        Some(false) => (if head { Tok::NoSubstTemplate(part) } else { Tok::TemplateTail(part) }, c.end + 1),
+        Some(false) => (
+            if head {
+                Tok::NoSubstTemplate(part)
+            } else {
+                Tok::TemplateTail(part)
+            },
+            c.end + 1,
+        ),
         None => {
             sc.incomplete = true;
             sc.error(d::unterminated_template(sc.file, span(start, c.end)));
-            (if head { Tok::NoSubstTemplate(part) } else { Tok::TemplateTail(part) }, c.end)
+            (
+                if head {
+                    Tok::NoSubstTemplate(part)
+                } else {
+                    Tok::TemplateTail(part)
+                },
+                c.end,
+            )
         }
     };
     // Remember bad escapes so that the parser can reject them outside tagged templates.
@@ -878,7 +938,11 @@ fn scan_number(sc: &mut Scanner<'_>, start: usize) -> usize {
         while let Some(&c) = b.get(*i) {
             if c == b'_' {
                 if *i == begin || last_sep {
-                    errors.push(d::invalid_number(file, span(*i, *i + 1), "a `_` separator must sit between two digits"));
+                    errors.push(d::invalid_number(
+                        file,
+                        span(*i, *i + 1),
+                        "a `_` separator must sit between two digits",
+                    ));
                 }
                 last_sep = true;
                 *i += 1;
@@ -887,7 +951,11 @@ fn scan_number(sc: &mut Scanner<'_>, start: usize) -> usize {
             if !(c as char).is_digit(radix) {
                 // Decimal digits beyond the radix are an error, not the end of the literal.
                 if c.is_ascii_digit() {
-                    errors.push(d::invalid_number(file, span(*i, *i + 1), "digit out of range for this base"));
+                    errors.push(d::invalid_number(
+                        file,
+                        span(*i, *i + 1),
+                        "digit out of range for this base",
+                    ));
                     *i += 1;
                     continue;
                 }
@@ -898,7 +966,11 @@ fn scan_number(sc: &mut Scanner<'_>, start: usize) -> usize {
             *i += 1;
         }
         if last_sep {
-            errors.push(d::invalid_number(file, span(*i - 1, *i), "a `_` separator must sit between two digits"));
+            errors.push(d::invalid_number(
+                file,
+                span(*i - 1, *i),
+                "a `_` separator must sit between two digits",
+            ));
         }
         out
     };
@@ -917,7 +989,11 @@ fn scan_number(sc: &mut Scanner<'_>, start: usize) -> usize {
         i += 2;
         let ds = digits(&mut i, radix, &mut errors);
         if ds.is_empty() {
-            errors.push(d::invalid_number(file, span(start, i), "missing digits after the base prefix"));
+            errors.push(d::invalid_number(
+                file,
+                span(start, i),
+                "missing digits after the base prefix",
+            ));
         }
         if b.get(i) == Some(&b'n') {
             i += 1;
@@ -933,7 +1009,11 @@ fn scan_number(sc: &mut Scanner<'_>, start: usize) -> usize {
             // strict mode. Keep going so that the value is still sensible.
             errors.push(d::legacy_octal(file, span(start, i)));
             let octal = int.bytes().all(|c| c < b'8');
-            let v = if octal { radix_to_f64(&int, 8) } else { int.parse().unwrap_or(0.0) };
+            let v = if octal {
+                radix_to_f64(&int, 8)
+            } else {
+                int.parse().unwrap_or(0.0)
+            };
             tok = Tok::Num(v);
         } else {
             let mut text = int.clone();
@@ -943,7 +1023,11 @@ fn scan_number(sc: &mut Scanner<'_>, start: usize) -> usize {
                 i += 1;
                 text.push('.');
                 if b.get(i) == Some(&b'_') {
-                    errors.push(d::invalid_number(file, span(i, i + 1), "a `_` separator must sit between two digits"));
+                    errors.push(d::invalid_number(
+                        file,
+                        span(i, i + 1),
+                        "a `_` separator must sit between two digits",
+                    ));
                 }
                 text.push_str(&digits(&mut i, 10, &mut errors));
             }
@@ -961,14 +1045,22 @@ fn scan_number(sc: &mut Scanner<'_>, start: usize) -> usize {
                     text.push_str(&exp);
                     is_int = false;
                 } else {
-                    errors.push(d::invalid_number(file, span(save, j), "missing exponent digits"));
+                    errors.push(d::invalid_number(
+                        file,
+                        span(save, j),
+                        "missing exponent digits",
+                    ));
                     i = j;
                 }
             }
             if is_int && b.get(i) == Some(&b'n') {
                 i += 1;
                 let trimmed = int.trim_start_matches('0');
-                tok = Tok::BigInt(if trimmed.is_empty() { "0".into() } else { trimmed.into() });
+                tok = Tok::BigInt(if trimmed.is_empty() {
+                    "0".into()
+                } else {
+                    trimmed.into()
+                });
             } else {
                 if text.starts_with('.') {
                     text.insert(0, '0');
@@ -991,7 +1083,11 @@ fn scan_number(sc: &mut Scanner<'_>, start: usize) -> usize {
                 j += c.len_utf8();
             }
             let j = j.max(i + c.len_utf8());
-            errors.push(d::invalid_number(file, span(i, j), "an identifier cannot start right after a number"));
+            errors.push(d::invalid_number(
+                file,
+                span(i, j),
+                "an identifier cannot start right after a number",
+            ));
             i = j;
         }
     }
@@ -1006,7 +1102,9 @@ fn radix_to_f64(ds: &str, radix: u32) -> f64 {
     if let Ok(v) = u128::from_str_radix(ds, radix) {
         return v as f64;
     }
-    ds.chars().fold(0.0, |acc, c| acc * radix as f64 + c.to_digit(radix).unwrap_or(0) as f64)
+    ds.chars().fold(0.0, |acc, c| {
+        acc * radix as f64 + c.to_digit(radix).unwrap_or(0) as f64
+    })
 }
 
 /// Converts digits in `radix` to decimal digits, for BigInt literals of any size.
@@ -1041,25 +1139,44 @@ mod tests {
     use super::*;
 
     fn toks(s: &str) -> Vec<Tok> {
-        scan(s, FileId(0)).tokens.into_iter().map(|t| t.tok).collect()
+        scan(s, FileId(0))
+            .tokens
+            .into_iter()
+            .map(|t| t.tok)
+            .collect()
     }
 
     #[test]
     fn numbers() {
-        assert_eq!(toks("0x1F 0o17 0b101 1_000 .5 1e3 2.5e-1"), vec![
-            Tok::Num(31.0), Tok::Num(15.0), Tok::Num(5.0), Tok::Num(1000.0), Tok::Num(0.5), Tok::Num(1000.0), Tok::Num(0.25)
-        ]);
-        assert_eq!(toks("0xFFFFFFFFFFFFFFFFFFFFn 10n"), vec![
-            Tok::BigInt("1208925819614629174706175".into()), Tok::BigInt("10".into())
-        ]);
+        assert_eq!(
+            toks("0x1F 0o17 0b101 1_000 .5 1e3 2.5e-1"),
+            vec![
+                Tok::Num(31.0),
+                Tok::Num(15.0),
+                Tok::Num(5.0),
+                Tok::Num(1000.0),
+                Tok::Num(0.5),
+                Tok::Num(1000.0),
+                Tok::Num(0.25)
+            ]
+        );
+        assert_eq!(
+            toks("0xFFFFFFFFFFFFFFFFFFFFn 10n"),
+            vec![
+                Tok::BigInt("1208925819614629174706175".into()),
+                Tok::BigInt("10".into())
+            ]
+        );
         assert!(!scan("017", FileId(0)).diagnostics.is_empty());
         assert!(!scan("1__0", FileId(0)).diagnostics.is_empty());
     }
 
     #[test]
     fn strings_and_escapes() {
-        let t = toks(r#"'a\x41\u0042\u{1F600}\
-b' "\uD800""#);
+        let t = toks(
+            r#"'a\x41\u0042\u{1F600}\
+b' "\uD800""#,
+        );
         match &t[0] {
             Tok::Str(s) => assert_eq!(s.value, "aAB\u{1F600}b"),
             other => panic!("{other:?}"),

@@ -60,8 +60,12 @@ export async function run{i}(port: ThreadWorkerGlobalScope): Promise<void> {{
 }
 
 fn main() {
-    let target: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10 * 1024 * 1024);
-    let mut source = String::from("import { taskpool, worker, collections, ArkTSUtils } from '@kit.ArkTS';\n");
+    let target: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10 * 1024 * 1024);
+    let mut source =
+        String::from("import { taskpool, worker, collections, ArkTSUtils } from '@kit.ArkTS';\n");
     let mut i = 0;
     while source.len() < target {
         chunk(&mut source, i);
@@ -70,7 +74,11 @@ fn main() {
     let mb = source.len() as f64 / (1024.0 * 1024.0);
     // One warm-up run, then the best of three.
     let warm = skiff_parser::parse_module(&source, FileId(0));
-    assert!(warm.diagnostics.is_empty(), "the generated code should parse cleanly: {:?}", &warm.diagnostics[..warm.diagnostics.len().min(3)]);
+    assert!(
+        warm.diagnostics.is_empty(),
+        "the generated code should parse cleanly: {:?}",
+        &warm.diagnostics[..warm.diagnostics.len().min(3)]
+    );
     drop(warm);
     let mut best = f64::MAX;
     for _ in 0..3 {
@@ -83,7 +91,15 @@ fn main() {
     let lex_start = Instant::now();
     let lexed = skiff_lexer::tokenize(&source, FileId(0));
     let lex_secs = lex_start.elapsed().as_secs_f64();
-    println!("source: {mb:.1} MB, {} statements' worth of chunks, {} tokens", i, lexed.tokens.len());
+    println!(
+        "source: {mb:.1} MB, {} statements' worth of chunks, {} tokens",
+        i,
+        lexed.tokens.len()
+    );
     println!("lexer + contextual layer: {:.1} MB/s", mb / lex_secs);
-    println!("parse_module (lex + parse + AST): {:.1} MB/s ({:.3} s best of 3)", mb / best, best);
+    println!(
+        "parse_module (lex + parse + AST): {:.1} MB/s ({:.3} s best of 3)",
+        mb / best,
+        best
+    );
 }

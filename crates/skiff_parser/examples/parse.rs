@@ -30,7 +30,10 @@ fn main() {
         if !quiet {
             println!("{:#?}", result.program);
         }
-        print!("{}", render_all(&result.diagnostics, &map, ColorMode::Never));
+        print!(
+            "{}",
+            render_all(&result.diagnostics, &map, ColorMode::Never)
+        );
         if quiet && result.diagnostics.is_empty() {
             println!("{path}: ok");
         }

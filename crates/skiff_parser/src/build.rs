@@ -27,7 +27,11 @@ pub fn sp(l: usize, r: usize) -> Span {
 
 impl State {
     pub fn new(file: FileId) -> Self {
-        State { file, diagnostics: Vec::new(), last_error_at: None }
+        State {
+            file,
+            diagnostics: Vec::new(),
+            last_error_at: None,
+        }
     }
 
     pub fn error(&mut self, d: Diagnostic) {
@@ -41,8 +45,11 @@ impl State {
 
     pub fn parse_error(&mut self, e: ParseError<usize, Tok, Never>) {
         let at = match &e {
-            ParseError::InvalidToken { location } | ParseError::UnrecognizedEof { location, .. } => *location,
-            ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => token.0,
+            ParseError::InvalidToken { location }
+            | ParseError::UnrecognizedEof { location, .. } => *location,
+            ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => {
+                token.0
+            }
             ParseError::User { error } => match *error {},
         };
         if self.last_error_at == Some(at) {
@@ -55,17 +62,31 @@ impl State {
 
     pub fn assign(&mut self, target: Expr, op: AssignOp, value: Expr, span: Span) -> Expr {
         let target = match op {
-            AssignOp::Assign => self.to_pattern(target),
+            AssignOp::Assign => self.pattern_from(target),
             _ => self.simple_target(target),
         };
-        Expr::Assign(Box::new(AssignExpr { op, target, value, span }))
+        Expr::Assign(Box::new(AssignExpr {
+            op,
+            target,
+            value,
+            span,
+        }))
     }
 
     pub fn update(&mut self, op: UpdateOp, prefix: bool, arg: Expr, span: Span) -> Expr {
         if !is_simple_target(&arg) {
-            self.error(d::invalid_target(self.file, arg.span(), "an increment or decrement"));
+            self.error(d::invalid_target(
+                self.file,
+                arg.span(),
+                "an increment or decrement",
+            ));
         }
-        Expr::Update(Box::new(UpdateExpr { op, prefix, arg, span }))
+        Expr::Update(Box::new(UpdateExpr {
+            op,
+            prefix,
+            arg,
+            span,
+        }))
     }
 
     /// A target for compound assignment: an identifier or a member expression.
@@ -81,7 +102,7 @@ impl State {
     }
 
     /// Reinterprets an expression (the left side of `=`, or of `for … of`) as a pattern.
-    pub fn to_pattern(&mut self, e: Expr) -> Pattern {
+    pub fn pattern_from(&mut self, e: Expr) -> Pattern {
         match e {
             Expr::Ident(id) => Pattern::Ident(id),
             Expr::Member(_) => Pattern::Expr(Box::new(e)),
@@ -100,9 +121,18 @@ impl State {
                 }
             }
             Expr::Assign(a) => {
-                let AssignExpr { op, target, value, span } = *a;
+                let AssignExpr {
+                    op,
+                    target,
+                    value,
+                    span,
+                } = *a;
                 if op != AssignOp::Assign {
-                    self.error(d::invalid_target(self.file, span, "a destructuring default"));
+                    self.error(d::invalid_target(
+                        self.file,
+                        span,
+                        "a destructuring default",
+                    ));
                     return Pattern::Invalid(span);
                 }
                 Pattern::Default(Box::new(target), Box::new(value), span)
@@ -119,12 +149,16 @@ impl State {
                             if i + 1 != n {
                                 self.error(d::rest_not_last(self.file, s));
                             }
-                            rest = Some(Box::new(self.to_pattern(*inner)));
+                            rest = Some(Box::new(self.pattern_from(*inner)));
                         }
-                        Some(e) => out.push(Some(self.to_pattern(e))),
+                        Some(e) => out.push(Some(self.pattern_from(e))),
                     }
                 }
-                Pattern::Array(Box::new(ArrayPattern { elements: out, rest, span }))
+                Pattern::Array(Box::new(ArrayPattern {
+                    elements: out,
+                    rest,
+                    span,
+                }))
             }
             Expr::Object(o) => {
                 let ObjectLit { props, span } = *o;
@@ -134,8 +168,13 @@ impl State {
                 for (i, p) in props.into_iter().enumerate() {
                     match p {
                         ObjectProp::KeyValue(key, value, s) => {
-                            let value = self.to_pattern(value);
-                            out.push(ObjectPatternProp { key, value, shorthand: false, span: s });
+                            let value = self.pattern_from(value);
+                            out.push(ObjectPatternProp {
+                                key,
+                                value,
+                                shorthand: false,
+                                span: s,
+                            });
                         }
                         ObjectProp::Shorthand(id) => out.push(ObjectPatternProp {
                             key: PropKey::Ident(id.clone()),
@@ -143,24 +182,38 @@ impl State {
                             value: Pattern::Ident(id),
                             shorthand: true,
                         }),
-                        ObjectProp::CoverInitializedName(id, init, s) => out.push(ObjectPatternProp {
-                            key: PropKey::Ident(id.clone()),
-                            value: Pattern::Default(Box::new(Pattern::Ident(id)), Box::new(init), s),
-                            shorthand: true,
-                            span: s,
-                        }),
+                        ObjectProp::CoverInitializedName(id, init, s) => {
+                            out.push(ObjectPatternProp {
+                                key: PropKey::Ident(id.clone()),
+                                value: Pattern::Default(
+                                    Box::new(Pattern::Ident(id)),
+                                    Box::new(init),
+                                    s,
+                                ),
+                                shorthand: true,
+                                span: s,
+                            })
+                        }
                         ObjectProp::Spread(e, s) => {
                             if i + 1 != n {
                                 self.error(d::rest_not_last(self.file, s));
                             }
-                            rest = Some(Box::new(self.to_pattern(e)));
+                            rest = Some(Box::new(self.pattern_from(e)));
                         }
                         ObjectProp::Method(m) => {
-                            self.error(d::invalid_target(self.file, m.span, "a destructuring pattern"));
+                            self.error(d::invalid_target(
+                                self.file,
+                                m.span,
+                                "a destructuring pattern",
+                            ));
                         }
                     }
                 }
-                Pattern::Object(Box::new(ObjectPattern { props: out, rest, span }))
+                Pattern::Object(Box::new(ObjectPattern {
+                    props: out,
+                    rest,
+                    span,
+                }))
             }
             e => {
                 let span = e.span();
@@ -229,10 +282,22 @@ impl State {
                 Stmt::TypeAlias(t)
             }
             Stmt::Export(mut e) => {
-                let kind = std::mem::replace(&mut e.kind, ExportKind::All { alias: None, source: StrLit { value: String::new(), utf16: None, span: Span::DUMMY } });
+                let kind = std::mem::replace(
+                    &mut e.kind,
+                    ExportKind::All {
+                        alias: None,
+                        source: StrLit {
+                            value: String::new(),
+                            utf16: None,
+                            span: Span::DUMMY,
+                        },
+                    },
+                );
                 e.kind = match kind {
                     ExportKind::Decl(s) => ExportKind::Decl(self.decorate(decorators, s, span)),
-                    ExportKind::DefaultClass(c) => ExportKind::DefaultClass(Box::new(with_class_decorators(*c, decorators))),
+                    ExportKind::DefaultClass(c) => {
+                        ExportKind::DefaultClass(Box::new(with_class_decorators(*c, decorators)))
+                    }
                     ExportKind::DefaultFunction(mut f) => {
                         f.decorators.splice(0..0, decorators);
                         ExportKind::DefaultFunction(f)
@@ -279,9 +344,10 @@ impl State {
 fn is_simple_target(e: &Expr) -> bool {
     match e {
         Expr::Ident(_) | Expr::Member(_) => true,
-        Expr::Paren(inner, _) | Expr::NonNull(inner, _) | Expr::As(inner, _, _) | Expr::Satisfies(inner, _, _) => {
-            is_simple_target(inner)
-        }
+        Expr::Paren(inner, _)
+        | Expr::NonNull(inner, _)
+        | Expr::As(inner, _, _)
+        | Expr::Satisfies(inner, _, _) => is_simple_target(inner),
         _ => false,
     }
 }
@@ -295,8 +361,18 @@ pub enum Bin {
 
 pub fn binop(op: Bin, left: Expr, right: Expr, span: Span) -> Expr {
     match op {
-        Bin::B(op) => Expr::Binary(Box::new(BinaryExpr { op, left, right, span })),
-        Bin::L(op) => Expr::Logical(Box::new(LogicalExpr { op, left, right, span })),
+        Bin::B(op) => Expr::Binary(Box::new(BinaryExpr {
+            op,
+            left,
+            right,
+            span,
+        })),
+        Bin::L(op) => Expr::Logical(Box::new(LogicalExpr {
+            op,
+            left,
+            right,
+            span,
+        })),
     }
 }
 
@@ -391,14 +467,30 @@ pub fn with_class_decorators(mut c: Class, decorators: Vec<Decorator>) -> Class 
     c
 }
 
-pub fn method(kind: MethodKind, key: PropKey, is_async: bool, is_generator: bool, sig: FnSig, body: Block, span: Span) -> Method {
+pub fn method(
+    kind: MethodKind,
+    key: PropKey,
+    is_async: bool,
+    is_generator: bool,
+    sig: FnSig,
+    body: Block,
+    span: Span,
+) -> Method {
     Method {
         decorators: Vec::new(),
         modifiers: Modifiers::default(),
         kind,
         key,
         optional: false,
-        function: function(Vec::new(), None, is_async, is_generator, sig, Some(body), span),
+        function: function(
+            Vec::new(),
+            None,
+            is_async,
+            is_generator,
+            sig,
+            Some(body),
+            span,
+        ),
         span,
     }
 }
@@ -422,9 +514,21 @@ pub fn class_method(
         && matches!(&key, PropKey::Ident(i) if i.name == "constructor")
         || matches!(&key, PropKey::Str(s) if s.value == "constructor" && kind == MethodKind::Method && !modifiers.is_static);
     if is_ctor {
-        return ClassMember::Constructor(Box::new(Constructor { modifiers, function, span }));
+        return ClassMember::Constructor(Box::new(Constructor {
+            modifiers,
+            function,
+            span,
+        }));
     }
-    ClassMember::Method(Box::new(Method { decorators, modifiers, kind, key, optional, function, span }))
+    ClassMember::Method(Box::new(Method {
+        decorators,
+        modifiers,
+        kind,
+        key,
+        optional,
+        function,
+        span,
+    }))
 }
 
 pub fn declare(stmt: Stmt, span: Span) -> Stmt {
@@ -468,16 +572,30 @@ pub fn declare(stmt: Stmt, span: Span) -> Stmt {
     }
 }
 
-pub fn import_spec(imported: ModuleExportName, alias: Option<Ident>, type_only: bool, span: Span, st: &mut State) -> ImportSpecifier {
+pub fn import_spec(
+    imported: ModuleExportName,
+    alias: Option<Ident>,
+    type_only: bool,
+    span: Span,
+    st: &mut State,
+) -> ImportSpecifier {
     let local = match (alias, &imported) {
         (Some(a), _) => a,
         (None, ModuleExportName::Ident(i)) => i.clone(),
         (None, ModuleExportName::Str(s)) => {
             st.error(d::string_import_needs_alias(st.file, s.span));
-            Ident { name: s.value.clone(), span: s.span }
+            Ident {
+                name: s.value.clone(),
+                span: s.span,
+            }
         }
     };
-    ImportSpecifier::Named { imported, local, type_only, span }
+    ImportSpecifier::Named {
+        imported,
+        local,
+        type_only,
+        span,
+    }
 }
 
 pub fn export(kind: ExportKind, span: Span) -> Stmt {
@@ -500,10 +618,19 @@ pub fn shorthand_binding(id: Ident, init: Option<Expr>, span: Span) -> ObjectPat
         Some(e) => Pattern::Default(Box::new(Pattern::Ident(id.clone())), Box::new(e), span),
         None => Pattern::Ident(id.clone()),
     };
-    ObjectPatternProp { key: PropKey::Ident(id), value, shorthand: true, span }
+    ObjectPatternProp {
+        key: PropKey::Ident(id),
+        value,
+        shorthand: true,
+        span,
+    }
 }
 
-pub fn array_binding(items: Vec<Option<Pattern>>, last: Option<BindingItem>, span: Span) -> Pattern {
+pub fn array_binding(
+    items: Vec<Option<Pattern>>,
+    last: Option<BindingItem>,
+    span: Span,
+) -> Pattern {
     let mut elements = items;
     let mut rest = None;
     match last {
@@ -511,7 +638,11 @@ pub fn array_binding(items: Vec<Option<Pattern>>, last: Option<BindingItem>, spa
         Some(BindingItem::Rest(p, _)) => rest = Some(Box::new(p)),
         Some(BindingItem::Prop(_)) | None => {}
     }
-    Pattern::Array(Box::new(ArrayPattern { elements, rest, span }))
+    Pattern::Array(Box::new(ArrayPattern {
+        elements,
+        rest,
+        span,
+    }))
 }
 
 /// One link of a member/call chain.
@@ -523,7 +654,12 @@ pub enum Link {
 }
 
 pub fn member(object: Expr, prop: MemberProp, optional: bool, span: Span) -> Expr {
-    Expr::Member(Box::new(MemberExpr { object, prop, optional, span }))
+    Expr::Member(Box::new(MemberExpr {
+        object,
+        prop,
+        optional,
+        span,
+    }))
 }
 
 pub fn link(object: Expr, l: Link, span: Span) -> Expr {
@@ -547,13 +683,25 @@ pub fn call(callee: Expr, args: Vec<Expr>, optional: bool, span: Span) -> Expr {
     call_with(callee, Vec::new(), args, optional, span)
 }
 
-fn call_with(callee: Expr, type_args: Vec<Type>, args: Vec<Expr>, optional: bool, span: Span) -> Expr {
+fn call_with(
+    callee: Expr,
+    type_args: Vec<Type>,
+    args: Vec<Expr>,
+    optional: bool,
+    span: Span,
+) -> Expr {
     // `f<T>(x)`: the type arguments parsed as an instantiation expression belong to the call.
     let (callee, type_args) = match callee {
         Expr::TypeArgs(inner, targs, _) if type_args.is_empty() => (*inner, targs),
         other => (other, type_args),
     };
-    Expr::Call(Box::new(CallExpr { callee, type_args, args, optional, span }))
+    Expr::Call(Box::new(CallExpr {
+        callee,
+        type_args,
+        args,
+        optional,
+        span,
+    }))
 }
 
 pub fn new_expr(callee: Expr, args: Vec<Expr>, span: Span) -> Expr {
@@ -561,7 +709,12 @@ pub fn new_expr(callee: Expr, args: Vec<Expr>, span: Span) -> Expr {
         Expr::TypeArgs(inner, targs, _) => (*inner, targs),
         other => (other, Vec::new()),
     };
-    Expr::New(Box::new(NewExpr { callee, type_args, args, span }))
+    Expr::New(Box::new(NewExpr {
+        callee,
+        type_args,
+        args,
+        span,
+    }))
 }
 
 pub fn tagged(tag: Expr, quasi: Template, span: Span) -> Expr {
@@ -569,7 +722,12 @@ pub fn tagged(tag: Expr, quasi: Template, span: Span) -> Expr {
         Expr::TypeArgs(inner, targs, _) => (*inner, targs),
         other => (other, Vec::new()),
     };
-    Expr::TaggedTemplate(Box::new(TaggedTemplate { tag, type_args, quasi, span }))
+    Expr::TaggedTemplate(Box::new(TaggedTemplate {
+        tag,
+        type_args,
+        quasi,
+        span,
+    }))
 }
 
 pub fn template(parts: Vec<(TplPart, Span)>, exprs: Vec<Expr>, span: Span) -> Template {
@@ -579,13 +737,21 @@ pub fn template(parts: Vec<(TplPart, Span)>, exprs: Vec<Expr>, span: Span) -> Te
             // The element's span covers its text only, without the delimiters.
             let inner = text_span(s, &p.raw);
             TemplateElement {
-                cooked: p.cooked.map(|c| StrLit { value: c.value, utf16: c.utf16, span: inner }),
+                cooked: p.cooked.map(|c| StrLit {
+                    value: c.value,
+                    utf16: c.utf16,
+                    span: inner,
+                }),
                 raw: p.raw,
                 span: inner,
             }
         })
         .collect();
-    Template { quasis, exprs, span }
+    Template {
+        quasis,
+        exprs,
+        span,
+    }
 }
 
 fn text_span(s: Span, raw: &str) -> Span {
@@ -595,7 +761,10 @@ fn text_span(s: Span, raw: &str) -> Span {
 }
 
 pub fn template_type(parts: Vec<TplPart>, types: Vec<Type>, span: Span) -> Type {
-    let strs = parts.into_iter().map(|p| p.cooked.map(|c| c.value).unwrap_or(p.raw)).collect();
+    let strs = parts
+        .into_iter()
+        .map(|p| p.cooked.map(|c| c.value).unwrap_or(p.raw))
+        .collect();
     Type::TemplateLiteral(strs, types, span)
 }
 
@@ -642,7 +811,13 @@ pub fn intersection(a: Type, b: Type, span: Span) -> Type {
     }
 }
 
-pub fn function_type(sig: FnSig, return_type: Type, is_constructor: bool, is_abstract: bool, span: Span) -> Type {
+pub fn function_type(
+    sig: FnSig,
+    return_type: Type,
+    is_constructor: bool,
+    is_abstract: bool,
+    span: Span,
+) -> Type {
     Type::Function(Box::new(FunctionType {
         type_params: sig.type_params,
         params: sig.params,

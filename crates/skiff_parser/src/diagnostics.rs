@@ -33,28 +33,105 @@ fn terminal_text(name: &str) -> Option<String> {
 /// Terminals that can start an expression; several of them together read better as "an
 /// expression".
 const EXPRESSION_STARTS: &[&str] = &[
-    "IDENT", "NUM", "BIGINT", "STR", "TPL_NOSUB", "TPL_HEAD", "REGEX", "LBRACE_OBJ", "ARROW_PAREN",
-    "ARROW_LT", "TYPE_ARGS_LT", "FUNCTION_EXPR", "CLASS_EXPR", "\"this\"", "\"null\"", "\"true\"",
-    "\"false\"", "\"new\"", "\"typeof\"", "\"void\"", "\"delete\"", "\"await\"", "\"yield\"",
-    "\"super\"", "\"import\"", "\"(\"", "\"[\"", "\"!\"", "\"~\"", "\"+\"", "\"-\"", "\"++\"",
-    "\"--\"", "\"async\"",
+    "IDENT",
+    "NUM",
+    "BIGINT",
+    "STR",
+    "TPL_NOSUB",
+    "TPL_HEAD",
+    "REGEX",
+    "LBRACE_OBJ",
+    "ARROW_PAREN",
+    "ARROW_LT",
+    "TYPE_ARGS_LT",
+    "FUNCTION_EXPR",
+    "CLASS_EXPR",
+    "\"this\"",
+    "\"null\"",
+    "\"true\"",
+    "\"false\"",
+    "\"new\"",
+    "\"typeof\"",
+    "\"void\"",
+    "\"delete\"",
+    "\"await\"",
+    "\"yield\"",
+    "\"super\"",
+    "\"import\"",
+    "\"(\"",
+    "\"[\"",
+    "\"!\"",
+    "\"~\"",
+    "\"+\"",
+    "\"-\"",
+    "\"++\"",
+    "\"--\"",
+    "\"async\"",
 ];
 
 /// Terminals that can start a statement but not an expression.
 const STATEMENT_STARTS: &[&str] = &[
-    "\"let\"", "\"const\"", "\"var\"", "\"if\"", "\"for\"", "\"while\"", "\"do\"", "\"return\"",
-    "\"break\"", "\"continue\"", "\"throw\"", "\"try\"", "\"switch\"", "\"function\"", "\"class\"",
-    "\"debugger\"", "\"export\"", "\"@\"", "\"{\"", "\";\"", "\"type\"", "\"interface\"",
-    "\"enum\"", "\"namespace\"", "\"module\"", "\"declare\"", "\"abstract\"", "\"with\"",
+    "\"let\"",
+    "\"const\"",
+    "\"var\"",
+    "\"if\"",
+    "\"for\"",
+    "\"while\"",
+    "\"do\"",
+    "\"return\"",
+    "\"break\"",
+    "\"continue\"",
+    "\"throw\"",
+    "\"try\"",
+    "\"switch\"",
+    "\"function\"",
+    "\"class\"",
+    "\"debugger\"",
+    "\"export\"",
+    "\"@\"",
+    "\"{\"",
+    "\";\"",
+    "\"type\"",
+    "\"interface\"",
+    "\"enum\"",
+    "\"namespace\"",
+    "\"module\"",
+    "\"declare\"",
+    "\"abstract\"",
+    "\"with\"",
     "AUTO_SEMI",
 ];
 
 /// Terminals that can start a type.
 const TYPE_STARTS: &[&str] = &[
-    "IDENT", "NUM", "BIGINT", "STR", "TPL_NOSUB", "TPL_HEAD", "ARROW_PAREN", "ARROW_LT", "\"this\"",
-    "\"null\"", "\"true\"", "\"false\"", "\"new\"", "\"typeof\"", "\"void\"", "\"keyof\"",
-    "\"readonly\"", "\"unique\"", "\"infer\"", "\"import\"", "\"(\"", "\"[\"", "\"{\"", "\"-\"",
-    "\"|\"", "\"&\"", "\"abstract\"", "\"asserts\"",
+    "IDENT",
+    "NUM",
+    "BIGINT",
+    "STR",
+    "TPL_NOSUB",
+    "TPL_HEAD",
+    "ARROW_PAREN",
+    "ARROW_LT",
+    "\"this\"",
+    "\"null\"",
+    "\"true\"",
+    "\"false\"",
+    "\"new\"",
+    "\"typeof\"",
+    "\"void\"",
+    "\"keyof\"",
+    "\"readonly\"",
+    "\"unique\"",
+    "\"infer\"",
+    "\"import\"",
+    "\"(\"",
+    "\"[\"",
+    "\"{\"",
+    "\"-\"",
+    "\"|\"",
+    "\"&\"",
+    "\"abstract\"",
+    "\"asserts\"",
 ];
 
 /// "`a`, `b` or `c`", summarising groups of alternatives ("an expression", "a type") and
@@ -112,12 +189,22 @@ fn found_text(tok: &Tok, span: Span) -> String {
 
 pub fn from_parse_error(file: FileId, e: ParseError<usize, Tok, Never>) -> Diagnostic {
     match e {
-        ParseError::UnrecognizedToken { token: (l, tok, r), expected } => {
+        ParseError::UnrecognizedToken {
+            token: (l, tok, r),
+            expected,
+        } => {
             let span = Span::from(l..r.max(l));
             unexpected_token(file, span, &found_text(&tok, span), &one_of(&expected))
         }
-        ParseError::UnrecognizedEof { location, expected } => unexpected_eof(file, Span::from(location..location), &one_of(&expected)),
-        ParseError::InvalidToken { location } => unexpected_token(file, Span::from(location..location + 1), "this token", "something else"),
+        ParseError::UnrecognizedEof { location, expected } => {
+            unexpected_eof(file, Span::from(location..location), &one_of(&expected))
+        }
+        ParseError::InvalidToken { location } => unexpected_token(
+            file,
+            Span::from(location..location + 1),
+            "this token",
+            "something else",
+        ),
         ParseError::ExtraToken { token: (l, tok, r) } => {
             let span = Span::from(l..r.max(l));
             unexpected_token(file, span, &found_text(&tok, span), "the end of the file")
@@ -145,45 +232,86 @@ pub fn invalid_target(file: FileId, span: Span, what: &str) -> Diagnostic {
 }
 
 pub fn rest_not_last(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E2005", "a rest element must be last in a destructuring pattern", file, span)
-        .with_label("not last")
-        .with_help("move `...rest` to the end and drop any trailing comma")
+    Diagnostic::error(
+        "E2005",
+        "a rest element must be last in a destructuring pattern",
+        file,
+        span,
+    )
+    .with_label("not last")
+    .with_help("move `...rest` to the end and drop any trailing comma")
 }
 
 pub fn with_statement(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E2006", "`with` statements are not allowed in strict mode", file, span)
-        .with_label("`with` statement")
-        .with_help("refer to the object's properties explicitly, or destructure them into variables")
+    Diagnostic::error(
+        "E2006",
+        "`with` statements are not allowed in strict mode",
+        file,
+        span,
+    )
+    .with_label("`with` statement")
+    .with_help("refer to the object's properties explicitly, or destructure them into variables")
 }
 
 pub fn bad_meta_property(file: FileId, span: Span, base: &str) -> Diagnostic {
-    let expected = if base == "new" { "new.target" } else { "import.meta" };
-    Diagnostic::error("E2007", format!("unknown meta property; the only one after `{base}.` is `{expected}`"), file, span)
-        .with_label("unknown meta property")
-        .with_help(format!("write `{expected}`"))
+    let expected = if base == "new" {
+        "new.target"
+    } else {
+        "import.meta"
+    };
+    Diagnostic::error(
+        "E2007",
+        format!("unknown meta property; the only one after `{base}.` is `{expected}`"),
+        file,
+        span,
+    )
+    .with_label("unknown meta property")
+    .with_help(format!("write `{expected}`"))
 }
 
 pub fn template_escape(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E2008", "invalid escape sequence in a template literal", file, span)
-        .with_label("invalid escape")
-        .with_help("invalid escapes are only allowed in tagged templates; write `\\\\` for a backslash")
+    Diagnostic::error(
+        "E2008",
+        "invalid escape sequence in a template literal",
+        file,
+        span,
+    )
+    .with_label("invalid escape")
+    .with_help("invalid escapes are only allowed in tagged templates; write `\\\\` for a backslash")
 }
 
 pub fn missing_name(file: FileId, span: Span, what: &str) -> Diagnostic {
-    let short = Span::new(span.start, span.start.saturating_add(what.len() as u32).min(span.end));
-    Diagnostic::error("E2009", format!("a {what} declaration needs a name"), file, short)
-        .with_label("no name")
-        .with_help(format!("write a name after `{what}`, or use a {what} expression"))
+    let short = Span::new(
+        span.start,
+        span.start.saturating_add(what.len() as u32).min(span.end),
+    );
+    Diagnostic::error(
+        "E2009",
+        format!("a {what} declaration needs a name"),
+        file,
+        short,
+    )
+    .with_label("no name")
+    .with_help(format!(
+        "write a name after `{what}`, or use a {what} expression"
+    ))
 }
 
 pub fn misplaced_decorator(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error("E2010", "decorators are not allowed here", file, span)
         .with_label("decorator")
-        .with_help("decorators may precede classes, class members, parameters, functions and type aliases")
+        .with_help(
+            "decorators may precede classes, class members, parameters, functions and type aliases",
+        )
 }
 
 pub fn string_import_needs_alias(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("E2011", "an import named by a string needs a local name", file, span)
-        .with_label("no local name")
-        .with_help("write `\"name\" as localName`")
+    Diagnostic::error(
+        "E2011",
+        "an import named by a string needs a local name",
+        file,
+        span,
+    )
+    .with_label("no local name")
+    .with_help("write `\"name\" as localName`")
 }

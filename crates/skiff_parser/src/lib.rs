@@ -8,7 +8,13 @@ mod build;
 pub mod diagnostics;
 
 lalrpop_util::lalrpop_mod!(
-    #[allow(clippy::all, clippy::pedantic, unused_parens, unused_imports, dead_code)]
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        unused_parens,
+        unused_imports,
+        dead_code
+    )]
     grammar,
     "/skiff.rs"
 );
@@ -37,7 +43,13 @@ fn parse(source: &str, file: FileId) -> Outcome {
     let mut diagnostics = lexed.diagnostics;
     if lexed.fatal {
         return Outcome {
-            result: ParseResult { program: Program { body: Vec::new(), span }, diagnostics },
+            result: ParseResult {
+                program: Program {
+                    body: Vec::new(),
+                    span,
+                },
+                diagnostics,
+            },
             ended_early: false,
         };
     }
@@ -57,11 +69,18 @@ fn parse(source: &str, file: FileId) -> Outcome {
         }
     };
     let ended_early = st.diagnostics.iter().any(|d| {
-        d.code == "E2002" || (d.code == "E2001" && final_semi == Some(d.span.start as usize) && d.span.is_empty())
+        d.code == "E2002"
+            || (d.code == "E2001" && final_semi == Some(d.span.start as usize) && d.span.is_empty())
     });
     diagnostics.extend(st.diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    Outcome { result: ParseResult { program: Program { body, span }, diagnostics }, ended_early }
+    Outcome {
+        result: ParseResult {
+            program: Program { body, span },
+            diagnostics,
+        },
+        ended_early,
+    }
 }
 
 /// Parses one file as a strict-mode ES module with TypeScript syntax.

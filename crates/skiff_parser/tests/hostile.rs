@@ -83,7 +83,11 @@ fn garbage_and_truncation_do_not_panic() {
     for _ in 0..200_000 {
         x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
         let b = (x >> 16) as u8;
-        s.push(if b < 0x80 { b as char } else { char::from_u32(0x400 + b as u32).unwrap_or('?') });
+        s.push(if b < 0x80 {
+            b as char
+        } else {
+            char::from_u32(0x400 + b as u32).unwrap_or('?')
+        });
     }
     assert!(parse(&s) >= 1);
 }
@@ -103,7 +107,18 @@ fn pathological_lookahead_stays_linear() {
 
 #[test]
 fn incomplete_input_is_detected() {
-    for s in ["{", "function f() {", "let x =", "x +", "`abc${", "'abc", "/* c", "f(1,", "if (x)", "class A"] {
+    for s in [
+        "{",
+        "function f() {",
+        "let x =",
+        "x +",
+        "`abc${",
+        "'abc",
+        "/* c",
+        "f(1,",
+        "if (x)",
+        "class A",
+    ] {
         assert!(is_incomplete(s), "{s:?} should be incomplete");
     }
     for s in ["let x = 1", "f()", "}", "let = 5;", "class A {}"] {

@@ -22,7 +22,10 @@ fn snapshot_settings(path: &Path) -> insta::Settings {
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem().expect("a file name").to_string_lossy().into_owned()
+    path.file_stem()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned()
 }
 
 #[test]
@@ -48,13 +51,23 @@ fn valid_programs_parse_cleanly() {
 fn invalid_programs_report_diagnostics() {
     insta::glob!("../../../tests/parse", "invalid/*.ets", |path| {
         let text = std::fs::read_to_string(path).expect("readable test file");
-        let name = format!("invalid/{}", path.file_name().expect("a file name").to_string_lossy());
+        let name = format!(
+            "invalid/{}",
+            path.file_name().expect("a file name").to_string_lossy()
+        );
         let mut map = SourceMap::new();
         let file = map.add(name, text.clone());
         let result = skiff_parser::parse_module(&text, file.id);
-        assert!(!result.diagnostics.is_empty(), "{} should produce a diagnostic", path.display());
+        assert!(
+            !result.diagnostics.is_empty(),
+            "{} should produce a diagnostic",
+            path.display()
+        );
         snapshot_settings(path).bind(|| {
-            insta::assert_snapshot!(stem(path), render_all(&result.diagnostics, &map, ColorMode::Never));
+            insta::assert_snapshot!(
+                stem(path),
+                render_all(&result.diagnostics, &map, ColorMode::Never)
+            );
         });
     });
 }
