@@ -86,20 +86,58 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Side-effect-free expressions whose evaluation cannot change a register binding.
-    fn is_simple(e: &Expr) -> bool {
-        match e.unwrap_transparent() {
-            Expr::Num(..)
-            | Expr::Str(_)
-            | Expr::Bool(..)
+    /// Whether evaluating `e` may assign to a register binding of the current function. Only
+    /// assignments, updates, `super()` (which binds `this`) and class bodies written in the
+    /// expression itself can: closures never see registers.
+    pub(crate) fn may_assign(e: &Expr) -> bool {
+        let m = Self::may_assign;
+        let key = |k: &PropKey| matches!(k, PropKey::Computed(x, _) if m(x));
+        match e {
+            Expr::Assign(_) | Expr::Update(_) | Expr::Class(_) => true,
+            Expr::Function(_) | Expr::Arrow(_) => false,
+            Expr::Ident(_)
+            | Expr::This(_)
+            | Expr::Super(_)
             | Expr::Null(_)
+            | Expr::Bool(..)
+            | Expr::Num(..)
             | Expr::BigInt(..)
-            | Expr::Ident(_) => true,
-            Expr::This(_) => true,
-            Expr::Member(m) => {
-                !m.optional && matches!(m.prop, MemberProp::Ident(_)) && Self::is_simple(&m.object)
+            | Expr::Str(_)
+            | Expr::Regex(_)
+            | Expr::NewTarget(_)
+            | Expr::ImportMeta(_)
+            | Expr::Invalid(_) => false,
+            Expr::Template(t) => t.exprs.iter().any(m),
+            Expr::TaggedTemplate(t) => m(&t.tag) || t.quasi.exprs.iter().any(m),
+            Expr::Array(a) => a.elements.iter().flatten().any(m),
+            Expr::Object(o) => o.props.iter().any(|p| match p {
+                ObjectProp::KeyValue(k, v, _) => key(k) || m(v),
+                ObjectProp::Shorthand(_) => false,
+                ObjectProp::Method(meth) => key(&meth.key),
+                ObjectProp::Spread(x, _) => m(x),
+                ObjectProp::CoverInitializedName(..) => true,
+            }),
+            Expr::Unary(u) => m(&u.arg),
+            Expr::Binary(b) => m(&b.left) || m(&b.right),
+            Expr::Logical(l) => m(&l.left) || m(&l.right),
+            Expr::Conditional(c) => m(&c.test) || m(&c.consequent) || m(&c.alternate),
+            Expr::Call(c) => {
+                matches!(c.callee.unwrap_transparent(), Expr::Super(_)) || m(&c.callee) || c.args.iter().any(m)
             }
-            _ => false,
+            Expr::New(n) => m(&n.callee) || n.args.iter().any(m),
+            Expr::Member(mem) => m(&mem.object) || matches!(&mem.prop, MemberProp::Computed(x) if m(x)),
+            Expr::Sequence(s) => s.exprs.iter().any(m),
+            Expr::OptionalChain(x, _)
+            | Expr::Paren(x, _)
+            | Expr::Spread(x, _)
+            | Expr::Await(x, _)
+            | Expr::ImportCall(x, _)
+            | Expr::As(x, _, _)
+            | Expr::AsConst(x, _)
+            | Expr::Satisfies(x, _, _)
+            | Expr::NonNull(x, _)
+            | Expr::TypeArgs(x, _, _) => m(x),
+            Expr::Yield(y) => y.arg.as_ref().is_some_and(m),
         }
     }
 
@@ -121,7 +159,7 @@ impl<'a> Compiler<'a> {
 
     /// Evaluates the operands of a binary operation.
     fn operands(&mut self, left: &Expr, right: &Expr) -> (Reg, Reg) {
-        let a = if Self::is_simple(right) {
+        let a = if !Self::may_assign(right) {
             self.expr_reg(left)
         } else {
             let r = self.alloc();
@@ -1539,13 +1577,7 @@ impl<'a> Compiler<'a> {
                         self.member_object(mem, obj);
                         let key = self.alloc();
                         let acc = self.member_key(mem, key);
-                        let v = if Self::is_simple(&a.value) {
-                            self.expr_reg(&a.value)
-                        } else {
-                            let v = self.alloc();
-                            self.expr(&a.value, v);
-                            v
-                        };
+                        let v = self.expr_reg(&a.value);
                         self.pos(a.span);
                         self.member_set(acc, obj, key, v);
                         if let Some(d) = dst {
@@ -1671,7 +1703,7 @@ impl<'a> Compiler<'a> {
         let res = self.resolve(&id.name, id.span.start);
         if let Some(r) = &res {
             // The value must not be able to assign to the binding (`y += (y = 10)`).
-            if let (Place::Reg(reg), false, true) = (r.place, r.needs_tdz, Self::is_simple(value)) {
+            if let (Place::Reg(reg), false, true) = (r.place, r.needs_tdz, !Self::may_assign(value)) {
                 if r.kind != BindKind::Const
                     && r.kind != BindKind::Import
                     && r.kind != BindKind::Class
