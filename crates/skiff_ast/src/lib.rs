@@ -836,6 +836,8 @@ pub enum BinaryOp {
     LtEq,
     Gt,
     GtEq,
+    /// `k in o`. For the private brand check `#x in o`, the left operand is an `Expr::Ident`
+    /// whose name is the private name with its `#` (`"#x"`), which no ordinary identifier can be.
     In,
     InstanceOf,
 }

@@ -97,6 +97,8 @@ struct Level {
     specifiers: bool,
     /// Inside an `import` declaration (until its semicolon).
     import_stmt: bool,
+    /// `do` statements at this level still waiting for their `while`.
+    pending_do: u32,
     /// `<` of type parameters opened by `ArrowLt`.
     arrow: bool,
     /// A block that is the body of a function or class expression (or an arrow function).
@@ -122,6 +124,7 @@ impl Level {
             reset_pending: false,
             specifiers: false,
             import_stmt: false,
+            pending_do: 0,
             arrow: false,
             expr_body: false,
             fn_expr: false,
@@ -539,10 +542,20 @@ impl<'a> Layer<'a> {
                     tok = Tok::ForIn;
                 }
             }
-            Tok::While if self.prev() == Some(&Tok::RBrace) && self.closed_do_body() => {
+            Tok::While
+                if self.top().pending_do > 0
+                    && matches!(self.prev(), Some(Tok::RBrace | Tok::Semi | Tok::AutoSemi)) =>
+            {
+                // The `while` that ends a `do` statement; its `)` is followed by a semicolon
+                // even on the same line.
+                self.level().pending_do -= 1;
                 self.do_while_parens.insert(i + 1);
             }
-            Tok::If | Tok::For | Tok::While | Tok::Do | Tok::With | Tok::Else => self.bump_nest(i),
+            Tok::Do => {
+                self.level().pending_do += 1;
+                self.bump_nest(i);
+            }
+            Tok::If | Tok::For | Tok::While | Tok::With | Tok::Else => self.bump_nest(i),
             _ => {}
         }
 
@@ -900,6 +913,13 @@ impl<'a> Layer<'a> {
     /// Whether an automatic semicolon goes before raw token `i` (already converted to `tok`).
     fn wants_semicolon(&self, i: usize, tok: &Tok) -> bool {
         let t = &self.raw[i];
+        // `do … while (c)` ends with a semicolon even when the next statement is on the same line.
+        if self.prev() == Some(&Tok::RParen)
+            && !matches!(tok, Tok::Semi)
+            && self.closed_do_while_head()
+        {
+            return true;
+        }
         if !t.nl_before || !self.top().asi() {
             return false;
         }
@@ -972,16 +992,15 @@ impl<'a> Layer<'a> {
         )
     }
 
-    /// Whether the `}` just emitted closed the body of a `do` loop.
-    fn closed_do_body(&self) -> bool {
+    /// Whether the `)` just emitted closed the condition of a `do … while`.
+    fn closed_do_while_head(&self) -> bool {
         let Some(&close_raw) = self.out_raw.last() else {
             return false;
         };
-        if !matches!(self.raw.get(close_raw).map(|t| &t.tok), Some(Tok::RBrace)) {
-            return false;
+        match self.opener.get(close_raw) {
+            Some(&open) if open != usize::MAX => self.do_while_parens.contains(&open),
+            _ => false,
         }
-        let open = self.opener[close_raw];
-        open != usize::MAX && open > 0 && self.raw[open - 1].tok == Tok::Do
     }
 
     fn is_decl_position(&self) -> bool {
@@ -1583,6 +1602,10 @@ impl<'a> Layer<'a> {
     /// closer) or `None` for a comparison.
     fn angle(&mut self, i: usize, in_type: bool) -> Option<Tok> {
         let prev_ends = self.prev().is_some_and(ends_operand);
+        // After `)`, `]` or `}`, a `<` is a comparison: `f(a) < b`.
+        if !in_type && matches!(self.prev(), Some(Tok::RParen | Tok::RBracket | Tok::RBrace)) {
+            return None;
+        }
         let (after, which) = self.skip_angle(i)?;
         let result = if prev_ends
             && !matches!(self.prev(), Some(Tok::RParen | Tok::RBracket | Tok::RBrace))
