@@ -34,7 +34,7 @@ pub enum Cell {
     BigInt(Box<BigInt>),
     /// Accessor pair stored in an accessor property's slot.
     Accessor(Value, Value),
-    Env(Box<Env>),
+    Env(Env),
 }
 
 const NO_FREE: u32 = u32::MAX;
@@ -152,13 +152,25 @@ impl Heap {
         Value::object(ObjRef(self.alloc(Cell::Accessor(get, set), 1)))
     }
 
+    /// Allocates an environment whose slots are all holes (TDZ).
+    pub fn alloc_env_holes(&mut self, parent: Value, size: usize) -> Value {
+        let cost = 1 + size / 8;
+        Value::object(ObjRef(self.alloc(
+            Cell::Env(Env {
+                parent,
+                slots: vec![Value::HOLE; size],
+            }),
+            cost,
+        )))
+    }
+
     pub fn alloc_env(&mut self, parent: Value, size: usize) -> Value {
         let cost = 1 + size / 8;
         Value::object(ObjRef(self.alloc(
-            Cell::Env(Box::new(Env {
+            Cell::Env(Env {
                 parent,
                 slots: vec![Value::UNDEFINED; size],
-            })),
+            }),
             cost,
         )))
     }

@@ -95,6 +95,10 @@ pub struct Interp {
     pub ics: Vec<IcEntry>,
     /// Materialised string/BigInt constants, per function (hole = not created yet).
     pub consts: Vec<Value>,
+    /// Shared `name` strings of compiled functions (hole = not created yet).
+    pub fn_names: Vec<Value>,
+    /// Reusable argument buffer for calls to natives.
+    pub arg_buf: Vec<Value>,
     pub join_stack: Vec<ObjRef>,
     /// Objects being visited by inspect / JSON.stringify (cycle detection).
     pub visiting: Vec<Value>,
@@ -104,6 +108,7 @@ impl Interp {
     pub fn trace(&self, out: &mut Vec<Value>) {
         out.extend_from_slice(&self.regs);
         out.extend(self.consts.iter().copied().filter(|v| !v.is_hole()));
+        out.extend(self.fn_names.iter().copied().filter(|v| !v.is_hole()));
         for f in &self.frames {
             trace_frame(f, out);
         }
@@ -163,15 +168,27 @@ pub fn make_closure(
         home,
         fields: Value::UNDEFINED,
     };
-    let o = vm.new_closure(c, proto);
-    let name = vm.new_string(JsStr::from_str(&p.name));
-    let obj = vm.heap.obj_mut(o);
-    obj.put_raw(
-        PropKey::Str(names::get().length),
-        Value::number(p.length as f64),
-        ATTR_CONFIGURABLE,
+    // The name string is created once per function and shared by all its closures.
+    let ni = code.fn_base as usize + func as usize;
+    let mut name = vm.interp.fn_names.get(ni).copied().unwrap_or(Value::HOLE);
+    if name.is_hole() {
+        name = vm.new_string(JsStr::from_str(&p.name));
+        if let Some(slot) = vm.interp.fn_names.get_mut(ni) {
+            *slot = name;
+        }
+    }
+    // Every closure starts from the shared `{ length, name }` shape.
+    let mut object = crate::object::Object::new(
+        vm.realm.fn_shape.clone(),
+        Some(proto),
+        ObjectKind::Closure(Box::new(c)),
     );
-    obj.put_raw(PropKey::Str(names::get().name), name, ATTR_CONFIGURABLE);
+    let mut slots = Vec::with_capacity(3);
+    slots.push(Value::number(p.length as f64));
+    slots.push(name);
+    object.slots = slots;
+    let o = vm.heap.alloc_object(object);
+    let obj = vm.heap.obj_mut(o);
     if flags.is_constructor() && !flags.has(FF::CLASS_CONSTRUCTOR) {
         obj.constructible = true;
         let po = vm.new_object();
@@ -763,10 +780,7 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::PushEnv { size } => {
                     let parent = vm.interp.frames[fi].env;
-                    let e = vm.heap.alloc_env(parent, size as usize);
-                    for s in vm.heap.env_mut(e).slots.iter_mut() {
-                        *s = Value::HOLE;
-                    }
+                    let e = vm.heap.alloc_env_holes(parent, size as usize);
                     vm.interp.frames[fi].env = e;
                     Ok(Flow::Next)
                 }
@@ -784,6 +798,7 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     };
                     let ne = vm.heap.alloc_env(parent, 0);
                     vm.heap.env_mut(ne).slots = slots;
+                    vm.heap.debt += 1;
                     vm.interp.frames[fi].env = ne;
                     Ok(Flow::Next)
                 }
@@ -2454,8 +2469,14 @@ fn call_op(
             Ok(Flow::Call)
         }
         2 => {
-            let args = vm.interp.regs[args_at..args_at + argc].to_vec();
-            let v = vm.call(f, this, &args)?;
+            // Reuse one argument buffer for native calls (a nested call finds it taken and
+            // allocates its own).
+            let mut args = std::mem::take(&mut vm.interp.arg_buf);
+            args.clear();
+            args.extend_from_slice(&vm.interp.regs[args_at..args_at + argc]);
+            let r = vm.call(f, this, &args);
+            vm.interp.arg_buf = args;
+            let v = r?;
             let fi = vm.interp.frames.len() - 1;
             let base = vm.interp.frames[fi].base as usize;
             vm.interp.regs[base + dst.0 as usize] = v;

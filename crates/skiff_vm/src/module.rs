@@ -40,6 +40,8 @@ pub struct ModuleCode {
     pub ic_offsets: Vec<u32>,
     /// Offset of each function's constant-string cache in the VM's flat constant table.
     pub const_offsets: Vec<u32>,
+    /// Offset of this module's functions in the VM's function-name cache.
+    pub fn_base: u32,
     /// String constants of each function, converted to VM strings lazily.
     pub id: Rc<str>,
 }
@@ -164,11 +166,16 @@ impl Vm {
                     .collect(),
             );
         }
+        let fn_base = self.interp.fn_names.len() as u32;
+        self.interp
+            .fn_names
+            .extend(std::iter::repeat_n(Value::HOLE, module.functions.len()));
         let code = Rc::new(ModuleCode {
             module,
             ic_keys,
             ic_offsets,
             const_offsets,
+            fn_base,
             id: Rc::from(id),
         });
         let idx = self.modules.list.len() as u32;

@@ -14,6 +14,8 @@ macro_rules! realm {
             /// never matches both an object with a virtual `length` and one without.
             pub array_root_shape: Rc<Shape>,
             pub string_root_shape: Rc<Shape>,
+            /// `{ length, name }`, the starting shape of every compiled function object.
+            pub fn_shape: Rc<Shape>,
             pub typed_protos: Vec<ObjRef>,
             pub typed_ctors: Vec<ObjRef>,
             $(pub $field: ObjRef,)*
@@ -27,7 +29,12 @@ macro_rules! realm {
                 $(let $field = mk(heap);)*
                 let typed_protos = (0..11).map(|_| mk(heap)).collect();
                 let typed_ctors = (0..11).map(|_| mk(heap)).collect();
-                let mut r = Realm { root_shape: root_shape.clone(), array_root_shape: Shape::root(), string_root_shape: Shape::root(), typed_protos, typed_ctors, $($field,)* };
+                let mut r = Realm { root_shape: root_shape.clone(), array_root_shape: Shape::root(), string_root_shape: Shape::root(), fn_shape: {
+                    let mut s = root_shape.clone();
+                    Shape::with_added(&mut s, crate::atom::PropKey::Str(crate::atom::names::get().length), crate::shape::ATTR_CONFIGURABLE);
+                    Shape::with_added(&mut s, crate::atom::PropKey::Str(crate::atom::names::get().name), crate::shape::ATTR_CONFIGURABLE);
+                    s
+                }, typed_protos, typed_ctors, $($field,)* };
                 r.object_proto = object_proto;
                 r
             }
