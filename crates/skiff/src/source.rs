@@ -31,7 +31,8 @@ pub enum LoadError {
 /// Reads a file into the source map. Invalid UTF-8 becomes a diagnostic at the first bad byte; the
 /// file is still added (lossily decoded) so that the diagnostic can show its line.
 pub fn load(sources: &mut SourceMap, path: &Path) -> Result<Arc<SourceFile>, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
     let name = path.display().to_string();
     match String::from_utf8(bytes) {
         Ok(text) => Ok(sources.add(name, text)),
@@ -40,7 +41,10 @@ pub fn load(sources: &mut SourceMap, path: &Path) -> Result<Arc<SourceFile>, Loa
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
             let file = sources.add(name, text);
             let at = u32::try_from(offset).unwrap_or(u32::MAX);
-            Err(LoadError::Diagnostic(invalid_utf8(file.id, Span::new(at, at.saturating_add(1)))))
+            Err(LoadError::Diagnostic(invalid_utf8(
+                file.id,
+                Span::new(at, at.saturating_add(1)),
+            )))
         }
     }
 }

@@ -1,0 +1,51 @@
+//! `skiff run FILE [ARGS]`: load, link and evaluate a module, then run its event loop.
+
+use crate::loader::FileLoader;
+use skiff_vm::module::RunError;
+use skiff_vm::Vm;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Scripts run on a thread with a large stack: script-to-script calls never recurse on the Rust
+/// stack, but natives that call back into scripts do (bounded by the VM's re-entry limit), and the
+/// compiler recurses over the syntax tree (bounded by the parser's nesting limit).
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+pub fn run(path: &Path, _args: &[String]) -> ExitCode {
+    let path = path.to_path_buf();
+    let worker = std::thread::Builder::new()
+        .name("skiff-main".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || run_on_this_thread(&path));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(_)) => {
+            eprintln!("error: skiff crashed; this is a bug in skiff");
+            ExitCode::from(70)
+        }
+        Err(e) => {
+            eprintln!("error: cannot start the main thread: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_on_this_thread(path: &Path) -> u8 {
+    let mut vm = Vm::new();
+    vm.set_loader(Box::new(FileLoader::new()));
+    let specifier = path.display().to_string();
+    match vm.run_main(&specifier) {
+        Ok(()) => 0,
+        Err(RunError::Load(message)) => {
+            eprint!("{message}");
+            if !message.ends_with('\n') {
+                eprintln!();
+            }
+            1
+        }
+        Err(RunError::Uncaught(error)) => {
+            eprintln!("{}", vm.format_uncaught(error));
+            1
+        }
+    }
+}

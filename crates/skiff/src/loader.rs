@@ -1,0 +1,147 @@
+//! Module loading from files: the CLI's implementation of the VM's `ModuleLoader`.
+//!
+//! Specifiers starting with `./`, `../` or `/` are files. The suffix is optional: `./lib/x` finds
+//! `./lib/x.ets`, `./lib/x.ts`, `./lib/x.js`, or an `index` file in a folder `./lib/x/`. A module's
+//! canonical id is its absolute, lexically normalised path, so the same file imported two ways is
+//! one module instance. Built-in modules (`@kit.ArkTS`, …) are resolved by the VM before it asks us.
+
+use crate::source::stderr_color;
+use skiff_diagnostics::{has_errors, render_all, SourceMap};
+use skiff_vm::ModuleLoader;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// Suffixes tried, in order, when an import names a file without one.
+const SUFFIXES: [&str; 3] = ["ets", "ts", "js"];
+
+pub struct FileLoader {
+    /// The working directory, used to show paths relative to it in stack traces and diagnostics.
+    cwd: PathBuf,
+    sources: SourceMap,
+}
+
+impl FileLoader {
+    pub fn new() -> FileLoader {
+        FileLoader {
+            cwd: std::env::current_dir().unwrap_or_default(),
+            sources: SourceMap::new(),
+        }
+    }
+
+    /// The name users see for a module: relative to the working directory when it is inside it.
+    fn display_name(&self, path: &Path) -> String {
+        path.strip_prefix(&self.cwd)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// Removes `.` and `..` components without touching the file system, so that ids are stable and
+/// symlinked folders keep the names the user wrote.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn find_file(path: &Path) -> Option<PathBuf> {
+    if path.is_file() {
+        return Some(path.to_path_buf());
+    }
+    for suffix in SUFFIXES {
+        let mut candidate = path.as_os_str().to_os_string();
+        candidate.push(".");
+        candidate.push(suffix);
+        let candidate = PathBuf::from(candidate);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+    }
+    if path.is_dir() {
+        return SUFFIXES
+            .iter()
+            .map(|suffix| path.join(format!("index.{suffix}")))
+            .find(|candidate| candidate.is_file());
+    }
+    None
+}
+
+impl ModuleLoader for FileLoader {
+    fn resolve(&mut self, specifier: &str, referrer: Option<&str>) -> Result<String, String> {
+        let is_path = specifier.starts_with("./")
+            || specifier.starts_with("../")
+            || specifier.starts_with('/')
+            || referrer.is_none();
+        if !is_path {
+            return Err(format!("Cannot find module '{specifier}'"));
+        }
+        let base = match referrer {
+            Some(referrer) => Path::new(referrer)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+            None => self.cwd.clone(),
+        };
+        let wanted = normalize(&base.join(specifier));
+        match find_file(&wanted) {
+            Some(found) => Ok(normalize(&found).display().to_string()),
+            None => Err(match referrer {
+                Some(referrer) => format!(
+                    "Cannot find module '{specifier}' imported from {}",
+                    self.display_name(Path::new(referrer))
+                ),
+                None => format!("Cannot find module '{specifier}'"),
+            }),
+        }
+    }
+
+    fn load(&mut self, id: &str) -> Result<Arc<skiff_bytecode::Module>, String> {
+        let path = Path::new(id);
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read {}: {e}", self.display_name(path)))?;
+        let name = self.display_name(path);
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                return Err(format!(
+                    "{name}: the file is not valid UTF-8 (at byte {})",
+                    err.utf8_error().valid_up_to()
+                ))
+            }
+        };
+        let file = self.sources.add(name, text);
+        let parsed = skiff_parser::parse_module(&file.text, file.id);
+        if has_errors(&parsed.diagnostics) {
+            return Err(render_all(
+                &parsed.diagnostics,
+                &self.sources,
+                stderr_color(),
+            ));
+        }
+        let compiled = skiff_compiler::compile_module(&parsed.program, &file);
+        let rendered = render_all(&compiled.diagnostics, &self.sources, stderr_color());
+        compiled.module.ok_or(rendered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_removes_dots() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+    }
+}
