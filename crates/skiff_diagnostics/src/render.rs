@@ -41,7 +41,11 @@ impl<'a> Files<'a> for SourceMap {
         })
     }
 
-    fn line_range(&'a self, id: Self::FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
+    fn line_range(
+        &'a self,
+        id: Self::FileId,
+        line_index: usize,
+    ) -> Result<Range<usize>, FilesError> {
         let file = self.get(id).ok_or(FilesError::FileMissing)?;
         let starts = file.line_starts();
         let len = file.text.len();
@@ -124,11 +128,19 @@ mod tests {
     fn renders_location_caret_and_help() {
         let mut map = SourceMap::new();
         let file = map.add("a.ets", "let x = 1;\nlet y = ;\n");
-        let d = Diagnostic::error("E0001", "expected an expression", file.id, Span::new(19, 20))
-            .with_label("here")
-            .with_help("write a value after `=`");
+        let d = Diagnostic::error(
+            "E0001",
+            "expected an expression",
+            file.id,
+            Span::new(19, 20),
+        )
+        .with_label("here")
+        .with_help("write a value after `=`");
         let text = render(&d, &map, ColorMode::Never);
-        assert!(text.contains("error[E0001]: expected an expression"), "{text}");
+        assert!(
+            text.contains("error[E0001]: expected an expression"),
+            "{text}"
+        );
         assert!(text.contains("a.ets:2:9"), "{text}");
         assert!(text.contains("let y = ;"), "{text}");
         assert!(text.contains("help: write a value"), "{text}");
