@@ -207,6 +207,10 @@ struct Scanner<'s> {
     nl_before: bool,
     /// One entry per open `{` or template substitution `${`: true for a substitution.
     braces: Vec<bool>,
+    /// One entry per open `(`: true when it opens the head of `if`, `while`, `for` or `with`.
+    parens: Vec<bool>,
+    /// The last token was a `)` closing such a head (a `/` after it starts a regex).
+    after_control_head: bool,
     gave_up: bool,
 }
 
@@ -234,6 +238,9 @@ impl<'s> Scanner<'s> {
 
     /// Whether a `/` at this point starts a regular expression rather than a division.
     fn regex_allowed(&self) -> bool {
+        if self.after_control_head && self.tokens.last().map(|t| &t.tok) == Some(&Tok::RParen) {
+            return true;
+        }
         match self.tokens.last().map(|t| &t.tok) {
             None => true,
             Some(t) => !ends_operand(t),
@@ -278,6 +285,8 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
         incomplete: false,
         nl_before: false,
         braces: Vec::new(),
+        parens: Vec::new(),
+        after_control_head: false,
         gave_up: false,
     };
     let mut lex = Raw::lexer(src);
@@ -417,8 +426,18 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
                 }
                 Tok::RBrace
             }
-            Raw::LParen => Tok::LParen,
-            Raw::RParen => Tok::RParen,
+            Raw::LParen => {
+                let control = matches!(
+                    sc.tokens.last().map(|t| &t.tok),
+                    Some(Tok::If | Tok::While | Tok::For | Tok::With)
+                );
+                sc.parens.push(control);
+                Tok::LParen
+            }
+            Raw::RParen => {
+                sc.after_control_head = sc.parens.pop().unwrap_or(false);
+                Tok::RParen
+            }
             Raw::LBracket => Tok::LBracket,
             Raw::RBracket => Tok::RBracket,
             Raw::Dot => Tok::Dot,

@@ -19,6 +19,9 @@ pub struct State {
     /// Where the previous recovered error started, to drop the follow-up errors that the same
     /// mistake causes.
     pub last_error_at: Option<usize>,
+    /// Spans of `{ a = 1 }` shorthand initialisers not (yet) reinterpreted as patterns; any left
+    /// at the end are errors.
+    pub cover_inits: Vec<Span>,
 }
 
 pub fn sp(l: usize, r: usize) -> Span {
@@ -31,6 +34,24 @@ impl State {
             file,
             diagnostics: Vec::new(),
             last_error_at: None,
+            cover_inits: Vec::new(),
+        }
+    }
+
+    pub fn object_literal(&mut self, props: Vec<ObjectProp>, span: Span) -> Expr {
+        for p in &props {
+            if let ObjectProp::CoverInitializedName(_, _, s) = p {
+                self.cover_inits.push(*s);
+            }
+        }
+        Expr::Object(Box::new(ObjectLit { props, span }))
+    }
+
+    /// Reports the shorthand initialisers that never became part of a destructuring pattern.
+    pub fn finish(&mut self) {
+        for s in std::mem::take(&mut self.cover_inits) {
+            self.diagnostics
+                .push(d::stray_cover_initializer(self.file, s));
         }
     }
 
@@ -183,6 +204,9 @@ impl State {
                             shorthand: true,
                         }),
                         ObjectProp::CoverInitializedName(id, init, s) => {
+                            if let Some(k) = self.cover_inits.iter().rposition(|c| *c == s) {
+                                self.cover_inits.swap_remove(k);
+                            }
                             out.push(ObjectPatternProp {
                                 key: PropKey::Ident(id.clone()),
                                 value: Pattern::Default(

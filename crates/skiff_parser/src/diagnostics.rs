@@ -315,3 +315,14 @@ pub fn string_import_needs_alias(file: FileId, span: Span) -> Diagnostic {
     .with_label("no local name")
     .with_help("write `\"name\" as localName`")
 }
+
+pub fn stray_cover_initializer(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2012",
+        "`name = value` is only allowed in a destructuring pattern",
+        file,
+        span,
+    )
+    .with_label("not in a pattern")
+    .with_help("write `name: value` in an object literal")
+}

@@ -68,6 +68,7 @@ fn parse(source: &str, file: FileId) -> Outcome {
             Vec::new()
         }
     };
+    st.finish();
     let ended_early = st.diagnostics.iter().any(|d| {
         d.code == "E2002"
             || (d.code == "E2001" && final_semi == Some(d.span.start as usize) && d.span.is_empty())
