@@ -158,9 +158,38 @@ macro_rules! instructions {
                     $( Instr::$name $({ $($field),* })? => vec![$($( (stringify!($field), Operand::from($field)) ),*)?], )*
                 }
             }
+
+            /// Rewrites every register operand with `f` (implicit windows such as `base+1` follow
+            /// their base). Used by the compiler to renumber registers after allocation.
+            pub fn map_regs(&mut self, f: &dyn Fn(Reg) -> Reg) {
+                match self {
+                    $( Instr::$name $({ $($field),* })? => { $($( *$field = MapReg::map_reg(*$field, f); )*)? } )*
+                }
+            }
         }
     };
 }
+
+/// Register renumbering over operands of any kind (only [`Reg`] changes).
+trait MapReg: Sized {
+    fn map_reg(self, _f: &dyn Fn(Reg) -> Reg) -> Self {
+        self
+    }
+}
+impl MapReg for Reg {
+    fn map_reg(self, f: &dyn Fn(Reg) -> Reg) -> Self {
+        f(self)
+    }
+}
+impl MapReg for Const {}
+impl MapReg for Ic {}
+impl MapReg for Func {}
+impl MapReg for Jump {}
+impl MapReg for ShortJump {}
+impl MapReg for u16 {}
+impl MapReg for i16 {}
+impl MapReg for i32 {}
+impl MapReg for ErrorKind {}
 
 instructions! {
     // ----------------------------------------------------------------------------------------

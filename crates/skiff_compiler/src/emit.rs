@@ -26,7 +26,15 @@ pub struct FnBuilder {
     pub overflow: Option<&'static str>,
     pending_pos: Option<u32>,
     last_pos: Option<u32>,
+    /// Numeric constants used as operands, each in a dedicated register loaded once at function
+    /// entry (so loops do not reload them). Until `finish` they are numbered from `CONST_BASE`.
+    const_regs: Vec<f64>,
 }
+
+/// Placeholder numbers of constant registers before renumbering.
+const CONST_BASE: u16 = 0xF000;
+/// At most this many constants get their own register per function.
+const MAX_CONST_REGS: usize = 64;
 
 impl FnBuilder {
     pub fn new() -> Self {
@@ -44,6 +52,7 @@ impl FnBuilder {
             overflow: None,
             pending_pos: None,
             last_pos: None,
+            const_regs: Vec::new(),
         }
     }
 
@@ -60,11 +69,27 @@ impl FnBuilder {
         if self.next_reg > self.max_reg {
             self.max_reg = self.next_reg;
         }
-        if self.next_reg > u32::from(u16::MAX) {
-            self.overflow = Some("more than 65535 registers");
+        if self.next_reg >= u32::from(CONST_BASE) {
+            self.overflow = Some("too many registers");
             return Reg(0);
         }
         Reg(r as u16)
+    }
+
+    /// A register that holds the Number `n` for the whole call, if one is available.
+    pub fn const_reg(&mut self, n: f64) -> Option<Reg> {
+        if let Some(i) = self
+            .const_regs
+            .iter()
+            .position(|c| c.to_bits() == n.to_bits())
+        {
+            return Some(Reg(CONST_BASE + i as u16));
+        }
+        if self.const_regs.len() >= MAX_CONST_REGS {
+            return None;
+        }
+        self.const_regs.push(n);
+        Some(Reg(CONST_BASE + (self.const_regs.len() - 1) as u16))
     }
 
     pub fn mark(&self) -> u32 {
@@ -221,6 +246,7 @@ impl FnBuilder {
         length: u16,
         span: (u32, u32),
     ) -> FunctionProto {
+        self.place_const_regs(param_count);
         for e in &mut self.lines {
             let lc = file.line_col(e.offset);
             e.line = lc.line;
@@ -242,6 +268,64 @@ impl FnBuilder {
             callee_names: self.callee_names.into_boxed_slice(),
             span,
         }
+    }
+}
+
+impl FnBuilder {
+    /// Gives the constant registers their final numbers (after all other registers) and loads
+    /// them in a prologue; absolute pcs (handlers, lines, callee names) move by its length.
+    fn place_const_regs(&mut self, param_count: u16) {
+        if self.const_regs.is_empty() {
+            return;
+        }
+        let first = self.max_reg.max(u32::from(param_count));
+        let n = self.const_regs.len() as u32;
+        if first + n > u32::from(CONST_BASE) {
+            self.overflow = Some("too many registers");
+            return;
+        }
+        let remap = |r: Reg| {
+            if r.0 >= CONST_BASE {
+                Reg((first as u16).wrapping_add(r.0 - CONST_BASE))
+            } else {
+                r
+            }
+        };
+        for i in &mut self.code {
+            i.map_regs(&remap);
+        }
+        let mut prologue = Vec::with_capacity(self.const_regs.len());
+        for (k, value) in std::mem::take(&mut self.const_regs).into_iter().enumerate() {
+            let dst = Reg(first as u16 + k as u16);
+            let fits = value.fract() == 0.0
+                && value >= f64::from(i32::MIN)
+                && value <= f64::from(i32::MAX)
+                && !(value == 0.0 && value.is_sign_negative());
+            if fits {
+                prologue.push(Instr::LoadInt {
+                    dst,
+                    value: value as i32,
+                });
+            } else {
+                let idx = self.num_const(value);
+                prologue.push(Instr::LoadConst { dst, idx });
+            }
+        }
+        let shift = prologue.len() as u32;
+        prologue.append(&mut self.code);
+        self.code = prologue;
+        for h in &mut self.handlers {
+            h.start += shift;
+            h.end += shift;
+            h.target += shift;
+        }
+        for e in &mut self.lines {
+            e.pc += shift;
+        }
+        for (pc, _) in &mut self.callee_names {
+            *pc += shift;
+        }
+        self.max_reg = first + n;
     }
 }
 

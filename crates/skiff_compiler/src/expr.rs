@@ -122,10 +122,14 @@ impl<'a> Compiler<'a> {
             Expr::Logical(l) => m(&l.left) || m(&l.right),
             Expr::Conditional(c) => m(&c.test) || m(&c.consequent) || m(&c.alternate),
             Expr::Call(c) => {
-                matches!(c.callee.unwrap_transparent(), Expr::Super(_)) || m(&c.callee) || c.args.iter().any(m)
+                matches!(c.callee.unwrap_transparent(), Expr::Super(_))
+                    || m(&c.callee)
+                    || c.args.iter().any(m)
             }
             Expr::New(n) => m(&n.callee) || n.args.iter().any(m),
-            Expr::Member(mem) => m(&mem.object) || matches!(&mem.prop, MemberProp::Computed(x) if m(x)),
+            Expr::Member(mem) => {
+                m(&mem.object) || matches!(&mem.prop, MemberProp::Computed(x) if m(x))
+            }
             Expr::Sequence(s) => s.exprs.iter().any(m),
             Expr::OptionalChain(x, _)
             | Expr::Paren(x, _)
@@ -145,6 +149,11 @@ impl<'a> Compiler<'a> {
     /// that needs no check, else a new temporary. Only use when nothing evaluated afterwards can
     /// assign to that local before the register is read.
     pub(crate) fn expr_reg(&mut self, e: &Expr) -> Reg {
+        if let Expr::Num(n, _) = e.unwrap_transparent() {
+            if let Some(r) = self.f().b.const_reg(*n) {
+                return r;
+            }
+        }
         if let Expr::Ident(id) = e.unwrap_transparent() {
             if let Some(r) = self.resolve(&id.name, id.span.start) {
                 if let (Place::Reg(reg), false) = (r.place, r.needs_tdz) {
@@ -1015,13 +1024,9 @@ impl<'a> Compiler<'a> {
         match self.f().opt_chain.last_mut() {
             Some(list) => list.push(j),
             None => {
-                // An optional link outside a recorded chain: short-circuit to undefined locally.
-                self.f().opt_chain.push(vec![j]);
-                let nullish = self.f().opt_chain.pop().unwrap_or_default();
-                let to_end = self.jump();
-                self.f().b.patch_all_here(nullish);
-                self.emit(Instr::LoadUndefined { dst: r });
-                self.patch_here(to_end);
+                // An optional link outside a recorded chain (the parser always wraps chains in
+                // `OptionalChain`): no short-circuit target, so the jump just falls through.
+                self.patch_here(j);
             }
         }
     }
@@ -1703,7 +1708,8 @@ impl<'a> Compiler<'a> {
         let res = self.resolve(&id.name, id.span.start);
         if let Some(r) = &res {
             // The value must not be able to assign to the binding (`y += (y = 10)`).
-            if let (Place::Reg(reg), false, true) = (r.place, r.needs_tdz, !Self::may_assign(value)) {
+            if let (Place::Reg(reg), false, true) = (r.place, r.needs_tdz, !Self::may_assign(value))
+            {
                 if r.kind != BindKind::Const
                     && r.kind != BindKind::Import
                     && r.kind != BindKind::Class
