@@ -16,8 +16,15 @@ pub fn stderr_color() -> ColorMode {
 
 pub fn print_diagnostics(diagnostics: &[Diagnostic], sources: &SourceMap) {
     if !diagnostics.is_empty() {
-        eprint!("{}", render_all(diagnostics, sources, stderr_color()));
+        write_stderr(&render_all(diagnostics, sources, stderr_color()));
     }
+}
+
+/// Writes to stderr, ignoring failures: a closed pipe (`skiff check x | head`) must not turn into
+/// a panic, and there is nowhere else to report the failure.
+pub fn write_stderr(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Why a file could not be loaded.
@@ -60,7 +67,7 @@ pub fn load_or_report(sources: &mut SourceMap, path: &Path) -> Option<Arc<Source
     match load(sources, path) {
         Ok(file) => Some(file),
         Err(LoadError::Io(message)) => {
-            eprintln!("error: {message}");
+            write_stderr(&format!("error: {message}\n"));
             None
         }
         Err(LoadError::Diagnostic(d)) => {
