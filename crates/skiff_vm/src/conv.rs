@@ -183,7 +183,14 @@ pub fn relative_index(rel: f64, len: f64) -> f64 {
 }
 
 impl Vm {
+    #[inline]
     pub fn to_boolean(&self, v: Value) -> bool {
+        if v == Value::TRUE {
+            return true;
+        }
+        if v == Value::FALSE {
+            return false;
+        }
         match v.kind() {
             Kind::Bool => v == Value::TRUE,
             Kind::Number => {

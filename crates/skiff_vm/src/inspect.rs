@@ -14,6 +14,9 @@ use crate::vm::Vm;
 use skiff_bytecode::FunctionFlags as FF;
 
 const BREAK_LENGTH: usize = 80;
+
+/// The entries a Map/Set iterator has still to produce, its kind, and whether it is a Map's.
+type IterRemaining = (Vec<(Value, Value)>, u8, bool);
 const MAX_ARRAY: usize = 100;
 
 pub struct Options {
@@ -615,7 +618,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
         }
         ObjectKind::Iterator(it) => {
             let t = tag.clone().unwrap_or_else(|| "Iterator".into());
-            let remaining: Option<(Vec<(Value, Value)>, u8, bool)> = match &**it {
+            let remaining: Option<IterRemaining> = match &**it {
                 IterState::Map {
                     target,
                     index,

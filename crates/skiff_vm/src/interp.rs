@@ -181,7 +181,7 @@ pub fn make_closure(
     let mut object = crate::object::Object::new(
         vm.realm.fn_shape.clone(),
         Some(proto),
-        ObjectKind::Closure(Box::new(c)),
+        ObjectKind::Closure(c),
     );
     let mut slots = Vec::with_capacity(3);
     slots.push(Value::number(p.length as f64));

@@ -281,7 +281,7 @@ pub enum GenState {
 pub enum ObjectKind {
     Ordinary,
     Array,
-    Closure(Box<Closure>),
+    Closure(Closure),
     Native(Box<NativeFunction>),
     Bound(Box<BoundFunction>),
     /// An error; the payload is its stack frames (`\n    at ...` lines), formatted into the

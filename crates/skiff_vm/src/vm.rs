@@ -309,7 +309,7 @@ impl Vm {
     }
 
     pub fn new_closure(&mut self, c: Closure, proto: ObjRef) -> ObjRef {
-        self.new_object_with_proto(Some(proto), ObjectKind::Closure(Box::new(c)))
+        self.new_object_with_proto(Some(proto), ObjectKind::Closure(c))
     }
 
     /// Defines a builtin method (non-enumerable) on `target`.
