@@ -633,7 +633,7 @@ impl<'a> Layer<'a> {
                 return i + 1;
             }
             Tok::RParen | Tok::RBracket | Tok::RBrace => {
-                let matched = self.matching.iter().any(|_| false) || self.is_matched_closer(i);
+                let matched = self.is_matched_closer(i);
                 if tok == Tok::RBrace && matched {
                     // ASI before `}` in statement-like bodies.
                     if self.top().asi()

@@ -272,18 +272,18 @@ impl State {
         Expr::Template(Box::new(t))
     }
 
-    pub fn named_function(&mut self, f: Function) -> Stmt {
+    pub fn named_function(&mut self, f: Box<Function>) -> Stmt {
         if f.name.is_none() {
             self.error(d::missing_name(self.file, f.span, "function"));
         }
-        Stmt::Function(Box::new(f))
+        Stmt::Function(f)
     }
 
-    pub fn named_class(&mut self, c: Class) -> Stmt {
+    pub fn named_class(&mut self, c: Box<Class>) -> Stmt {
         if c.name.is_none() {
             self.error(d::missing_name(self.file, c.span, "class"));
         }
-        Stmt::Class(Box::new(c))
+        Stmt::Class(c)
     }
 
     /// Attaches decorators to the declaration that follows them.
@@ -412,10 +412,11 @@ pub fn function(
     name: Option<Ident>,
     is_async: bool,
     is_generator: bool,
-    sig: FnSig,
+    sig: Box<FnSig>,
     body: Option<Block>,
     span: Span,
 ) -> Function {
+    let sig = *sig;
     Function {
         decorators,
         name,
@@ -430,7 +431,8 @@ pub fn function(
     }
 }
 
-pub fn arrow(is_async: bool, sig: FnSig, body: ArrowBody, span: Span) -> Expr {
+pub fn arrow(is_async: bool, sig: Box<FnSig>, body: ArrowBody, span: Span) -> Expr {
+    let sig = *sig;
     Expr::Arrow(Box::new(ArrowFunction {
         is_async,
         type_params: sig.type_params,
@@ -496,7 +498,7 @@ pub fn method(
     key: PropKey,
     is_async: bool,
     is_generator: bool,
-    sig: FnSig,
+    sig: Box<FnSig>,
     body: Block,
     span: Span,
 ) -> Method {
@@ -528,7 +530,7 @@ pub fn class_method(
     optional: bool,
     is_async: bool,
     is_generator: bool,
-    sig: FnSig,
+    sig: Box<FnSig>,
     body: Option<Block>,
     span: Span,
 ) -> ClassMember {
@@ -836,7 +838,7 @@ pub fn intersection(a: Type, b: Type, span: Span) -> Type {
 }
 
 pub fn function_type(
-    sig: FnSig,
+    sig: Box<FnSig>,
     return_type: Type,
     is_constructor: bool,
     is_abstract: bool,
