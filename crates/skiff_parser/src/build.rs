@@ -407,6 +407,8 @@ pub struct FnSig {
     pub return_type: Option<Type>,
 }
 
+// Signatures arrive boxed from the parser's symbol stack, where boxing keeps entries small.
+#[allow(clippy::boxed_local)]
 pub fn function(
     decorators: Vec<Decorator>,
     name: Option<Ident>,
@@ -431,6 +433,8 @@ pub fn function(
     }
 }
 
+// Signatures arrive boxed from the parser's symbol stack, where boxing keeps entries small.
+#[allow(clippy::boxed_local)]
 pub fn arrow(is_async: bool, sig: Box<FnSig>, body: ArrowBody, span: Span) -> Expr {
     let sig = *sig;
     Expr::Arrow(Box::new(ArrowFunction {
@@ -493,6 +497,8 @@ pub fn with_class_decorators(mut c: Class, decorators: Vec<Decorator>) -> Class 
     c
 }
 
+// Signatures arrive boxed from the parser's symbol stack, where boxing keeps entries small.
+#[allow(clippy::boxed_local)]
 pub fn method(
     kind: MethodKind,
     key: PropKey,
@@ -522,6 +528,8 @@ pub fn method(
 }
 
 #[allow(clippy::too_many_arguments)]
+// Signatures arrive boxed from the parser's symbol stack, where boxing keeps entries small.
+#[allow(clippy::boxed_local)]
 pub fn class_method(
     decorators: Vec<Decorator>,
     modifiers: Modifiers,
@@ -837,6 +845,8 @@ pub fn intersection(a: Type, b: Type, span: Span) -> Type {
     }
 }
 
+// Signatures arrive boxed from the parser's symbol stack, where boxing keeps entries small.
+#[allow(clippy::boxed_local)]
 pub fn function_type(
     sig: Box<FnSig>,
     return_type: Type,
