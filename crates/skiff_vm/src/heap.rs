@@ -48,6 +48,8 @@ pub struct Heap {
     pub debt: usize,
     /// Debt at which the next safepoint collects.
     pub threshold: usize,
+    /// Lower bound for the adaptive threshold (tests set it tiny to collect at every safepoint).
+    pub min_threshold: usize,
     pub collections: usize,
 }
 
@@ -66,6 +68,7 @@ impl Heap {
             free_count: 0,
             debt: 0,
             threshold: 100_000,
+            min_threshold: 100_000,
             collections: 0,
         }
     }
@@ -332,7 +335,7 @@ impl Heap {
         }
         self.marks = marks;
         self.debt = 0;
-        self.threshold = (live * 2).max(100_000);
+        self.threshold = (live * 2).max(self.min_threshold);
         self.collections += 1;
     }
 

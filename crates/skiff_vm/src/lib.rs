@@ -27,6 +27,7 @@ pub mod module;
 pub mod object;
 pub mod ops;
 pub mod realm;
+pub mod repl_support;
 pub mod shape;
 pub mod string;
 pub mod value;
