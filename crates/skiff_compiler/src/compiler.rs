@@ -121,6 +121,8 @@ pub(crate) struct FnCtx {
     pub init_fields: bool,
     /// For a namespace body: the namespace's full dotted path.
     pub ns_path: Option<String>,
+    /// A temporary just allocated for the expression being compiled (see `expr_fresh`).
+    pub fresh: Option<Reg>,
 }
 
 pub struct Compiler<'a> {
@@ -549,6 +551,7 @@ impl<'a> Compiler<'a> {
             is_class_ctor: spec.is_class_ctor,
             init_fields: spec.class.map(class_has_instance_elements).unwrap_or(false),
             ns_path: None,
+            fresh: None,
         });
     }
 
@@ -2067,8 +2070,7 @@ impl<'a> Compiler<'a> {
             // A local returned as is needs no copy (async generators await it first).
             Some(a @ Expr::Ident(_)) if !async_gen => self.expr_reg(a),
             Some(a) => {
-                let v = self.alloc();
-                self.expr(a, v);
+                let v = self.expr_fresh(a);
                 if async_gen {
                     self.emit(Instr::Await { dst: v, src: v });
                 }

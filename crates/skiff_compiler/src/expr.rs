@@ -161,9 +161,7 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        let r = self.alloc();
-        self.expr(e, r);
-        r
+        self.expr_fresh(e)
     }
 
     /// Evaluates the operands of a binary operation.
@@ -171,9 +169,7 @@ impl<'a> Compiler<'a> {
         let a = if !Self::may_assign(right) {
             self.expr_reg(left)
         } else {
-            let r = self.alloc();
-            self.expr(left, r);
-            r
+            self.expr_fresh(left)
         };
         let b = self.expr_reg(right);
         (a, b)
@@ -1132,7 +1128,40 @@ impl<'a> Compiler<'a> {
     /// Evaluates a callee into `base` and its `this` into `base+1`, with room for `argc`
     /// arguments after them. Returns the window's base.
     fn callee_and_this(&mut self, callee: &Expr, argc: usize) -> Option<(Reg, bool)> {
-        let base = self.alloc_n(2 + argc.min(60000) as u32);
+        self.callee_and_this_at(callee, argc, None)
+    }
+
+    /// Allocates a call window of `2 + argc` registers; when `dst` is the most recently
+    /// allocated register the window starts at it, so the result needs no move.
+    fn call_window(&mut self, argc: usize, dst: Option<Reg>) -> Reg {
+        let n = argc.min(60000) as u32;
+        let fresh = self.f().fresh.take();
+        match dst {
+            // Only a fresh temporary: a binding's register may still be read by the arguments.
+            Some(d) if fresh == Some(d) && u32::from(d.0) + 1 == self.mark() => {
+                self.alloc_n(1 + n);
+                d
+            }
+            _ => self.alloc_n(2 + n),
+        }
+    }
+
+    /// Evaluates `e` into a new temporary (which a call may use as the base of its window).
+    pub(crate) fn expr_fresh(&mut self, e: &Expr) -> Reg {
+        let r = self.alloc();
+        self.f().fresh = Some(r);
+        self.expr(e, r);
+        self.f().fresh = None;
+        r
+    }
+
+    fn callee_and_this_at(
+        &mut self,
+        callee: &Expr,
+        argc: usize,
+        dst: Option<Reg>,
+    ) -> Option<(Reg, bool)> {
+        let base = self.call_window(argc, dst);
         let this = base.offset(1);
         match callee.unwrap_transparent() {
             Expr::Member(m) if !matches!(m.object.unwrap_transparent(), Expr::Super(_)) => {
@@ -1267,7 +1296,7 @@ impl<'a> Compiler<'a> {
                     .is_none()
                 {
                     let argc = c.args.len();
-                    let base = self.alloc_n(2 + argc as u32);
+                    let base = self.call_window(argc, Some(dst));
                     self.expr(&mem.object, base.offset(1));
                     for (i, a) in c.args.iter().enumerate() {
                         self.expr(a, base.offset(2).offset(i as u16));
@@ -1287,7 +1316,7 @@ impl<'a> Compiler<'a> {
             }
         }
         let argc = if spread { 1 } else { c.args.len() };
-        let Some((base, _)) = self.callee_and_this(&c.callee, argc) else {
+        let Some((base, _)) = self.callee_and_this_at(&c.callee, argc, Some(dst)) else {
             self.release(m);
             return;
         };
