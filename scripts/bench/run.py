@@ -211,6 +211,8 @@ def engine_version(name, cmd):
         if name.startswith("node"):
             return subprocess.run([cmd[0], "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
         if name == "skiff":
+            if os.environ.get("SKIFF"):
+                return f"({cmd[0]})"
             rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                                  text=True, timeout=10).stdout.strip()
             return f"commit {rev}" if rev else "?"
