@@ -20,7 +20,7 @@
 
 use crate::diagnostics as d;
 use crate::scan::{scan, RawToken, MAX_DIAGNOSTICS};
-use crate::token::Tok;
+use crate::token::{StrVal, Tok, TplPart};
 use rustc_hash::{FxHashMap, FxHashSet};
 use skiff_diagnostics::{Diagnostic, FileId, Span};
 
@@ -144,7 +144,7 @@ impl Level {
 pub fn tokenize(src: &str, file: FileId) -> Lexed {
     let scanned = scan(src, file);
     let mut diagnostics = scanned.diagnostics;
-    let raw = scanned.tokens;
+    let mut raw = scanned.tokens;
     let eof = scanned.eof as usize;
     let (matching, opener, depth_error) = match_brackets(&raw);
     if let Some(at) = depth_error {
@@ -169,7 +169,7 @@ pub fn tokenize(src: &str, file: FileId) -> Lexed {
         do_while_parens: FxHashSet::default(),
         file,
         out: Vec::with_capacity(raw.len() + raw.len() / 8),
-        out_raw: Vec::new(),
+        out_raw: Vec::with_capacity(raw.len() + raw.len() / 8),
         diags: Vec::new(),
         stack: vec![Level::new(Kind::Top)],
         type_until: 0,
@@ -190,8 +190,25 @@ pub fn tokenize(src: &str, file: FileId) -> Lexed {
     layer.run();
     let unclosed = layer.stack.len() > 1;
     let fatal = layer.fatal;
-    let tokens = if fatal { Vec::new() } else { layer.out };
-    diagnostics.extend(layer.diags);
+    let Layer {
+        out,
+        out_raw,
+        diags,
+        ..
+    } = layer;
+    diagnostics.extend(diags);
+    let mut tokens = if fatal { Vec::new() } else { out };
+    // The layer emitted placeholders for tokens that carry text; move the text over now that
+    // no lookahead needs it, instead of copying every identifier and string.
+    for (t, &from) in tokens.iter_mut().zip(&out_raw) {
+        if from != usize::MAX && has_payload(&t.1) {
+            if let Some(r) = raw.get_mut(from) {
+                if std::mem::discriminant(&r.tok) == std::mem::discriminant(&t.1) {
+                    t.1 = std::mem::replace(&mut r.tok, Tok::Semi);
+                }
+            }
+        }
+    }
     diagnostics.truncate(MAX_DIAGNOSTICS + 1);
     Lexed {
         tokens,
@@ -251,6 +268,53 @@ fn match_brackets(raw: &[RawToken]) -> (Vec<usize>, Vec<usize>, Option<usize>) {
         }
     }
     (matching, opener, None)
+}
+
+/// Tokens that carry text (the layer emits them as placeholders first).
+fn has_payload(t: &Tok) -> bool {
+    matches!(
+        t,
+        Tok::Ident(_)
+            | Tok::PrivateName(_)
+            | Tok::BigInt(_)
+            | Tok::Str(_)
+            | Tok::NoSubstTemplate(_)
+            | Tok::TemplateHead(_)
+            | Tok::TemplateMiddle(_)
+            | Tok::TemplateTail(_)
+            | Tok::Regex(..)
+    )
+}
+
+/// A cheap stand-in for a token with text, of the same kind.
+fn placeholder(t: &Tok) -> Tok {
+    match t {
+        Tok::Ident(_) => Tok::Ident(String::new()),
+        Tok::PrivateName(_) => Tok::PrivateName(String::new()),
+        Tok::BigInt(_) => Tok::BigInt(String::new()),
+        Tok::Str(_) => Tok::Str(StrVal {
+            value: String::new(),
+            utf16: None,
+        }),
+        Tok::NoSubstTemplate(_) => Tok::NoSubstTemplate(TplPart {
+            cooked: None,
+            raw: String::new(),
+        }),
+        Tok::TemplateHead(_) => Tok::TemplateHead(TplPart {
+            cooked: None,
+            raw: String::new(),
+        }),
+        Tok::TemplateMiddle(_) => Tok::TemplateMiddle(TplPart {
+            cooked: None,
+            raw: String::new(),
+        }),
+        Tok::TemplateTail(_) => Tok::TemplateTail(TplPart {
+            cooked: None,
+            raw: String::new(),
+        }),
+        Tok::Regex(..) => Tok::Regex(String::new(), String::new()),
+        other => other.clone(),
+    }
 }
 
 fn ends_operand(t: &Tok) -> bool {
@@ -479,7 +543,7 @@ impl<'a> Layer<'a> {
         // 1. Contextual keywords.
         let mut tok = match &t.tok {
             Tok::Ident(name) => self.contextual(i, name),
-            other => other.clone(),
+            other => placeholder(other),
         };
 
         // 2. Automatic semicolon insertion.
@@ -1033,7 +1097,8 @@ impl<'a> Layer<'a> {
 
     /// Converts an identifier to a contextual keyword where it acts as one.
     fn contextual(&self, i: usize, name: &str) -> Tok {
-        let ident = || Tok::Ident(name.to_string());
+        // The name itself is moved into the token after the layer has run.
+        let ident = || Tok::Ident(String::new());
         let Some(kw) = Tok::contextual(name) else {
             return ident();
         };

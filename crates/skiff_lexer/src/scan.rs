@@ -280,7 +280,9 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
     let mut sc = Scanner {
         src,
         file,
-        tokens: Vec::new(),
+        // Real code has a token every few bytes; reserving up front avoids repeatedly copying a
+        // large vector as it grows. Capped so that a huge literal does not reserve much.
+        tokens: Vec::with_capacity((src.len() / 5).min(1 << 20)),
         diags: Vec::new(),
         incomplete: false,
         nl_before: false,
