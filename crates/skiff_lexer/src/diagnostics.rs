@@ -115,3 +115,16 @@ pub fn unmatched_closer(file: FileId, span: Span, ch: &str) -> Diagnostic {
         .with_label("nothing to close here")
         .with_help("remove it, or add the opening bracket it was meant to close")
 }
+
+pub fn arkui_struct(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E1014",
+        "ArkUI struct components are not supported by skiff",
+        file,
+        span,
+    )
+    .with_label("this UI component is skipped")
+    .with_help(
+        "move the logic out of the `struct` into plain functions or classes; skiff runs no UI",
+    )
+}

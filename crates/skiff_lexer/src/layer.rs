@@ -1802,16 +1802,7 @@ impl<'a> Layer<'a> {
         let close = *self.matching.get(body)?;
         let name = &self.raw[j + 1];
         let span = Span::new(self.raw[i].start, name.end);
-        self.diags.push(
-            Diagnostic::error(
-                "E2003",
-                "ArkUI struct components are not supported by skiff",
-                self.file,
-                span,
-            )
-            .with_label("this UI component is skipped")
-            .with_help("move the logic out of the `struct` into plain functions or classes; skiff runs no UI"),
-        );
+        self.diags.push(d::arkui_struct(self.file, span));
         if close == usize::MAX {
             return Some(self.raw.len());
         }
