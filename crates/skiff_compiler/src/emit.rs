@@ -28,7 +28,14 @@ pub struct FnBuilder {
     last_pos: Option<u32>,
     /// Numeric constants used as operands, each in a dedicated register loaded once at function
     /// entry (so loops do not reload them). Until `finish` they are numbered from `CONST_BASE`.
-    const_regs: Vec<f64>,
+    const_regs: Vec<PrologueItem>,
+}
+
+/// A value loaded once at function entry into its own register.
+#[derive(Clone, Copy, PartialEq)]
+enum PrologueItem {
+    Num(f64),
+    This,
 }
 
 /// Placeholder numbers of constant registers before renumbering.
@@ -78,17 +85,33 @@ impl FnBuilder {
 
     /// A register that holds the Number `n` for the whole call, if one is available.
     pub fn const_reg(&mut self, n: f64) -> Option<Reg> {
-        if let Some(i) = self
-            .const_regs
-            .iter()
-            .position(|c| c.to_bits() == n.to_bits())
-        {
+        self.prologue_reg(
+            |item| matches!(item, PrologueItem::Num(c) if c.to_bits() == n.to_bits()),
+            PrologueItem::Num(n),
+        )
+    }
+
+    /// A register that holds the frame's `this` for the whole call (not for derived
+    /// constructors, whose `this` is a binding).
+    pub fn this_reg(&mut self) -> Option<Reg> {
+        self.prologue_reg(
+            |item| matches!(item, PrologueItem::This),
+            PrologueItem::This,
+        )
+    }
+
+    fn prologue_reg(
+        &mut self,
+        same: impl Fn(PrologueItem) -> bool,
+        item: PrologueItem,
+    ) -> Option<Reg> {
+        if let Some(i) = self.const_regs.iter().position(|&c| same(c)) {
             return Some(Reg(CONST_BASE + i as u16));
         }
         if self.const_regs.len() >= MAX_CONST_REGS {
             return None;
         }
-        self.const_regs.push(n);
+        self.const_regs.push(item);
         Some(Reg(CONST_BASE + (self.const_regs.len() - 1) as u16))
     }
 
@@ -295,8 +318,15 @@ impl FnBuilder {
             i.map_regs(&remap);
         }
         let mut prologue = Vec::with_capacity(self.const_regs.len());
-        for (k, value) in std::mem::take(&mut self.const_regs).into_iter().enumerate() {
+        for (k, item) in std::mem::take(&mut self.const_regs).into_iter().enumerate() {
             let dst = Reg(first as u16 + k as u16);
+            let value = match item {
+                PrologueItem::This => {
+                    prologue.push(Instr::LoadThis { dst });
+                    continue;
+                }
+                PrologueItem::Num(v) => v,
+            };
             let fits = value.fract() == 0.0
                 && value >= f64::from(i32::MIN)
                 && value <= f64::from(i32::MAX)

@@ -149,6 +149,13 @@ impl<'a> Compiler<'a> {
     /// that needs no check, else a new temporary. Only use when nothing evaluated afterwards can
     /// assign to that local before the register is read.
     pub(crate) fn expr_reg(&mut self, e: &Expr) -> Reg {
+        if let Expr::This(_) = e.unwrap_transparent() {
+            if !self.tree_this_is_binding() {
+                if let Some(r) = self.f().b.this_reg() {
+                    return r;
+                }
+            }
+        }
         if let Expr::Num(n, _) = e.unwrap_transparent() {
             if let Some(r) = self.f().b.const_reg(*n) {
                 return r;
@@ -1482,8 +1489,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             Expr::Member(mem) => {
-                let obj = self.alloc();
-                self.member_object(mem, obj);
+                let obj = self.member_object(mem, &[]);
                 let key = self.alloc();
                 let old = self.alloc();
                 let new = self.alloc();
@@ -1558,11 +1564,19 @@ impl<'a> Compiler<'a> {
     }
 
     /// Evaluates the object of a member target (for `super.x` targets: `this`).
-    pub(crate) fn member_object(&mut self, mem: &MemberExpr, obj: Reg) {
+    /// Evaluates the object of a member target (for `super.x` targets: `this`). A local's own
+    /// register is used unless the key or one of the `later` expressions may reassign it.
+    pub(crate) fn member_object(&mut self, mem: &MemberExpr, later: &[&Expr]) -> Reg {
         if let Expr::Super(span) = mem.object.unwrap_transparent() {
+            let obj = self.alloc();
             self.load_this(obj, *span);
+            return obj;
+        }
+        let key_assigns = matches!(&mem.prop, MemberProp::Computed(x) if Self::may_assign(x));
+        if key_assigns || later.iter().any(|e| Self::may_assign(e)) {
+            self.expr_fresh(&mem.object)
         } else {
-            self.expr(&mem.object, obj);
+            self.expr_reg(&mem.object)
         }
     }
 
@@ -1607,8 +1621,7 @@ impl<'a> Compiler<'a> {
                 }
                 Pattern::Expr(target) => match target.unwrap_transparent() {
                     Expr::Member(mem) => {
-                        let obj = self.alloc();
-                        self.member_object(mem, obj);
+                        let obj = self.member_object(mem, &[&a.value]);
                         let key = self.alloc();
                         let acc = self.member_key(mem, key);
                         let v = self.expr_reg(&a.value);
@@ -1655,8 +1668,7 @@ impl<'a> Compiler<'a> {
                     self.compound_ident(id, op, &a.value, dst);
                     self.wrapped_target = false;
                 } else if let Expr::Member(mem) = target {
-                    let obj = self.alloc();
-                    self.member_object(mem, obj);
+                    let obj = self.member_object(mem, &[&a.value]);
                     let key = self.alloc();
                     let acc = self.member_key(mem, key);
                     let old = self.alloc();
@@ -1693,8 +1705,7 @@ impl<'a> Compiler<'a> {
                     self.expr_named(&a.value, old, &id.name);
                     self.store_ident(id, old, BindMode::Assign);
                 } else if let Some(Expr::Member(mem)) = target {
-                    let obj = self.alloc();
-                    self.member_object(mem, obj);
+                    let obj = self.member_object(mem, &[&a.value]);
                     let key = self.alloc();
                     let acc = self.member_key(mem, key);
                     self.member_get(acc, obj, key, old);

@@ -35,8 +35,7 @@ impl<'a> Compiler<'a> {
             Pattern::Expr(e) => match e.unwrap_transparent() {
                 Expr::Member(mem) => {
                     let m = self.mark();
-                    let obj = self.alloc();
-                    self.member_object(mem, obj);
+                    let obj = self.member_object(mem, &[]);
                     let key = self.alloc();
                     let acc = self.member_key(mem, key);
                     self.member_set(acc, obj, key, value);
