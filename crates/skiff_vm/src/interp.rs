@@ -589,16 +589,29 @@ fn push_frame_from_regs(
     if vm.interp.frames.len() >= vm.limits.max_frames {
         return Err(vm.range_error("Maximum call stack size exceeded"));
     }
-    let Some(code) = vm.modules.code(info.module) else {
+    // Read the few facts needed from the function without cloning the module's `Rc`.
+    let facts = vm
+        .modules
+        .list
+        .get(info.module as usize)
+        .and_then(|st| st.code.as_ref())
+        .and_then(|c| {
+            let p = c.module.functions.get(info.func as usize)?;
+            Some((
+                p.register_count as usize,
+                p.param_count as usize,
+                p.flags.has(FF::NEEDS_ARGUMENTS),
+                c.ic_offsets[info.func as usize],
+            ))
+        });
+    let Some((register_count, param_count, keep_args, ic_base)) = facts else {
         return Err(vm.type_error("invalid function"));
     };
-    let p = &code.module.functions[info.func as usize];
     let base = vm.interp.regs.len();
-    let n = (p.register_count as usize).max(p.param_count as usize);
+    let n = register_count.max(param_count);
     vm.interp.regs.resize(base + n, Value::UNDEFINED);
-    let k = (p.param_count as usize).min(argc);
+    let k = param_count.min(argc);
     vm.interp.regs.copy_within(args_at..args_at + k, base);
-    let keep_args = p.flags.has(FF::NEEDS_ARGUMENTS);
     let args = if keep_args {
         Some(vm.interp.regs[args_at..args_at + argc].into())
     } else {
@@ -609,7 +622,7 @@ fn push_frame_from_regs(
         func: info.func,
         pc: 0,
         base: base as u32,
-        ic_base: code.ic_offsets[info.func as usize],
+        ic_base,
         env: info.env,
         this,
         new_target,

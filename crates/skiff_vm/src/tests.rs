@@ -438,3 +438,19 @@ fn bench_fib() {
     eprintln!("fib(30) = {} in {:?}", out.trim(), t.elapsed());
     assert!(r.is_ok());
 }
+
+/// Cost of creating a VM with the whole standard library.
+#[test]
+#[ignore]
+fn bench_vm_creation() {
+    let t = std::time::Instant::now();
+    let vm = Vm::new();
+    eprintln!(
+        "Vm::new in {:?}, {} cells",
+        t.elapsed(),
+        vm.heap.live_cells()
+    );
+    let t = std::time::Instant::now();
+    let _vm2 = Vm::new();
+    eprintln!("second Vm::new in {:?}", t.elapsed());
+}
