@@ -998,6 +998,18 @@ impl<'a> Layer<'a> {
         if matches!(tok, Tok::Semi | Tok::RBrace) {
             return false;
         }
+        // A `{` on a new line after a complete expression starts a block statement, unless it
+        // opens the body of a declaration (a pending header, or right after a return type) or
+        // of a control statement (after its `)`).
+        if *tok == Tok::LBrace {
+            let in_type = self.in_type(i);
+            return ends_operand(prev)
+                && !matches!(prev, Tok::RParen | Tok::TypeEnd)
+                && self.top().header.is_none()
+                && i != self.type_until
+                && !in_type
+                && matches!(self.top().kind, Kind::Top | Kind::Block);
+        }
         // Restricted productions: no line break after these keywords.
         if matches!(
             prev,
