@@ -44,3 +44,21 @@ pub use vm::Vm;
 
 #[cfg(test)]
 mod tests;
+
+/// Runs `f` on a fresh thread with a large stack (256 MB of address space, committed lazily)
+/// and returns its result, or the error from spawning the thread. Embedders create and run
+/// their `Vm` inside `f`: natives that call back into scripts nest on the Rust stack (bounded
+/// by `Limits::max_native_depth`), and the headroom keeps that far from the 8 MB main-thread
+/// limit. A panic inside `f` is propagated to the caller.
+pub fn with_large_stack<R: Send + 'static>(
+    f: impl FnOnce() -> R + Send + 'static,
+) -> std::io::Result<R> {
+    let h = std::thread::Builder::new()
+        .name("skiff-vm".into())
+        .stack_size(256 << 20)
+        .spawn(f)?;
+    match h.join() {
+        Ok(r) => Ok(r),
+        Err(p) => std::panic::resume_unwind(p),
+    }
+}

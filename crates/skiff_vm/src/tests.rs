@@ -454,3 +454,24 @@ fn bench_vm_creation() {
     let _vm2 = Vm::new();
     eprintln!("second Vm::new in {:?}", t.elapsed());
 }
+
+#[test]
+fn remote_tasks_run_on_the_loop() {
+    let host = CaptureHost::default();
+    let mut vm = Vm::with_host(Box::new(host.clone()));
+    let sender = vm.event_loop.sender();
+    vm.event_loop.keep_alive += 1;
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        sender.post(Box::new(|vm: &mut Vm| {
+            vm.event_loop.keep_alive -= 1;
+            let s = vm.str_val("from another thread");
+            let console = vm.get_str(Value::object(vm.realm.global), "console")?;
+            vm.invoke(console, crate::atom::PropKey::from_str("log"), &[s])?;
+            Ok(())
+        }));
+    });
+    vm.run_event_loop().expect("no uncaught error");
+    t.join().expect("thread");
+    assert_eq!(host.out.borrow().as_str(), "from another thread\n");
+}
