@@ -924,9 +924,8 @@ fn scan_regex(sc: &mut Scanner<'_>, start: usize) -> usize {
         }
     }
     if !closed {
-        if i >= src.len() {
-            sc.incomplete = true;
-        }
+        // A regular expression cannot continue on the next line, so more input would not help:
+        // this is an error, not an incomplete input.
         sc.error(d::unterminated_regex(sc.file, span(start, i)));
         let pattern = src[start + 1..i].to_string();
         sc.push(Tok::Regex(pattern, String::new()), start, i);
