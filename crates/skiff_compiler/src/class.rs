@@ -163,7 +163,7 @@ impl<'a> Compiler<'a> {
             }
         }
         if !instance_fields.is_empty() || !private_methods.is_empty() {
-            let func = self.field_init_function(c, &instance_fields, &private_methods, false);
+            let func = self.field_init_function(c, &instance_fields, &private_methods);
             self.emit(Instr::Closure { dst: tmp, func });
             self.emit(Instr::SetHomeObject {
                 func: tmp,
@@ -330,7 +330,6 @@ impl<'a> Compiler<'a> {
         c: &Class,
         fields: &[(&ClassProperty, usize)],
         private_methods: &[&Method],
-        _is_static: bool,
     ) -> Func {
         let idx = self.reserve_function();
         let spec = FnSpec {

@@ -641,9 +641,6 @@ impl<'a> Compiler<'a> {
     ) -> Func {
         let idx = self.reserve_function();
         self.push_fn(func_id, &spec);
-        if self.fr().is_generator {
-            // Generator functions are not constructors but have `prototype`; nothing to do here.
-        }
         let params: Vec<&Param> = params
             .iter()
             .filter(|p| !crate::scope::is_this_param(p))

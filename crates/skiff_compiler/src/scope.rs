@@ -467,17 +467,13 @@ impl<'d> Resolver<'d> {
         let mut vars = Vec::new();
         collect_vars(body, &mut vars);
         let scope = self.cur;
+        // Conflicts with lexical bindings of this scope are found by `declare_in`; conflicts with
+        // lexical bindings of blocks the `var` is hoisted through are found when those blocks
+        // declare their names (see `lexical_decls`).
         for v in vars {
-            self.check_var_against_lexical(v);
             self.declare_in(scope, v, BindKind::Var, 0);
         }
         self.lexical_decls(body);
-    }
-
-    fn check_var_against_lexical(&mut self, _v: &Ident) {
-        // Conflicts with lexical bindings in the same scope are found by `declare_in`; conflicts
-        // with lexical bindings of intermediate blocks are found when those blocks are declared
-        // (see `lexical_decls`).
     }
 
     /// Declares the lexical declarations (let/const/class/function/enum/namespace) directly in a
@@ -575,7 +571,7 @@ impl<'d> Resolver<'d> {
             Stmt::Var(v) => self.var_decl(v),
             Stmt::Function(f) => {
                 if f.body.is_some() && !f.declare {
-                    self.function(f, false, false, false);
+                    self.function(f, false);
                 }
             }
             Stmt::Class(c) => {
@@ -601,7 +597,6 @@ impl<'d> Resolver<'d> {
                         }
                     }
                     self.push_func(key(node::NAMESPACE, &**n), false, false);
-                    let saved_func = self.cur_func;
                     let sc = self.push_scope(ScopeKind::Function, key(node::NAMESPACE, &**n));
                     // The namespace object, read by nested code for members exported by other
                     // blocks of the same namespace.
@@ -620,7 +615,6 @@ impl<'d> Resolver<'d> {
                     }
                     self.pop_scope();
                     self.ns_stack.pop();
-                    let _ = saved_func;
                     self.cur_func = self.tree.scopes[self.cur].func;
                 }
             }
@@ -635,7 +629,7 @@ impl<'d> Resolver<'d> {
                 ExportKind::DefaultExpr(x) => self.expr(x),
                 ExportKind::DefaultFunction(f) => {
                     if f.body.is_some() {
-                        self.function(f, false, false, false);
+                        self.function(f, false);
                     }
                     if let Some(n) = &f.name {
                         self.mark_exported(&n.name);
@@ -902,14 +896,7 @@ impl<'d> Resolver<'d> {
     }
 
     /// A function (declaration, expression, method, accessor or constructor).
-    pub fn function(
-        &mut self,
-        f: &Function,
-        is_method: bool,
-        is_derived_ctor: bool,
-        is_ctor: bool,
-    ) {
-        let _ = is_method;
+    pub fn function(&mut self, f: &Function, is_derived_ctor: bool) {
         let saved = (self.cur, self.cur_func);
         self.push_func(key(node::FUNCTION, f), false, is_derived_ctor);
         let scope = self.push_scope(ScopeKind::Function, key(node::FUNCTION, f));
@@ -917,7 +904,6 @@ impl<'d> Resolver<'d> {
             self.declare_hidden(scope, "%this");
             self.declare_hidden(scope, "%ctor");
         }
-        let _ = is_ctor;
         self.params(&f.params);
         if let Some(body) = &f.body {
             self.function_body_decls(&body.body);
@@ -982,7 +968,7 @@ impl<'d> Resolver<'d> {
             match m {
                 ClassMember::Constructor(ctor) => {
                     if ctor.function.body.is_some() {
-                        self.function(&ctor.function, true, derived, true);
+                        self.function(&ctor.function, derived);
                         // Parameter properties assign to `this`.
                     }
                 }
@@ -991,7 +977,7 @@ impl<'d> Resolver<'d> {
                         self.expr(e);
                     }
                     if m.function.body.is_some() {
-                        self.function(&m.function, true, false, false);
+                        self.function(&m.function, false);
                     }
                 }
                 ClassMember::Property(p) => {
@@ -1083,7 +1069,7 @@ impl<'d> Resolver<'d> {
                         ObjectProp::Method(m) => {
                             self.prop_key(&m.key);
                             if m.function.body.is_some() {
-                                self.function(&m.function, true, false, false);
+                                self.function(&m.function, false);
                             }
                         }
                         ObjectProp::Spread(x, _) => self.expr(x),
