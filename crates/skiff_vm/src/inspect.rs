@@ -343,8 +343,21 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             if is_array_like && matches!(k, PropKey::Index(_)) {
                 return false;
             }
-            if matches!(obj.kind, ObjectKind::Error(_)) && matches!(k, PropKey::Str(a) if *a == names::get().stack || *a == names::get().message) {
-                return false;
+            if matches!(obj.kind, ObjectKind::Error(_)) {
+                if matches!(k, PropKey::Str(a) if *a == names::get().stack) {
+                    return false;
+                }
+                // node leaves out `name` and `message` when the stack text already shows them.
+                if matches!(k, PropKey::Str(a) if *a == names::get().name || *a == names::get().message) {
+                    let shown = obj
+                        .get_own(*k)
+                        .and_then(|p| p.value.as_string())
+                        .map(|s| vm.heap.str(s).to_rust_string());
+                    let stack = crate::builtins::error::stack_text(vm, o);
+                    if shown.is_some_and(|t| stack.contains(&t)) {
+                        return false;
+                    }
+                }
             }
             vm.get_own_property(o, *k)
                 .is_some_and(|p| p.attrs & ATTR_ENUMERABLE != 0)

@@ -637,8 +637,26 @@ fn push_frame_from_regs(
 
 /// The stack trace lines (`fn (file:line:col)`) of the current frames, innermost first.
 pub fn capture_stack(vm: &Vm) -> Vec<String> {
+    capture_stack_from(vm, Value::UNDEFINED)
+}
+
+/// Like [`capture_stack`], but when `skip_to` is a function on the stack, the frames above it
+/// and its own frame are left out (V8 omits the constructors of an error subclass).
+pub fn capture_stack_from(vm: &Vm, skip_to: Value) -> Vec<String> {
     let mut out = Vec::new();
-    for f in vm.interp.frames.iter().rev().take(10) {
+    let mut skip = 0;
+    if skip_to.is_object() {
+        if let Some(i) = vm
+            .interp
+            .frames
+            .iter()
+            .rev()
+            .position(|f| f.callee == skip_to)
+        {
+            skip = i + 1;
+        }
+    }
+    for f in vm.interp.frames.iter().rev().skip(skip).take(10) {
         let Some(code) = vm.modules.code(f.module) else {
             continue;
         };

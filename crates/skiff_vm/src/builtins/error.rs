@@ -10,8 +10,13 @@ use crate::JsResult;
 
 /// The `\n    at ...` lines for the current frames.
 pub fn frames_text(vm: &Vm) -> String {
+    frames_text_from(vm, Value::UNDEFINED)
+}
+
+/// The frames below the constructor `new_target` (see `capture_stack_from`).
+pub fn frames_text_from(vm: &Vm, new_target: Value) -> String {
     let mut s = String::new();
-    for f in crate::interp::capture_stack(vm) {
+    for f in crate::interp::capture_stack_from(vm, new_target) {
         s.push_str("\n    at ");
         s.push_str(&f);
     }
@@ -106,7 +111,7 @@ fn error_ctor_common(
     options: Value,
 ) -> JsResult<Value> {
     let proto = make_ctor(vm, default_proto)?;
-    let frames = frames_text(vm);
+    let frames = frames_text_from(vm, vm.new_target);
     let o = vm.new_object_with_proto(Some(proto), ObjectKind::Error(frames.into()));
     if !msg.is_undefined() {
         let m = vm.to_string_value(msg)?;
