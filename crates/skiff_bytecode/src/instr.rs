@@ -469,7 +469,9 @@ instructions! {
     DefinePrivateGetter { obj: Reg, key: Reg, func: Reg },
     /// Adds (or completes) a private accessor `#key` with setter `r[func]` on `r[obj]`.
     DefinePrivateSetter { obj: Reg, key: Reg, func: Reg },
-    /// `r[dst] = #key in r[obj]` (TypeError if `r[obj]` is not an Object).
+    /// `r[dst] = #key in r[obj]` (PrivateElementFind). TypeError `Cannot use 'in' operator to search
+    /// for '#key' in <value>` (V8's text, with the private name's description) if `r[obj]` is not
+    /// an Object.
     HasPrivate { dst: Reg, obj: Reg, key: Reg },
 
     // ----------------------------------------------------------------------------------------

@@ -877,6 +877,23 @@ impl<'a> Compiler<'a> {
     }
 
     fn binary(&mut self, b: &BinaryExpr, dst: Reg) {
+        // `#x in o`: the parser gives the private name as an identifier spelled with its `#`.
+        if let (BinaryOp::In, Expr::Ident(id)) = (b.op, b.left.unwrap_transparent()) {
+            if let Some(bare) = id.name.strip_prefix('#') {
+                let m = self.mark();
+                let key = self.alloc();
+                let name = Ident {
+                    name: bare.to_string(),
+                    span: id.span,
+                };
+                self.private_name(&name, key);
+                let obj = self.expr_reg(&b.right);
+                self.pos(b.span);
+                self.emit(Instr::HasPrivate { dst, obj, key });
+                self.release(m);
+                return;
+            }
+        }
         if b.op == BinaryOp::Add {
             if let Expr::Num(n, _) = b.right.unwrap_transparent() {
                 if n.fract() == 0.0
