@@ -1,6 +1,7 @@
 //! The `skiff` command line: run, check, parse and disassemble scripts.
 
 mod commands;
+mod repl;
 mod loader;
 mod source;
 
@@ -50,6 +51,8 @@ enum Command {
     },
     /// Compile a file and print its bytecode.
     Disasm { file: PathBuf },
+    /// Start the interactive REPL (the default when no arguments are given).
+    Repl,
     /// Run test scripts and compare their exit status, stdout and stderr with `name.snap` beside each.
     ///
     /// With no paths, runs every `*.test.ets`, `*.test.ts` and `*.test.js` under the current folder;
@@ -99,12 +102,7 @@ fn main() -> ExitCode {
             }),
             jobs,
         }),
+        (Some(Command::Repl), _) | (None, None) => repl::main(),
         (None, Some(file)) => commands::run::run(&file, &cli.args),
-        (None, None) => {
-            eprintln!(
-                "usage: skiff FILE | skiff run FILE | skiff check FILE... (see skiff --help)"
-            );
-            ExitCode::from(2)
-        }
     }
 }

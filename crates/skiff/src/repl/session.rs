@@ -1,0 +1,99 @@
+//! One REPL session: a VM whose globals persist from line to line, and the evaluation of a chunk
+//! of input (one or more complete statements) into the text the REPL prints.
+
+use super::loader::ReplLoader;
+use skiff_ast::Stmt;
+use skiff_diagnostics::{render_all, ColorMode, SourceMap};
+use skiff_vm::module::RunError;
+use skiff_vm::{repl_support, Vm};
+
+pub struct Session {
+    vm: Vm,
+    sources: SourceMap,
+    /// Lines evaluated so far; line `n` is compiled as the module `REPL<n>`.
+    count: u32,
+    /// Colour diagnostics (output is a terminal).
+    color: bool,
+}
+
+impl Session {
+    pub fn new(color: bool) -> Session {
+        let mut vm = Vm::new();
+        vm.set_loader(Box::new(ReplLoader::new()));
+        Session {
+            vm,
+            sources: SourceMap::default(),
+            count: 0,
+            color,
+        }
+    }
+
+    /// Evaluates a complete chunk of input; returns what to print (with a final newline), or
+    /// nothing for blank input. Script output (`console.log`) is written as it happens.
+    pub fn eval(&mut self, input: &str) -> String {
+        if input.trim().is_empty() {
+            return String::new();
+        }
+        self.count += 1;
+        let name = format!("REPL{}", self.count);
+        // Like node: `{ a: 1 }` on its own is an object literal, not a block.
+        let trimmed = input.trim();
+        let wrapped = format!("({trimmed})\n");
+        let source = if trimmed.starts_with('{')
+            && trimmed.ends_with('}')
+            && skiff_parser::parse_module(&wrapped, skiff_diagnostics::FileId(0))
+                .diagnostics
+                .iter()
+                .all(|d| !d.is_error())
+        {
+            wrapped
+        } else {
+            input.to_string()
+        };
+        let file = self.sources.add(name, source);
+        let parsed = skiff_parser::parse_module(&file.text, file.id);
+        if parsed.diagnostics.iter().any(|d| d.is_error()) {
+            return self.render(&parsed.diagnostics);
+        }
+        let is_expression = matches!(parsed.program.body.last(), Some(Stmt::Expr(_)));
+        let compiled = skiff_compiler::compile_repl_line(&parsed.program, &file);
+        let mut out = String::new();
+        if !compiled.diagnostics.is_empty() {
+            out.push_str(&self.render(&compiled.diagnostics));
+        }
+        let Some(module) = compiled.module else {
+            return out;
+        };
+        match repl_support::eval_repl_module(&mut self.vm, module) {
+            Ok(v) if is_expression => {
+                repl_support::set_global(&mut self.vm, "_", v);
+                out.push_str(&skiff_vm::inspect::inspect(&self.vm, v));
+                out.push('\n');
+            }
+            Ok(_) => out.push_str("undefined\n"),
+            Err(RunError::Uncaught(e)) => {
+                out.push_str(&self.vm.format_uncaught(e));
+                out.push('\n');
+            }
+            Err(RunError::Load(message)) => {
+                out.push_str(message.trim_end());
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn render(&self, diagnostics: &[skiff_diagnostics::Diagnostic]) -> String {
+        let color = if self.color {
+            ColorMode::Always
+        } else {
+            ColorMode::Never
+        };
+        render_all(diagnostics, &self.sources, color)
+    }
+
+    /// The VM, for tab completion (read only: completion never runs script code).
+    pub fn vm(&self) -> &Vm {
+        &self.vm
+    }
+}

@@ -1,0 +1,250 @@
+//! The REPL, tested the way people use it: input piped to the binary (non-interactive mode), and
+//! the interactive REPL driven in a pseudo-terminal by tmux.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SKIFF: &str = env!("CARGO_BIN_EXE_skiff");
+
+/// Pipes `input` to `skiff` (no arguments) and returns its stdout; stderr must be empty.
+fn pipe(input: &str) -> String {
+    let mut child = Command::new(SKIFF)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("skiff starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    let out = child.wait_with_output().expect("skiff ends");
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+#[test]
+fn expression_values_are_echoed() {
+    assert_eq!(pipe("1+1\n"), "2\n");
+    assert_eq!(pipe("'a' + 'b'\n[1, 2, 3]\n"), "'ab'\n[ 1, 2, 3 ]\n");
+    assert_eq!(pipe("{ a: 1, b: 'x' }\n"), "{ a: 1, b: 'x' }\n");
+}
+
+#[test]
+fn declarations_persist_across_lines() {
+    let out = pipe("let x = 40\nconst y = 2\nx + y\nx = 1\nx\n");
+    assert_eq!(out, "undefined\nundefined\n42\n1\n1\n");
+}
+
+#[test]
+fn multi_line_function_and_class() {
+    let input = "\
+function add(a: number, b: number): number {
+  return a + b;
+}
+add(2, 3)
+class Point {
+  constructor(public x: number, public y: number) {}
+  norm() { return Math.sqrt(this.x * this.x + this.y * this.y); }
+}
+new Point(3, 4).norm()
+const t = `a ${
+  1 + 1
+} b`
+t
+";
+    assert_eq!(
+        pipe(input),
+        "undefined\n5\nundefined\n5\nundefined\n'a 2 b'\n"
+    );
+}
+
+#[test]
+fn errors_print_and_the_session_goes_on() {
+    let out = pipe("let a = 1\nnull.x\nthrow new RangeError('boom')\na + 1\n");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "undefined");
+    assert!(lines[1].starts_with("Uncaught TypeError: "), "{out}");
+    assert!(
+        out.contains("Uncaught RangeError: boom"),
+        "{out}"
+    );
+    assert_eq!(lines.last(), Some(&"2"));
+}
+
+#[test]
+fn underscore_holds_the_last_value() {
+    assert_eq!(pipe("6 * 7\n_ + 1\nlet z = 0\n_\n"), "42\n43\nundefined\n43\n");
+}
+
+#[test]
+fn console_output_comes_before_the_value() {
+    assert_eq!(
+        pipe("console.log('hi'); 3\n"),
+        "hi\n3\n"
+    );
+}
+
+#[test]
+fn top_level_await() {
+    assert_eq!(
+        pipe("const v = await Promise.resolve(5)\nv * 2\nawait new Promise(r => setTimeout(() => r('late'), 10))\n"),
+        "undefined\n10\n'late'\n"
+    );
+}
+
+#[test]
+fn commands() {
+    let dir = std::env::temp_dir().join(format!("skiff-repl-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("lib.ts");
+    std::fs::write(&file, "function triple(n: number) { return n * 3; }\n").expect("file");
+    let input = format!(
+        ".help\n.load {}\ntriple(3)\nlet q = 1\n.clear\ntypeof q\n.exit\n1 + 1\n",
+        file.display()
+    );
+    let out = pipe(&input);
+    assert!(out.contains(".editor"), "{out}");
+    assert!(out.contains("undefined\n9\nundefined\nClearing context...\n'undefined'\n"), "{out}");
+    assert!(!out.ends_with("2\n"), "input after .exit is ignored: {out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn editor_mode_reads_to_the_end_of_input() {
+    assert_eq!(pipe(".editor\nconst a = 2\na * 21\n"), "42\n");
+}
+
+#[test]
+fn syntax_errors_are_reported() {
+    let out = pipe("let = ;\n1\n");
+    assert!(out.contains("error"), "{out}");
+    assert!(out.ends_with("1\n"), "{out}");
+}
+
+#[test]
+fn imports_of_files_work() {
+    let dir = std::env::temp_dir().join(format!("skiff-repl-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("m.ts"), "export const answer = 42;\n").expect("file");
+    let mut child = Command::new(SKIFF)
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("skiff starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"import { answer } from './m'\nanswer\n")
+        .expect("input");
+    let out = child.wait_with_output().expect("skiff ends");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "undefined\n42\n");
+}
+
+// ----- the interactive REPL in a pseudo-terminal (tmux) -----
+
+fn tmux(args: &[&str]) -> Option<String> {
+    let out = Command::new("tmux").args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Waits until the pane shows `needle`; returns the pane's text.
+fn wait_for(session: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]).unwrap_or_default();
+        if screen.contains(needle) || Instant::now() > deadline {
+            return screen;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The pane's text with trailing blank lines and trailing spaces removed.
+fn tidy(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
+    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |i| i + 1);
+    lines[..end].join("\n")
+}
+
+#[test]
+fn interactive_session_in_tmux() {
+    if tmux(&["-V"]).is_none() {
+        println!("note: tmux is not installed; skipping the pseudo-terminal REPL test");
+        return;
+    }
+    let home = std::env::temp_dir().join(format!("skiff-repl-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("temp home");
+    let session = format!("skiff-repl-test-{}", std::process::id());
+    let socket = format!("-Lskiff-repl-{}", std::process::id());
+    let tmux_s = |args: &[&str]| {
+        let mut all = vec![socket.as_str()];
+        all.extend_from_slice(args);
+        tmux(&all)
+    };
+    let command = format!(
+        "env HOME={} NO_COLOR=1 TERM=xterm {SKIFF} repl",
+        home.display()
+    );
+    tmux_s(&[
+        "new-session", "-d", "-s", &session, "-x", "100", "-y", "40", &command,
+    ])
+    .expect("tmux session starts");
+    let wait = |needle: &str| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = tmux_s(&["capture-pane", "-p", "-t", &session]).unwrap_or_default();
+            if screen.contains(needle) || Instant::now() > deadline {
+                return screen;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let send = |keys: &[&str]| {
+        let mut args = vec!["send-keys", "-t", session.as_str()];
+        args.extend_from_slice(keys);
+        tmux_s(&args).expect("send-keys");
+    };
+    wait("> ");
+    send(&["let greeting = 'hello'", "Enter"]);
+    wait("undefined");
+    send(&["function twice(n: number) {", "Enter"]);
+    wait("... ");
+    send(&["  return n * 2", "Enter", "}", "Enter"]);
+    send(&["twice(21)", "Enter"]);
+    wait("42");
+    // Tab completion: a REPL variable, then a property after `.`.
+    send(&["gree", "Tab"]);
+    wait("> greeting");
+    send(&[".toUpperC", "Tab"]);
+    wait("toUpperCase");
+    send(&["()", "Enter"]);
+    wait("'HELLO'");
+    send(&["undefinedThing", "Enter"]);
+    wait("Uncaught ReferenceError");
+    send(&["_", "Enter"]);
+    let screen = wait("> .exit");
+    let _ = screen;
+    send(&["C-c"]);
+    wait("(To exit");
+    send(&[".exit", "Enter"]);
+    // The pane closes when skiff exits; capture just before.
+    std::thread::sleep(Duration::from_millis(300));
+    let transcript = tidy(&wait("'HELLO'"));
+    let _ = tmux_s(&["kill-server"]);
+    let history = std::fs::read_to_string(home.join(".skiff_history")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&home);
+    let _ = wait_for;
+    println!("{transcript}");
+    assert!(history.contains("twice(21)"), "history: {history}");
+}
