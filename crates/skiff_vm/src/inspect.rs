@@ -35,6 +35,8 @@ struct Ctx<'a> {
     circular: Vec<ObjRef>,
     /// Objects whose `<ref *n>` marker is already part of their base text.
     ref_applied: Vec<ObjRef>,
+    /// Set just before `reduce` when `base` is a constructor-name prefix.
+    base_is_prefix: bool,
     indentation: usize,
     current_depth: usize,
     depth: usize,
@@ -51,6 +53,7 @@ pub fn inspect_with(vm: &Vm, v: Value, opts: &Options) -> String {
         seen: Vec::new(),
         circular: Vec::new(),
         ref_applied: Vec::new(),
+        base_is_prefix: false,
         indentation: 0,
         current_depth: 0,
         depth: opts.depth,
@@ -459,6 +462,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 return format!("{name} {{}}");
             }
             let name = with_ref(ctx, o, name);
+            ctx.base_is_prefix = true;
             return reduce(ctx, output, &name, braces, false, depth, None);
         }
         ObjectKind::Set(m) => {
@@ -483,6 +487,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 return format!("{name} {{}}");
             }
             let name = with_ref(ctx, o, name);
+            ctx.base_is_prefix = true;
             return reduce(ctx, output, &name, ("{", "}"), false, depth, None);
         }
         ObjectKind::WeakMap(_) => return format!("{} {{ <items unknown> }}", prefix("WeakMap")),
@@ -510,6 +515,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             ctx.seen.pop();
             let name = prefix("Promise");
             let name = with_ref(ctx, o, name);
+            ctx.base_is_prefix = true;
             return reduce(ctx, output, &name, ("{", "}"), false, depth, None);
         }
         ObjectKind::Date(t) => {
@@ -593,6 +599,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             }
             let out = vec![contents, format!("byteLength: {len}")];
             let name = prefix("ArrayBuffer");
+            ctx.base_is_prefix = true;
             return reduce(ctx, out, &name, ("{", "}"), false, depth, None);
         }
         ObjectKind::DataView {
@@ -616,6 +623,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 format!("buffer: {b}"),
             ];
             let name = prefix("DataView");
+            ctx.base_is_prefix = true;
             return reduce(ctx, out, &name, ("{", "}"), false, depth, None);
         }
         ObjectKind::Generator(g) => {
@@ -836,6 +844,10 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
         return format!("{}{}", braces.0, braces.1);
     }
     let base = with_ref(ctx, o, base);
+    ctx.base_is_prefix = matches!(
+        obj.kind,
+        ObjectKind::Ordinary | ObjectKind::Array | ObjectKind::TypedArray { .. }
+    );
     reduce(
         ctx,
         output,
@@ -1010,13 +1022,20 @@ fn reduce(
     depth: usize,
     values: Option<&[Value]>,
 ) -> String {
+    // node keeps a class-name prefix inside the opening brace (`Foo {`), which counts one
+    // more column (the space) than a base such as `[Function: f]` followed by ` {`.
+    let prefix_extra = usize::from(std::mem::take(&mut ctx.base_is_prefix) && !base.is_empty());
     let entries = output.len();
     if is_array && entries > 6 {
         output = group_array_elements(ctx, output, values);
     }
     if ctx.current_depth.saturating_sub(depth) < 3 && entries == output.len() {
-        let start =
-            output.len() + ctx.indentation + braces.0.chars().count() + base.chars().count() + 10;
+        let start = output.len()
+            + ctx.indentation
+            + braces.0.chars().count()
+            + base.chars().count()
+            + prefix_extra
+            + 10;
         if is_below_break_length(&output, start, base) {
             let joined = output.join(", ");
             if !joined.contains('\n') {

@@ -294,7 +294,7 @@ fn to_primitive(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let order = match hint.as_str() {
         "string" | "default" => ["toString", "valueOf"],
         "number" => ["valueOf", "toString"],
-        _ => return Err(vm.type_error("Invalid hint")),
+        _ => return Err(vm.type_error(format!("Invalid hint: {hint}"))),
     };
     for n in order {
         let f = vm.get(this, PropKey::from_str(n))?;
