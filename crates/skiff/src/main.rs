@@ -2,7 +2,6 @@
 
 mod commands;
 mod repl;
-mod loader;
 mod source;
 
 use clap::{Parser, Subcommand};

@@ -1,8 +1,5 @@
 //! `skiff run FILE [ARGS]`: load, link and evaluate a module, then run its event loop.
 
-use crate::loader::FileLoader;
-use skiff_vm::module::RunError;
-use skiff_vm::Vm;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -31,21 +28,5 @@ pub fn run(path: &Path, _args: &[String]) -> ExitCode {
 }
 
 fn run_on_this_thread(path: &Path) -> u8 {
-    let mut vm = Vm::new();
-    vm.set_loader(Box::new(FileLoader::new()));
-    let specifier = path.display().to_string();
-    match vm.run_main(&specifier) {
-        Ok(()) => 0,
-        Err(RunError::Load(message)) => {
-            eprint!("{message}");
-            if !message.ends_with('\n') {
-                eprintln!();
-            }
-            1
-        }
-        Err(RunError::Uncaught(error)) => {
-            eprintln!("{}", vm.format_uncaught(error));
-            1
-        }
-    }
+    skiff_runtime::instance::run_main(path)
 }

@@ -4,12 +4,38 @@
 //! `./lib/x.ets`, `./lib/x.ts`, `./lib/x.js`, or an `index` file in a folder `./lib/x/`. A module's
 //! canonical id is its absolute, lexically normalised path, so the same file imported two ways is
 //! one module instance. Built-in modules (`@kit.ArkTS`, …) are resolved by the VM before it asks us.
+//!
+//! Every instance (the main thread, each Worker) has its own `FileLoader`, but compiled modules
+//! are shared: [`load`](ModuleLoader::load) consults a process-wide cache keyed by canonical id,
+//! so a Worker importing what the main thread already imported does not parse or compile again.
+//! Ids starting with `skiff:` name the runtime's own script modules (the Worker API is written
+//! partly in script, see `prelude/`).
 
-use crate::source::stderr_color;
-use skiff_diagnostics::{has_errors, render_all, SourceMap};
+use skiff_diagnostics::{has_errors, render_all, ColorMode, SourceMap};
 use skiff_vm::ModuleLoader;
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Compiled modules by canonical id, shared by every instance of the process. A module is
+/// immutable bytecode, so sharing it is safe; each VM instantiates its own records from it.
+fn cache() -> &'static Mutex<HashMap<String, Arc<skiff_bytecode::Module>>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<skiff_bytecode::Module>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The runtime's own script modules, by id.
+const INTERNAL: [(&str, &str); 1] = [("skiff:worker", include_str!("prelude/worker.ts"))];
+
+/// Colours in diagnostics only when stderr is a terminal and `NO_COLOR` is unset.
+fn stderr_color() -> ColorMode {
+    use std::io::IsTerminal;
+    if std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal() {
+        ColorMode::Always
+    } else {
+        ColorMode::Never
+    }
+}
 
 /// Suffixes tried, in order, when an import names a file without one.
 const SUFFIXES: [&str; 3] = ["ets", "ts", "js"];
@@ -18,6 +44,12 @@ pub struct FileLoader {
     /// The working directory, used to show paths relative to it in stack traces and diagnostics.
     cwd: PathBuf,
     sources: SourceMap,
+}
+
+impl Default for FileLoader {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl FileLoader {
@@ -39,7 +71,7 @@ impl FileLoader {
 
 /// Removes `.` and `..` components without touching the file system, so that ids are stable and
 /// symlinked folders keep the names the user wrote.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
@@ -53,7 +85,7 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn find_file(path: &Path) -> Option<PathBuf> {
+pub(crate) fn find_file(path: &Path) -> Option<PathBuf> {
     if path.is_file() {
         return Some(path.to_path_buf());
     }
@@ -77,6 +109,9 @@ fn find_file(path: &Path) -> Option<PathBuf> {
 
 impl ModuleLoader for FileLoader {
     fn resolve(&mut self, specifier: &str, referrer: Option<&str>) -> Result<String, String> {
+        if INTERNAL.iter().any(|(id, _)| *id == specifier) {
+            return Ok(specifier.to_string());
+        }
         let is_path = specifier.starts_with("./")
             || specifier.starts_with("../")
             || specifier.starts_with('/')
@@ -105,6 +140,24 @@ impl ModuleLoader for FileLoader {
     }
 
     fn load(&mut self, id: &str) -> Result<Arc<skiff_bytecode::Module>, String> {
+        if let Some(module) = cache().lock().ok().and_then(|c| c.get(id).cloned()) {
+            return Ok(module);
+        }
+        // Compiled outside the lock: two instances may compile the same file at once, and the
+        // second insert simply replaces an identical module.
+        let module = self.compile(id)?;
+        if let Ok(mut c) = cache().lock() {
+            c.insert(id.to_string(), module.clone());
+        }
+        Ok(module)
+    }
+}
+
+impl FileLoader {
+    fn compile(&mut self, id: &str) -> Result<Arc<skiff_bytecode::Module>, String> {
+        if let Some((_, text)) = INTERNAL.iter().find(|(name, _)| *name == id) {
+            return self.compile_text(id.to_string(), text.to_string());
+        }
         let path = Path::new(id);
         let bytes = std::fs::read(path)
             .map_err(|e| format!("cannot read {}: {e}", self.display_name(path)))?;
@@ -118,6 +171,14 @@ impl ModuleLoader for FileLoader {
                 ))
             }
         };
+        self.compile_text(name, text)
+    }
+
+    fn compile_text(
+        &mut self,
+        name: String,
+        text: String,
+    ) -> Result<Arc<skiff_bytecode::Module>, String> {
         let file = self.sources.add(name, text);
         let parsed = skiff_parser::parse_module(&file.text, file.id);
         if has_errors(&parsed.diagnostics) {

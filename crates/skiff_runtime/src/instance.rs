@@ -1,0 +1,391 @@
+//! Instances: one OS thread + one [`Vm`] + its event loop, and the process-wide bookkeeping that
+//! decides when the process may exit.
+//!
+//! Every instance is registered in the [`Runtime`] with a `busy` flag. Whoever posts a macrotask
+//! to an instance sets its flag (under the runtime's lock, while sending, so the task is in the
+//! channel before the flag can be observed). Only the instance itself clears it, after its
+//! event loop ran dry and, under the lock, its channel is still empty. When the last busy
+//! instance goes idle, nothing can happen any more (no instance has code to run, a timer, or a
+//! message in flight), so every instance stops and the process exits: an idle Worker does not
+//! keep the process alive.
+
+use crate::loader::FileLoader;
+use skiff_vm::event_loop::{LoopSender, RemoteTask};
+use skiff_vm::module::RunError;
+use skiff_vm::vm::{attention, TERMINATION};
+use skiff_vm::{Value, Vm};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Id of an instance within its runtime (the main instance is 0).
+pub type InstanceId = u64;
+
+/// At most this many Workers may be alive at once (ArkTS's documented limit).
+pub const MAX_WORKERS: usize = 64;
+
+/// Stack of a Worker thread: natives that call back into scripts recurse on the Rust stack.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+struct Slot {
+    busy: bool,
+    sender: LoopSender,
+    attention: Arc<AtomicU32>,
+    /// For Workers: the instance that created it (events go there).
+    host: Option<InstanceId>,
+}
+
+#[derive(Default)]
+struct State {
+    slots: HashMap<InstanceId, Slot>,
+    next_id: InstanceId,
+    workers: usize,
+    /// Set once nothing can happen any more; every instance then stops.
+    done: bool,
+}
+
+/// What all instances of one `skiff run` share.
+pub struct Runtime {
+    state: Mutex<State>,
+    wake: Condvar,
+    /// Folder of the main script: Worker paths resolve against it, then against the cwd.
+    pub script_dir: PathBuf,
+    pub cwd: PathBuf,
+}
+
+impl Runtime {
+    pub fn new(main_script: &Path) -> Arc<Runtime> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let script = crate::loader::normalize(&cwd.join(main_script));
+        Arc::new(Runtime {
+            state: Mutex::new(State::default()),
+            wake: Condvar::new(),
+            script_dir: script.parent().map(Path::to_path_buf).unwrap_or_default(),
+            cwd,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic on another instance thread must not take this one down with it.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn register(&self, vm: &Vm, host: Option<InstanceId>) -> InstanceId {
+        let mut st = self.lock();
+        let id = st.next_id;
+        st.next_id += 1;
+        st.slots.insert(
+            id,
+            Slot {
+                busy: true,
+                sender: vm.event_loop.sender(),
+                attention: vm.attention.clone(),
+                host,
+            },
+        );
+        id
+    }
+
+    /// Posts a macrotask to instance `to`; false when it is gone.
+    pub fn post(&self, to: InstanceId, task: RemoteTask) -> bool {
+        let mut st = self.lock();
+        let Some(slot) = st.slots.get_mut(&to) else {
+            return false;
+        };
+        if !slot.sender.post(task) {
+            return false;
+        }
+        slot.busy = true;
+        drop(st);
+        self.wake.notify_all();
+        true
+    }
+
+    /// The host of Worker `id`.
+    pub fn host_of(&self, id: InstanceId) -> Option<InstanceId> {
+        self.lock().slots.get(&id).and_then(|s| s.host)
+    }
+
+    /// Interrupts Worker `id` (even a busy loop: the attention flag is polled at every call and
+    /// backward jump) and wakes it if it is idle. Its exit is reported to its host with `code`.
+    pub fn terminate(&self, id: InstanceId, code: u32) -> bool {
+        let slot = {
+            let st = self.lock();
+            st.slots
+                .get(&id)
+                .map(|s| (s.attention.clone(), s.sender.clone()))
+        };
+        let Some((attn, _)) = slot else {
+            return false;
+        };
+        with_exit_code(id, code);
+        attn.fetch_or(attention::TERMINATE, Ordering::SeqCst);
+        // An idle worker blocks on its condvar, not in script code: wake it with a task.
+        self.post(
+            id,
+            Box::new(|vm: &mut Vm| {
+                vm.terminating = true;
+                Err(TERMINATION)
+            }),
+        )
+    }
+
+    /// `close()` inside Worker `id`: it stops after the macrotasks already queued, without
+    /// interrupting the code that called `close`.
+    pub fn close(&self, id: InstanceId) {
+        with_exit_code(id, 0);
+        self.post(
+            id,
+            Box::new(|vm: &mut Vm| {
+                vm.terminating = true;
+                Err(TERMINATION)
+            }),
+        );
+    }
+
+    /// Runs `vm`'s event loop until the process is done (`Ok`) or an uncaught error escapes
+    /// (`Err`, the instance stays registered so the caller can decide).
+    fn idle_loop(&self, id: InstanceId, vm: &mut Vm) -> Result<(), Value> {
+        loop {
+            vm.run_event_loop()?;
+            let mut st = self.lock();
+            if vm.has_pending_work() {
+                continue;
+            }
+            if let Some(s) = st.slots.get_mut(&id) {
+                s.busy = false;
+            }
+            if st.slots.values().all(|s| !s.busy) {
+                st.done = true;
+                drop(st);
+                self.wake.notify_all();
+                return Ok(());
+            }
+            while !st.done && !st.slots.get(&id).is_some_and(|s| s.busy) {
+                st = self.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
+            if st.done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Removes an exiting Worker and tells its host, in one step under the lock so the host is
+    /// marked busy before the worker stops counting.
+    fn unregister(self: &Arc<Self>, id: InstanceId, code: u32) {
+        let mut st = self.lock();
+        let host = st.slots.remove(&id).and_then(|s| s.host);
+        st.workers = st.workers.saturating_sub(1);
+        if let Some(h) = host {
+            if let Some(slot) = st.slots.get_mut(&h) {
+                let task: RemoteTask =
+                    Box::new(move |vm: &mut Vm| crate::worker::deliver_exit(vm, id, code));
+                if slot.sender.post(task) {
+                    slot.busy = true;
+                }
+            }
+        }
+        if st.slots.values().all(|s| !s.busy) {
+            st.done = true;
+        }
+        drop(st);
+        self.wake.notify_all();
+    }
+}
+
+/// Per-thread context of the instance running on this thread.
+pub struct Ctx {
+    pub rt: Arc<Runtime>,
+    pub id: InstanceId,
+    pub host: Option<InstanceId>,
+    /// The script-side event dispatcher, stored on the global object under this private symbol
+    /// (so it is a GC root without being visible to scripts).
+    pub dispatcher: Option<skiff_vm::atom::PropKey>,
+    /// The Worker's name (`WorkerOptions.name`), empty on the main instance.
+    pub name: String,
+    /// `close()` was called: drop further messages.
+    pub closing: bool,
+}
+
+thread_local! {
+    static CTX: RefCell<Option<Ctx>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's instance context, if any.
+pub fn with_ctx<R>(f: impl FnOnce(&mut Ctx) -> R) -> Option<R> {
+    CTX.with(|c| c.borrow_mut().as_mut().map(f))
+}
+
+/// Records the exit code Worker `id` reports to its host when it stops.
+fn with_exit_code(id: InstanceId, code: u32) {
+    let mut codes = EXIT_CODES.lock().unwrap_or_else(|p| p.into_inner());
+    codes.insert(id, code);
+}
+
+/// Exit codes requested by `terminate` from another thread, read by the worker when it stops.
+static EXIT_CODES: Mutex<Option<HashMap<InstanceId, u32>>> = Mutex::new(None);
+
+trait CodesExt {
+    fn insert(&mut self, id: InstanceId, code: u32);
+    fn take(&mut self, id: InstanceId) -> Option<u32>;
+}
+
+impl CodesExt for MutexGuard<'_, Option<HashMap<InstanceId, u32>>> {
+    fn insert(&mut self, id: InstanceId, code: u32) {
+        self.get_or_insert_with(HashMap::new).insert(id, code);
+    }
+    fn take(&mut self, id: InstanceId) -> Option<u32> {
+        self.as_mut().and_then(|m| m.remove(&id))
+    }
+}
+
+/// Prepares a VM for use as an instance: the file loader and the built-in modules.
+fn setup(vm: &mut Vm) {
+    vm.set_loader(Box::new(FileLoader::new()));
+    crate::register_builtins(vm);
+}
+
+/// Runs the main instance on the current thread; returns the process exit status.
+pub fn run_main(path: &Path) -> u8 {
+    let rt = Runtime::new(path);
+    let mut vm = Vm::new();
+    setup(&mut vm);
+    let id = rt.register(&vm, None);
+    CTX.with(|c| {
+        *c.borrow_mut() = Some(Ctx {
+            rt: rt.clone(),
+            id,
+            host: None,
+            dispatcher: None,
+            name: String::new(),
+            closing: false,
+        })
+    });
+    let specifier = path.display().to_string();
+    let result = match vm.run_main(&specifier) {
+        Ok(()) => rt.idle_loop(id, &mut vm).map_err(RunError::Uncaught),
+        Err(e) => Err(e),
+    };
+    let code = match result {
+        Ok(()) => 0,
+        Err(RunError::Load(message)) => {
+            eprint!("{message}");
+            if !message.ends_with('\n') {
+                eprintln!();
+            }
+            1
+        }
+        Err(RunError::Uncaught(error)) => {
+            eprintln!("{}", vm.format_uncaught(error));
+            1
+        }
+    };
+    // Stop every other instance: the process is ending.
+    {
+        let mut st = rt.lock();
+        st.done = true;
+    }
+    rt.wake.notify_all();
+    CTX.with(|c| *c.borrow_mut() = None);
+    code
+}
+
+/// Why a Worker could not be started.
+pub enum SpawnError {
+    TooMany,
+    Failed,
+}
+
+/// Starts a Worker running the module at `path` (an absolute, existing file); its host is the
+/// instance of the calling thread. Blocks only until the Worker's VM exists, so messages posted
+/// right after `new ThreadWorker` queue up behind the script's evaluation.
+pub fn spawn_worker(rt: &Arc<Runtime>, host: InstanceId, path: PathBuf, name: String) -> Result<InstanceId, SpawnError> {
+    {
+        let mut st = rt.lock();
+        if st.workers >= MAX_WORKERS {
+            return Err(SpawnError::TooMany);
+        }
+        st.workers += 1;
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<InstanceId>();
+    let rt2 = rt.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("skiff-worker-{name}"))
+        .stack_size(WORKER_STACK)
+        .spawn(move || worker_thread(rt2, host, path, name, tx));
+    if spawned.is_err() {
+        rt.lock().workers -= 1;
+        return Err(SpawnError::Failed);
+    }
+    rx.recv().map_err(|_| SpawnError::Failed)
+}
+
+fn worker_thread(
+    rt: Arc<Runtime>,
+    host: InstanceId,
+    path: PathBuf,
+    name: String,
+    started: std::sync::mpsc::Sender<InstanceId>,
+) {
+    let mut vm = Vm::new();
+    setup(&mut vm);
+    let id = rt.register(&vm, Some(host));
+    CTX.with(|c| {
+        *c.borrow_mut() = Some(Ctx {
+            rt: rt.clone(),
+            id,
+            host: Some(host),
+            dispatcher: None,
+            name: String::new(),
+            closing: false,
+        })
+    });
+    crate::worker::set_worker_name(&mut vm, &name);
+    let _ = started.send(id);
+    let specifier = path.display().to_string();
+    let mut result = vm.run_main(&specifier);
+    loop {
+        match result {
+            Ok(()) => match rt.idle_loop(id, &mut vm) {
+                Ok(()) => {}
+                Err(e) => {
+                    result = Err(RunError::Uncaught(e));
+                    continue;
+                }
+            },
+            Err(RunError::Load(message)) => {
+                // The worker's own script failed to load: report it like an uncaught error.
+                let e = vm.make_error(vm.realm.error_proto, message.trim_end());
+                crate::worker::report_error(&mut vm, &rt, id, e);
+                with_exit_code(id, 1);
+            }
+            Err(RunError::Uncaught(e)) if e == TERMINATION || vm.terminating => {}
+            Err(RunError::Uncaught(e)) => {
+                crate::worker::report_error(&mut vm, &rt, id, e);
+                result = Ok(());
+                continue;
+            }
+        }
+        break;
+    }
+    let stopped = vm.terminating
+        || vm.attention.load(Ordering::SeqCst) & attention::TERMINATE != 0
+        || EXIT_CODES
+            .lock()
+            .map(|c| c.as_ref().is_some_and(|m| m.contains_key(&id)))
+            .unwrap_or(false);
+    let code = {
+        let mut codes = EXIT_CODES.lock().unwrap_or_else(|p| p.into_inner());
+        codes.take(id).unwrap_or(0)
+    };
+    CTX.with(|c| *c.borrow_mut() = None);
+    if stopped || !rt.lock().done {
+        rt.unregister(id, code);
+    } else {
+        // The whole process is ending: no exit event.
+        let mut st = rt.lock();
+        st.slots.remove(&id);
+    }
+}

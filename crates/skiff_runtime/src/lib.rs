@@ -1,0 +1,47 @@
+//! skiff_runtime — the concurrency runtime around `skiff_vm`.
+//!
+//! * [`instance`]: an instance is one OS thread + one VM + its event loop; the [`instance::Runtime`]
+//!   tracks every instance of the process and decides when the process exits.
+//! * [`loader`]: the file module loader (with a process-wide cache of compiled modules).
+//! * [`clone`]: structured clone between heaps.
+//! * [`worker`]: the Worker API (`@kit.ArkTS`'s `worker`, `@ohos.worker`).
+//!
+//! The embedder (the CLI) calls [`instance::run_main`] on a thread with a large stack.
+
+#![forbid(unsafe_code)]
+
+pub mod clone;
+pub mod instance;
+pub mod loader;
+pub mod worker;
+
+use skiff_vm::atom::PropKey;
+use skiff_vm::value::ObjRef;
+use skiff_vm::{JsResult, Value, Vm};
+
+/// Adds its exports to the `@kit.ArkTS` namespace object.
+pub type KitContributor = fn(&mut Vm, ObjRef) -> JsResult<()>;
+
+/// Everything that makes up `@kit.ArkTS`. TaskPool, collections and ArkTSUtils add themselves
+/// here, so one import gives all of them.
+pub const ARKTS_KIT: &[KitContributor] = &[worker::contribute_kit];
+
+fn arkts_kit(vm: &mut Vm) -> JsResult<Value> {
+    let kit = vm.new_object();
+    vm.root(Value::object(kit));
+    for contribute in ARKTS_KIT {
+        contribute(vm, kit)?;
+    }
+    // `import kit from '@kit.ArkTS'` gives the same object.
+    vm.heap
+        .obj_mut(kit)
+        .put_raw(PropKey::from_str("default"), Value::object(kit), 0);
+    Ok(Value::object(kit))
+}
+
+/// Registers the runtime's built-in modules on a fresh VM.
+pub fn register_builtins(vm: &mut Vm) {
+    vm.register_native_module("@kit.ArkTS", arkts_kit);
+    vm.register_native_module("@ohos.worker", worker::ohos_worker);
+    vm.register_native_module("skiff:worker-native", worker::native_module);
+}

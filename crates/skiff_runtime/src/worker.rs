@@ -1,0 +1,294 @@
+//! The Worker API. The event-target logic and the classes users see are script code
+//! (`prelude/worker.ts`, module `skiff:worker`); this file holds the natives it imports from
+//! `skiff:worker-native` (start, post, terminate, close) and the Rust side of delivery: every
+//! message, error and exit arrives as a macrotask that calls the script dispatcher registered
+//! with `setDispatcher`.
+
+use crate::clone::{self, Message};
+use crate::instance::{self, with_ctx, InstanceId, SpawnError};
+use skiff_vm::atom::PropKey;
+use skiff_vm::builtins::arg;
+use skiff_vm::object::ObjectKind;
+use skiff_vm::shape::{ATTR_ENUMERABLE, ATTR_WRITABLE};
+use skiff_vm::value::ObjRef;
+use skiff_vm::{JsResult, JsStr, Value, Vm};
+use std::path::Path;
+
+/// A BusinessError: a plain `Error` with own `code` (a number) and `name: "BusinessError"`.
+pub fn business_error(vm: &mut Vm, code: u32, message: &str) -> Value {
+    let e = vm.make_error(vm.realm.error_proto, message);
+    if let Some(o) = e.as_object() {
+        let name = vm.str_val("BusinessError");
+        vm.heap
+            .obj_mut(o)
+            .put_raw(PropKey::from_str("code"), Value::number(code as f64), ATTR_ENUMERABLE | ATTR_WRITABLE);
+        vm.heap
+            .obj_mut(o)
+            .put_raw(PropKey::from_str("name"), name, ATTR_ENUMERABLE | ATTR_WRITABLE);
+    }
+    e
+}
+
+pub const SERIALIZATION: (u32, &str) = (10200006, "An exception occurred during serialization.");
+pub const NOT_RUNNING: (u32, &str) = (10200004, "The Worker instance is not running.");
+pub const INIT_FAILED: (u32, &str) = (10200003, "Worker initialization failed.");
+pub const BAD_PATH: (u32, &str) = (10200007, "The worker file path is invalid.");
+
+fn throw<T>(vm: &mut Vm, (code, message): (u32, &str)) -> JsResult<T> {
+    Err(business_error(vm, code, message))
+}
+
+/// Builds the `skiff:worker-native` namespace.
+pub fn native_module(vm: &mut Vm) -> JsResult<Value> {
+    let ns = vm.new_object();
+    let fns: [(&str, u32, skiff_vm::object::NativeFn); 7] = [
+        ("spawn", 2, spawn),
+        ("post", 3, post),
+        ("terminate", 2, terminate),
+        ("portPost", 2, port_post),
+        ("portClose", 0, port_close),
+        ("setDispatcher", 1, set_dispatcher),
+        ("workerName", 0, worker_name),
+    ];
+    for (name, len, f) in fns {
+        vm.define_method(ns, name, len, f);
+    }
+    Ok(Value::object(ns))
+}
+
+/// The exports of `skiff:worker` (the script part), loaded once per VM.
+fn script_exports(vm: &mut Vm) -> JsResult<Value> {
+    let m = match vm.load_graph("skiff:worker", None) {
+        Ok(m) => m,
+        Err(message) => return Err(vm.make_error(vm.realm.error_proto, &message)),
+    };
+    vm.evaluate_module(m)?;
+    vm.namespace_of(m)
+}
+
+/// Adds `worker`, `MessageEvents`, `ErrorEvent` and `ThreadWorkerGlobalScope` to `@kit.ArkTS`.
+pub fn contribute_kit(vm: &mut Vm, kit: ObjRef) -> JsResult<()> {
+    let ns = script_exports(vm)?;
+    for name in ["worker", "MessageEvents", "ErrorEvent", "ThreadWorkerGlobalScope"] {
+        let v = vm.get_str(ns, name)?;
+        vm.heap
+            .obj_mut(kit)
+            .put_raw(PropKey::from_str(name), v, ATTR_ENUMERABLE);
+    }
+    Ok(())
+}
+
+/// `@ohos.worker`: `import worker from '@ohos.worker'`.
+pub fn ohos_worker(vm: &mut Vm) -> JsResult<Value> {
+    let ns = script_exports(vm)?;
+    let w = vm.get_str(ns, "worker")?;
+    let o = vm.new_object();
+    vm.heap
+        .obj_mut(o)
+        .put_raw(PropKey::from_str("default"), w, ATTR_ENUMERABLE);
+    vm.heap
+        .obj_mut(o)
+        .put_raw(PropKey::from_str("worker"), w, ATTR_ENUMERABLE);
+    Ok(Value::object(o))
+}
+
+pub fn set_worker_name(_vm: &mut Vm, name: &str) {
+    let name = name.to_string();
+    with_ctx(|c| c.name = name);
+}
+
+fn worker_name(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
+    let name = with_ctx(|c| c.name.clone()).unwrap_or_default();
+    Ok(vm.str_val(&name))
+}
+
+fn set_dispatcher(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let f = arg(args, 0);
+    let sym = vm.new_symbol(Some(JsStr::from_str("skiff.workerDispatch")));
+    // Private: never listed among the global object's keys, but traced as its property.
+    if let Some(s) = vm.symbols.get_mut(sym.0 as usize) {
+        s.private = true;
+    }
+    let key = PropKey::Sym(sym);
+    let g = vm.realm.global;
+    vm.heap.obj_mut(g).put_raw(key, f, 0);
+    with_ctx(|c| c.dispatcher = Some(key));
+    Ok(Value::UNDEFINED)
+}
+
+/// Calls the script dispatcher with `(kind, instance id, data)`; nothing happens when this
+/// instance never loaded the Worker API.
+fn dispatch(vm: &mut Vm, kind: &str, from: InstanceId, data: Value) -> JsResult<()> {
+    let Some(key) = with_ctx(|c| c.dispatcher).flatten() else {
+        return Ok(());
+    };
+    let base = vm.handles.len();
+    vm.handles.push(data);
+    let g = Value::object(vm.realm.global);
+    let f = vm.get(g, key)?;
+    let k = vm.str_val(kind);
+    vm.handles.push(k);
+    let r = vm.call(f, Value::UNDEFINED, &[k, Value::number(from as f64), data]);
+    vm.handles.truncate(base);
+    r.map(|_| ())
+}
+
+fn deliver(vm: &mut Vm, kind: &'static str, from: InstanceId, msg: Message) -> JsResult<()> {
+    let v = clone::deserialize(vm, msg)?;
+    dispatch(vm, kind, from, v)
+}
+
+/// The exit of Worker `id`, delivered on its host.
+pub fn deliver_exit(vm: &mut Vm, id: InstanceId, code: u32) -> JsResult<()> {
+    dispatch(vm, "exit", id, Value::number(code as f64))
+}
+
+/// Sends an uncaught error of this Worker to its host, which calls `onerror`/`onAllErrors` or,
+/// with neither, makes it an uncaught error of its own.
+pub fn report_error(vm: &mut Vm, rt: &std::sync::Arc<instance::Runtime>, id: InstanceId, e: Value) {
+    let Some(host) = rt.host_of(id) else {
+        return;
+    };
+    let msg = match clone::serialize(vm, e, &[]) {
+        Ok(Ok(m)) => m,
+        // An uncloneable thrown value: send its text instead.
+        _ => {
+            let text = vm.format_uncaught(e);
+            let text = text.strip_prefix("Uncaught ").unwrap_or(&text).to_string();
+            Message {
+                root: clone::Leaf::Str(JsStr::from_str(&text)),
+                nodes: Vec::new(),
+            }
+        }
+    };
+    rt.post(host, Box::new(move |vm: &mut Vm| deliver(vm, "error", id, msg)));
+}
+
+/// The transfer list of `postMessage(msg, transfer)` / `postMessage(msg, { transfer })`.
+fn transfer_list(vm: &mut Vm, t: Value) -> JsResult<Vec<Value>> {
+    let Some(o) = t.as_object() else {
+        return Ok(Vec::new());
+    };
+    let list = if vm.is_array(t) {
+        t
+    } else {
+        match vm.heap.obj(o).kind {
+            ObjectKind::Ordinary => vm.get_str(t, "transfer")?,
+            _ => Value::UNDEFINED,
+        }
+    };
+    match list.as_object() {
+        Some(l) if vm.is_array(list) => Ok(vm.heap.obj(l).elements.clone()),
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn serialize(vm: &mut Vm, msg: Value, transfer: Value) -> JsResult<Message> {
+    let list = transfer_list(vm, transfer)?;
+    match clone::serialize(vm, msg, &list) {
+        Ok(r) => r,
+        Err(_) => throw(vm, SERIALIZATION),
+    }
+}
+
+/// Resolves a Worker script path: against the main script's folder, then the working folder
+/// (ArkTS's `entry/ets/workers/W.ets` works when that file exists under one of them).
+fn resolve_worker_path(rt: &instance::Runtime, url: &str) -> Option<std::path::PathBuf> {
+    let url = url.strip_prefix('@').unwrap_or(url);
+    let p = Path::new(url);
+    let bases = [rt.script_dir.clone(), rt.cwd.clone()];
+    bases.iter().find_map(|b| {
+        crate::loader::find_file(&crate::loader::normalize(&b.join(p)))
+            .map(|f| crate::loader::normalize(&f))
+    })
+}
+
+/// `spawn(url, name)` → instance id.
+fn spawn(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let url = arg(args, 0);
+    if !url.is_string() {
+        return Err(business_error(
+            vm,
+            401,
+            "Parameter error. The type of \"scriptURL\" must be string.",
+        ));
+    }
+    let url = vm.js_str(url).to_rust_string();
+    let name = match arg(args, 1) {
+        v if v.is_string() => vm.js_str(v).to_rust_string(),
+        _ => String::new(),
+    };
+    let Some((rt, me)) = with_ctx(|c| (c.rt.clone(), c.id)) else {
+        return throw(vm, INIT_FAILED);
+    };
+    let Some(path) = resolve_worker_path(&rt, &url) else {
+        return throw(vm, BAD_PATH);
+    };
+    match instance::spawn_worker(&rt, me, path, name) {
+        Ok(id) => Ok(Value::number(id as f64)),
+        Err(SpawnError::TooMany) | Err(SpawnError::Failed) => throw(vm, INIT_FAILED),
+    }
+}
+
+fn instance_arg(v: Value) -> InstanceId {
+    v.as_number().unwrap_or(-1.0).max(0.0) as InstanceId
+}
+
+/// `post(id, msg, transfer)` → false when the Worker is gone.
+fn post(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let to = instance_arg(arg(args, 0));
+    let msg = serialize(vm, arg(args, 1), arg(args, 2))?;
+    let Some((rt, me)) = with_ctx(|c| (c.rt.clone(), c.id)) else {
+        return Ok(Value::FALSE);
+    };
+    let sent = rt.post(
+        to,
+        Box::new(move |vm: &mut Vm| {
+            if with_ctx(|c| c.closing).unwrap_or(false) {
+                return Ok(());
+            }
+            deliver(vm, "port-message", me, msg)
+        }),
+    );
+    Ok(Value::bool(sent))
+}
+
+/// `terminate(id, code)`.
+fn terminate(_vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let id = instance_arg(arg(args, 0));
+    let code = arg(args, 1).as_number().unwrap_or(0.0) as u32;
+    let Some(rt) = with_ctx(|c| c.rt.clone()) else {
+        return Ok(Value::FALSE);
+    };
+    Ok(Value::bool(rt.terminate(id, code)))
+}
+
+/// `portPost(msg, transfer)`: from a Worker to its host.
+fn port_post(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let Some((rt, me, host, closing)) = with_ctx(|c| (c.rt.clone(), c.id, c.host, c.closing)) else {
+        return throw(vm, NOT_RUNNING);
+    };
+    let Some(host) = host.filter(|_| !closing) else {
+        return throw(vm, NOT_RUNNING);
+    };
+    let msg = serialize(vm, arg(args, 0), arg(args, 1))?;
+    if !rt.post(host, Box::new(move |vm: &mut Vm| deliver(vm, "message", me, msg))) {
+        return throw(vm, NOT_RUNNING);
+    }
+    Ok(Value::UNDEFINED)
+}
+
+/// `portClose()`: the Worker stops after the current macrotask; further messages are dropped.
+fn port_close(_vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
+    let Some((rt, me, is_worker)) = with_ctx(|c| {
+        let was = c.closing;
+        c.closing = true;
+        (c.rt.clone(), c.id, c.host.is_some() && !was)
+    }) else {
+        return Ok(Value::UNDEFINED);
+    };
+    if is_worker {
+        rt.close(me);
+    }
+    Ok(Value::UNDEFINED)
+}
