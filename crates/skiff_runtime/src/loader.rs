@@ -2,7 +2,7 @@
 //!
 //! Specifiers starting with `./`, `../` or `/` are files. The suffix is optional: `./lib/x` finds
 //! `./lib/x.ets`, `./lib/x.ts`, `./lib/x.js`, or an `index` file in a folder `./lib/x/`. A module's
-//! canonical id is its absolute, lexically normalised path, so the same file imported two ways is
+//! canonical id is its lexically normalised path (relative to the cwd when inside it, else absolute), so the same file imported two ways is
 //! one module instance. Built-in modules (`@kit.ArkTS`, …) are resolved by the VM before it asks us.
 //!
 //! Every instance (the main thread, each Worker) has its own `FileLoader`, but compiled modules
@@ -119,8 +119,11 @@ impl ModuleLoader for FileLoader {
         if !is_path {
             return Err(format!("Cannot find module '{specifier}'"));
         }
+        // Resolution happens on absolute paths (ids may be relative to the cwd, see below).
         let base = match referrer {
-            Some(referrer) => Path::new(referrer)
+            Some(referrer) => self
+                .cwd
+                .join(referrer)
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_default(),
@@ -128,7 +131,10 @@ impl ModuleLoader for FileLoader {
         };
         let wanted = normalize(&base.join(specifier));
         match find_file(&wanted) {
-            Some(found) => Ok(normalize(&found).display().to_string()),
+            // The id is the display name (relative to the cwd when inside it): stack traces
+            // show it, and they must not depend on where the project lives. It is still
+            // canonical, because the process never changes its working directory.
+            Some(found) => Ok(self.display_name(&normalize(&found))),
             None => Err(match referrer {
                 Some(referrer) => format!(
                     "Cannot find module '{specifier}' imported from {}",
@@ -158,7 +164,8 @@ impl FileLoader {
         if let Some((_, text)) = INTERNAL.iter().find(|(name, _)| *name == id) {
             return self.compile_text(id.to_string(), text.to_string());
         }
-        let path = Path::new(id);
+        let path = self.cwd.join(id);
+        let path = path.as_path();
         let bytes = std::fs::read(path)
             .map_err(|e| format!("cannot read {}: {e}", self.display_name(path)))?;
         let name = self.display_name(path);
