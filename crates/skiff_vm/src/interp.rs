@@ -1254,7 +1254,13 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                             r!(vm, base, dst) = Value::bool(has);
                             Ok(Flow::Next)
                         }
-                        _ => Err(vm.type_error("Cannot use 'in' operator to search for a private field in a non-object")),
+                        _ => {
+                            let d = private_desc(vm, k);
+                            let t = vm.to_display_string(o);
+                            Err(vm.type_error(format!(
+                                "Cannot use 'in' operator to search for '{d}' in {t}"
+                            )))
+                        }
                     }
                 }
                 Instr::NewObject { dst } => {
@@ -1291,12 +1297,14 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::ArraySpread { arr, src } => {
                     let (a, s) = (r!(vm, base, arr), r!(vm, base, src));
-                    crate::builtins::iterator::iterate_to_vec(vm, s).map(|items| {
-                        if let Some(o) = a.as_object() {
-                            vm.heap.obj_mut(o).elements.extend(items);
-                        }
-                        Flow::Next
-                    })
+                    check_iterable(vm, proto, pc, s, false)
+                        .and_then(|_| crate::builtins::iterator::iterate_to_vec(vm, s))
+                        .map(|items| {
+                            if let Some(o) = a.as_object() {
+                                vm.heap.obj_mut(o).elements.extend(items);
+                            }
+                            Flow::Next
+                        })
                 }
                 Instr::NewRegExp { dst, idx } => match proto.constants.get(idx.0 as usize) {
                     Some(Constant::Regex { pattern, flags }) => {
@@ -1494,11 +1502,13 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::GetIterator { dst, src } => {
                     let v = r!(vm, base, src);
-                    crate::builtins::iterator::get_iterator(vm, v).map(|rec| {
-                        r!(vm, base, dst) = rec.iter;
-                        vm.interp.regs[base + dst.0 as usize + 1] = rec.next;
-                        Flow::Next
-                    })
+                    check_iterable(vm, proto, pc, v, false)
+                        .and_then(|_| crate::builtins::iterator::get_iterator(vm, v))
+                        .map(|rec| {
+                            r!(vm, base, dst) = rec.iter;
+                            vm.interp.regs[base + dst.0 as usize + 1] = rec.next;
+                            Flow::Next
+                        })
                 }
                 Instr::GetAsyncIterator { dst, src } => {
                     let v = r!(vm, base, src);
@@ -2446,6 +2456,46 @@ fn array_elements(vm: &mut Vm, arr: Value) -> Vec<Value> {
             .collect(),
         None => Vec::new(),
     }
+}
+
+/// Throws V8's `x is not iterable` (with the operand's source text when the compiler recorded
+/// it) before GetIterator runs on a value without a callable `Symbol.iterator`.
+fn check_iterable(
+    vm: &mut Vm,
+    p: &FunctionProto,
+    pc: usize,
+    v: Value,
+    is_async: bool,
+) -> JsResult<()> {
+    let m = if v.is_nullish() {
+        Value::UNDEFINED
+    } else {
+        let key = if is_async {
+            crate::vm::wk::ASYNC_ITERATOR
+        } else {
+            crate::vm::wk::ITERATOR
+        };
+        vm.get(v, PropKey::Sym(key))?
+    };
+    if vm.is_callable(m) {
+        return Ok(());
+    }
+    let text = match p.callee_name(pc as u32) {
+        Some(Constant::String(s)) => s.to_string_lossy(),
+        _ => {
+            if v.is_object() {
+                "object".to_string()
+            } else {
+                vm.to_display_string(v)
+            }
+        }
+    };
+    let what = if is_async {
+        "async iterable"
+    } else {
+        "iterable"
+    };
+    Err(vm.type_error(format!("{text} is not {what}")))
 }
 
 fn callee_text(vm: &Vm, p: &FunctionProto, pc: usize, f: Value) -> String {
