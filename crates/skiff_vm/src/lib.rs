@@ -11,7 +11,7 @@
 //! * [`module`]: module records and the [`module::ModuleLoader`] trait the embedder implements.
 //! * [`builtins`]: the standard library; [`inspect`]: node-style value formatting.
 //!
-//! See `ARCHITECTURE-vm.md` for the invariants.
+//! See `docs/vm.md` for the invariants.
 
 #![forbid(unsafe_code)]
 
