@@ -2,7 +2,7 @@
 //!
 //! A compiled [`Module`] is immutable and `Send + Sync`; every VM instance shares it through an
 //! `Arc<Module>` and keeps all mutable state (inline caches, module environments, template-object
-//! caches) in its own side tables. See `docs/bytecode.md` beside this crate for the calling
+//! caches) in its own side tables. See `docs/bytecode.md` for the calling
 //! convention, environments, exception tables, generator frames and module linking.
 
 mod disasm;

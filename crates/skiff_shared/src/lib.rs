@@ -9,7 +9,7 @@
 //!
 //! The crate does not depend on the VM. The contract between them is the word encoding
 //! ([`word`]), which is bit-for-bit the VM's NaN-boxed `Value`, and the safepoint protocol of
-//! [`Mutator`]. See `docs/shared-heap.md` next to this crate for the design.
+//! [`Mutator`]. See `docs/shared-heap.md` for the design.
 //!
 //! Everything here is safe Rust; thread safety is in the types (`SharedHeap: Sync`, cells are
 //! `Send + Sync`, `Mutator` is not `Send`).
