@@ -112,8 +112,14 @@ pub fn serialize(
     let mut transfer_set = Vec::new();
     for t in transfer {
         match t.as_object().map(|o| &vm.heap.obj(o).kind) {
-            Some(ObjectKind::ArrayBuffer(_)) => transfer_set.push(t.as_object().unwrap_or(ObjRef(0))),
-            _ => return Err(CloneError("the transfer list holds a non-ArrayBuffer".into())),
+            Some(ObjectKind::ArrayBuffer(_)) => {
+                transfer_set.push(t.as_object().unwrap_or(ObjRef(0)))
+            }
+            _ => {
+                return Err(CloneError(
+                    "the transfer list holds a non-ArrayBuffer".into(),
+                ))
+            }
         }
     }
     let mut w = Writer {
@@ -121,18 +127,31 @@ pub fn serialize(
         memo: HashMap::new(),
         work: Vec::new(),
     };
-    let root = match w.leaf(vm, value) {
-        Ok(l) => l,
+    // Getters run while we walk, and a getter may detach an object still on the worklist from
+    // the graph; every object we reached stays rooted until the walk ends.
+    let base = vm.handles.len();
+    let r = (|| {
+        let root = w.leaf(vm, value)?;
+        vm.handles
+            .extend(w.work.iter().map(|(o, _)| Value::object(*o)));
+        while let Some((o, idx)) = w.work.pop() {
+            let before = w.work.len();
+            let node = match w.node(vm, o, &transfer_set)? {
+                Ok(n) => n,
+                Err(thrown) => return Ok(Err(thrown)),
+            };
+            vm.handles
+                .extend(w.work[before..].iter().map(|(o, _)| Value::object(*o)));
+            w.nodes[idx] = node;
+        }
+        Ok(Ok(root))
+    })();
+    vm.handles.truncate(base);
+    let root = match r {
+        Ok(Ok(root)) => root,
+        Ok(Err(thrown)) => return Ok(Err(thrown)),
         Err(e) => return Err(e),
     };
-    while let Some((o, idx)) = w.work.pop() {
-        let node = match w.node(vm, o, &transfer_set) {
-            Ok(Ok(n)) => n,
-            Ok(Err(thrown)) => return Ok(Err(thrown)),
-            Err(e) => return Err(e),
-        };
-        w.nodes[idx] = node;
-    }
     // Everything serialized: now the transferred buffers may give up their bytes.
     for (o, idx) in w.memo.iter() {
         if !transfer_set.iter().any(|t| t.0 == *o) {
@@ -186,7 +205,11 @@ impl Writer {
     }
 
     /// Own enumerable string-keyed properties (getters run, like the HTML algorithm).
-    fn props(&mut self, vm: &mut Vm, o: ObjRef) -> Result<JsResult<Vec<(PropKey, Leaf)>>, CloneError> {
+    fn props(
+        &mut self,
+        vm: &mut Vm,
+        o: ObjRef,
+    ) -> Result<JsResult<Vec<(PropKey, Leaf)>>, CloneError> {
         let keys = vm.own_enumerable_string_keys(o);
         let mut out = Vec::with_capacity(keys.len());
         for k in keys {
@@ -221,9 +244,7 @@ impl Writer {
         let obj = vm.heap.obj(o);
         let k = match &obj.kind {
             ObjectKind::Ordinary | ObjectKind::Arguments => K::Plain,
-            ObjectKind::Array => {
-                K::Array((obj.elements.len() as u32).max(obj.sparse_len))
-            }
+            ObjectKind::Array => K::Array((obj.elements.len() as u32).max(obj.sparse_len)),
             ObjectKind::Map(m) => K::Map(m.entries.iter().flatten().copied().collect(), true),
             ObjectKind::Set(m) => K::Map(m.entries.iter().flatten().copied().collect(), false),
             ObjectKind::Date(t) => K::Date(*t),
@@ -430,7 +451,10 @@ pub fn deserialize(vm: &mut Vm, msg: Message) -> JsResult<Value> {
                     offset,
                     length,
                 } => {
-                    let k = TypedKind::ALL.get(*kind).copied().unwrap_or(TypedKind::Uint8);
+                    let k = TypedKind::ALL
+                        .get(*kind)
+                        .copied()
+                        .unwrap_or(TypedKind::Uint8);
                     let proto = vm.realm.typed_protos.get(*kind).copied();
                     let o = vm.new_object_with_proto(
                         proto,

@@ -301,7 +301,12 @@ pub enum SpawnError {
 /// Starts a Worker running the module at `path` (an absolute, existing file); its host is the
 /// instance of the calling thread. Blocks only until the Worker's VM exists, so messages posted
 /// right after `new ThreadWorker` queue up behind the script's evaluation.
-pub fn spawn_worker(rt: &Arc<Runtime>, host: InstanceId, path: PathBuf, name: String) -> Result<InstanceId, SpawnError> {
+pub fn spawn_worker(
+    rt: &Arc<Runtime>,
+    host: InstanceId,
+    path: PathBuf,
+    name: String,
+) -> Result<InstanceId, SpawnError> {
     {
         let mut st = rt.lock();
         if st.workers >= MAX_WORKERS {

@@ -28,10 +28,14 @@ pub const ARKTS_KIT: &[KitContributor] = &[worker::contribute_kit];
 
 fn arkts_kit(vm: &mut Vm) -> JsResult<Value> {
     let kit = vm.new_object();
-    vm.root(Value::object(kit));
-    for contribute in ARKTS_KIT {
-        contribute(vm, kit)?;
-    }
+    // Contributors may run script code (and so collect garbage): keep the kit rooted.
+    let base = vm.handles.len();
+    vm.handles.push(Value::object(kit));
+    let r = ARKTS_KIT
+        .iter()
+        .try_for_each(|contribute| contribute(vm, kit));
+    vm.handles.truncate(base);
+    r?;
     // `import kit from '@kit.ArkTS'` gives the same object.
     vm.heap
         .obj_mut(kit)

@@ -19,12 +19,16 @@ pub fn business_error(vm: &mut Vm, code: u32, message: &str) -> Value {
     let e = vm.make_error(vm.realm.error_proto, message);
     if let Some(o) = e.as_object() {
         let name = vm.str_val("BusinessError");
-        vm.heap
-            .obj_mut(o)
-            .put_raw(PropKey::from_str("code"), Value::number(code as f64), ATTR_ENUMERABLE | ATTR_WRITABLE);
-        vm.heap
-            .obj_mut(o)
-            .put_raw(PropKey::from_str("name"), name, ATTR_ENUMERABLE | ATTR_WRITABLE);
+        vm.heap.obj_mut(o).put_raw(
+            PropKey::from_str("code"),
+            Value::number(code as f64),
+            ATTR_ENUMERABLE | ATTR_WRITABLE,
+        );
+        vm.heap.obj_mut(o).put_raw(
+            PropKey::from_str("name"),
+            name,
+            ATTR_ENUMERABLE | ATTR_WRITABLE,
+        );
     }
     e
 }
@@ -69,7 +73,12 @@ fn script_exports(vm: &mut Vm) -> JsResult<Value> {
 /// Adds `worker`, `MessageEvents`, `ErrorEvent` and `ThreadWorkerGlobalScope` to `@kit.ArkTS`.
 pub fn contribute_kit(vm: &mut Vm, kit: ObjRef) -> JsResult<()> {
     let ns = script_exports(vm)?;
-    for name in ["worker", "MessageEvents", "ErrorEvent", "ThreadWorkerGlobalScope"] {
+    for name in [
+        "worker",
+        "MessageEvents",
+        "ErrorEvent",
+        "ThreadWorkerGlobalScope",
+    ] {
         let v = vm.get_str(ns, name)?;
         vm.heap
             .obj_mut(kit)
@@ -167,7 +176,10 @@ pub fn report_error(vm: &mut Vm, rt: &std::sync::Arc<instance::Runtime>, id: Ins
             *stack = JsStr::from_str(&without_internal_frames(&stack.to_rust_string()));
         }
     }
-    rt.post(host, Box::new(move |vm: &mut Vm| deliver(vm, "error", id, msg)));
+    rt.post(
+        host,
+        Box::new(move |vm: &mut Vm| deliver(vm, "error", id, msg)),
+    );
 }
 
 /// The frames of the runtime's own script (`skiff:worker`, which calls the user's handlers) are
@@ -281,14 +293,18 @@ fn terminate(_vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 
 /// `portPost(msg, transfer)`: from a Worker to its host.
 fn port_post(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
-    let Some((rt, me, host, closing)) = with_ctx(|c| (c.rt.clone(), c.id, c.host, c.closing)) else {
+    let Some((rt, me, host, closing)) = with_ctx(|c| (c.rt.clone(), c.id, c.host, c.closing))
+    else {
         return throw(vm, NOT_RUNNING);
     };
     let Some(host) = host.filter(|_| !closing) else {
         return throw(vm, NOT_RUNNING);
     };
     let msg = serialize(vm, arg(args, 0), arg(args, 1))?;
-    if !rt.post(host, Box::new(move |vm: &mut Vm| deliver(vm, "message", me, msg))) {
+    if !rt.post(
+        host,
+        Box::new(move |vm: &mut Vm| deliver(vm, "message", me, msg)),
+    ) {
         return throw(vm, NOT_RUNNING);
     }
     Ok(Value::UNDEFINED)
