@@ -206,6 +206,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn compiled_modules_are_shared_between_loaders() {
+        // Two instances (two loaders) loading one file get the same compiled module.
+        let dir = std::env::temp_dir().join(format!("skiff_loader_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("m.ets");
+        std::fs::write(&file, "export const x = 1;\n").unwrap();
+        let spec = file.display().to_string();
+        let mut a = FileLoader::new();
+        let mut b = FileLoader::new();
+        let id = a.resolve(&spec, None).unwrap();
+        assert_eq!(b.resolve(&spec, None).unwrap(), id);
+        let ma = a.load(&id).unwrap();
+        let mb = b.load(&id).unwrap();
+        assert!(Arc::ptr_eq(&ma, &mb));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn internal_modules_resolve_and_compile() {
+        let mut l = FileLoader::new();
+        let id = l.resolve("skiff:worker", None).unwrap();
+        assert_eq!(id, "skiff:worker");
+        assert!(l.load(&id).is_ok());
+    }
+
+    #[test]
     fn normalize_removes_dots() {
         assert_eq!(
             normalize(Path::new("/a/b/../c/./d")),
