@@ -178,6 +178,20 @@ impl Runtime {
         let mut st = self.lock();
         let host = st.slots.remove(&id).and_then(|s| s.host);
         st.workers = st.workers.saturating_sub(1);
+        // Workers started by this one would be orphans nobody can reach or terminate any more:
+        // they stop with it (without exit events, their host is gone).
+        for (child, slot) in st.slots.iter_mut().filter(|(_, s)| s.host == Some(id)) {
+            with_exit_code(*child, 0);
+            slot.attention
+                .fetch_or(attention::TERMINATE, Ordering::SeqCst);
+            let stop: RemoteTask = Box::new(|vm: &mut Vm| {
+                vm.terminating = true;
+                Err(TERMINATION)
+            });
+            if slot.sender.post(stop) {
+                slot.busy = true;
+            }
+        }
         if let Some(h) = host {
             if let Some(slot) = st.slots.get_mut(&h) {
                 let task: RemoteTask =
