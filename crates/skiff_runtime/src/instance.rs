@@ -44,6 +44,9 @@ struct State {
     workers: usize,
     /// Set once nothing can happen any more; every instance then stops.
     done: bool,
+    /// Exit codes requested for Workers (by `terminate`, `close`, an error tear-down), reported
+    /// to the host when the worker stops.
+    exit_codes: HashMap<InstanceId, u32>,
 }
 
 /// What all instances of one `skiff run` share.
@@ -120,7 +123,7 @@ impl Runtime {
         let Some((attn, _)) = slot else {
             return false;
         };
-        with_exit_code(id, code);
+        self.lock().exit_codes.insert(id, code);
         attn.fetch_or(attention::TERMINATE, Ordering::SeqCst);
         // An idle worker blocks on its condvar, not in script code: wake it with a task.
         self.post(
@@ -135,7 +138,7 @@ impl Runtime {
     /// `close()` inside Worker `id`: it stops after the macrotasks already queued, without
     /// interrupting the code that called `close`.
     pub fn close(&self, id: InstanceId) {
-        with_exit_code(id, 0);
+        self.lock().exit_codes.insert(id, 0);
         self.post(
             id,
             Box::new(|vm: &mut Vm| {
@@ -180,8 +183,17 @@ impl Runtime {
         st.workers = st.workers.saturating_sub(1);
         // Workers started by this one would be orphans nobody can reach or terminate any more:
         // they stop with it (without exit events, their host is gone).
-        for (child, slot) in st.slots.iter_mut().filter(|(_, s)| s.host == Some(id)) {
-            with_exit_code(*child, 0);
+        let children: Vec<InstanceId> = st
+            .slots
+            .iter()
+            .filter(|(_, s)| s.host == Some(id))
+            .map(|(c, _)| *c)
+            .collect();
+        for child in children {
+            st.exit_codes.insert(child, 0);
+            let Some(slot) = st.slots.get_mut(&child) else {
+                continue;
+            };
             slot.attention
                 .fetch_or(attention::TERMINATE, Ordering::SeqCst);
             let stop: RemoteTask = Box::new(|vm: &mut Vm| {
@@ -230,29 +242,6 @@ thread_local! {
 /// Runs `f` with this thread's instance context, if any.
 pub fn with_ctx<R>(f: impl FnOnce(&mut Ctx) -> R) -> Option<R> {
     CTX.with(|c| c.borrow_mut().as_mut().map(f))
-}
-
-/// Records the exit code Worker `id` reports to its host when it stops.
-fn with_exit_code(id: InstanceId, code: u32) {
-    let mut codes = EXIT_CODES.lock().unwrap_or_else(|p| p.into_inner());
-    codes.insert(id, code);
-}
-
-/// Exit codes requested by `terminate` from another thread, read by the worker when it stops.
-static EXIT_CODES: Mutex<Option<HashMap<InstanceId, u32>>> = Mutex::new(None);
-
-trait CodesExt {
-    fn insert(&mut self, id: InstanceId, code: u32);
-    fn take(&mut self, id: InstanceId) -> Option<u32>;
-}
-
-impl CodesExt for MutexGuard<'_, Option<HashMap<InstanceId, u32>>> {
-    fn insert(&mut self, id: InstanceId, code: u32) {
-        self.get_or_insert_with(HashMap::new).insert(id, code);
-    }
-    fn take(&mut self, id: InstanceId) -> Option<u32> {
-        self.as_mut().and_then(|m| m.remove(&id))
-    }
 }
 
 /// Prepares a VM for use as an instance: the file loader and the built-in modules.
@@ -378,7 +367,7 @@ fn worker_thread(
                 // The worker's own script failed to load: report it like an uncaught error.
                 let e = vm.make_error(vm.realm.error_proto, message.trim_end());
                 crate::worker::report_error(&mut vm, &rt, id, e);
-                with_exit_code(id, 1);
+                rt.lock().exit_codes.insert(id, 1);
             }
             Err(RunError::Uncaught(e)) if e == TERMINATION || vm.terminating => {}
             Err(RunError::Uncaught(e)) => {
@@ -389,16 +378,11 @@ fn worker_thread(
         }
         break;
     }
+    let requested = rt.lock().exit_codes.remove(&id);
     let stopped = vm.terminating
         || vm.attention.load(Ordering::SeqCst) & attention::TERMINATE != 0
-        || EXIT_CODES
-            .lock()
-            .map(|c| c.as_ref().is_some_and(|m| m.contains_key(&id)))
-            .unwrap_or(false);
-    let code = {
-        let mut codes = EXIT_CODES.lock().unwrap_or_else(|p| p.into_inner());
-        codes.take(id).unwrap_or(0)
-    };
+        || requested.is_some();
+    let code = requested.unwrap_or(0);
     CTX.with(|c| *c.borrow_mut() = None);
     if stopped || !rt.lock().done {
         rt.unregister(id, code);
