@@ -148,10 +148,6 @@ const states = new WeakMap<object, WorkerState>();
 // stay reachable while its messages can still arrive).
 const live = new Map<number, ThreadWorker>();
 
-function transferOf(options: any): any {
-  return options;
-}
-
 class ThreadWorker extends WorkerEventTarget {
   onmessage: any = undefined;
   onmessageerror: any = undefined;
@@ -173,7 +169,7 @@ class ThreadWorker extends WorkerEventTarget {
     if (st === undefined || !st.running) {
       throw businessError(10200004, 'The Worker instance is not running.');
     }
-    if (!post(st.id, message, transferOf(transfer))) {
+    if (!post(st.id, message, transfer)) {
       st.running = false;
       throw businessError(10200004, 'The Worker instance is not running.');
     }
@@ -200,7 +196,7 @@ class ThreadWorkerGlobalScope extends WorkerEventTarget {
   }
 
   postMessage(message: any, transfer?: any): void {
-    portPost(message, transferOf(transfer));
+    portPost(message, transfer);
   }
 
   close(): void {
