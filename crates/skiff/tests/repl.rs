@@ -70,24 +70,21 @@ fn errors_print_and_the_session_goes_on() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "undefined");
     assert!(lines[1].starts_with("Uncaught TypeError: "), "{out}");
-    assert!(
-        out.contains("Uncaught RangeError: boom"),
-        "{out}"
-    );
+    assert!(out.contains("Uncaught RangeError: boom"), "{out}");
     assert_eq!(lines.last(), Some(&"2"));
 }
 
 #[test]
 fn underscore_holds_the_last_value() {
-    assert_eq!(pipe("6 * 7\n_ + 1\nlet z = 0\n_\n"), "42\n43\nundefined\n43\n");
+    assert_eq!(
+        pipe("6 * 7\n_ + 1\nlet z = 0\n_\n"),
+        "42\n43\nundefined\n43\n"
+    );
 }
 
 #[test]
 fn console_output_comes_before_the_value() {
-    assert_eq!(
-        pipe("console.log('hi'); 3\n"),
-        "hi\n3\n"
-    );
+    assert_eq!(pipe("console.log('hi'); 3\n"), "hi\n3\n");
 }
 
 #[test]
@@ -110,7 +107,10 @@ fn commands() {
     );
     let out = pipe(&input);
     assert!(out.contains(".editor"), "{out}");
-    assert!(out.contains("undefined\n9\nundefined\nClearing context...\n'undefined'\n"), "{out}");
+    assert!(
+        out.contains("undefined\n9\nundefined\nClearing context...\n'undefined'\n"),
+        "{out}"
+    );
     assert!(!out.ends_with("2\n"), "input after .exit is ignored: {out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -142,109 +142,180 @@ fn imports_of_files_work() {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(b"import { answer } from './m'\nanswer\n")
+        .write_all(
+            b"import { answer } from './m'\nanswer\nimport * as m from './m'\nm.answer + 1\n",
+        )
         .expect("input");
     let out = child.wait_with_output().expect("skiff ends");
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "undefined\n42\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "undefined\n42\nundefined\n43\n"
+    );
 }
 
 // ----- the interactive REPL in a pseudo-terminal (tmux) -----
 
-fn tmux(args: &[&str]) -> Option<String> {
-    let out = Command::new("tmux").args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+/// A tmux server of our own (its own socket), so the test never touches the user's sessions.
+struct Tmux {
+    socket: String,
+    session: String,
 }
 
-/// Waits until the pane shows `needle`; returns the pane's text.
-fn wait_for(session: &str, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let screen = tmux(&["capture-pane", "-p", "-t", session]).unwrap_or_default();
-        if screen.contains(needle) || Instant::now() > deadline {
-            return screen;
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Option<String> {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", &self.session])
+            .unwrap_or_default()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session.as_str()];
+        args.extend_from_slice(keys);
+        self.run(&args).expect("tmux send-keys");
+    }
+
+    /// Waits (up to 30 s) until the screen satisfies `done`; returns the screen.
+    fn wait(&self, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if done(&screen) || Instant::now() > deadline {
+                return screen;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
-        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    fn wait_for(&self, needle: &str, times: usize) -> String {
+        self.wait(|s| s.matches(needle).count() >= times)
     }
 }
 
-/// The pane's text with trailing blank lines and trailing spaces removed.
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// How many lines of the screen start with the `> ` prompt.
+fn prompts(screen: &str) -> usize {
+    screen.lines().filter(|l| l.starts_with('>')).count()
+}
+
+/// How many lines of the screen start with the `... ` prompt (tmux drops trailing spaces).
+fn continuations(screen: &str) -> usize {
+    screen.lines().filter(|l| l.starts_with("...")).count()
+}
+
+/// The screen with trailing spaces and trailing blank lines removed.
 fn tidy(screen: &str) -> String {
     let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
-    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |i| i + 1);
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
     lines[..end].join("\n")
 }
 
 #[test]
 fn interactive_session_in_tmux() {
-    if tmux(&["-V"]).is_none() {
+    let available = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
         println!("note: tmux is not installed; skipping the pseudo-terminal REPL test");
         return;
     }
     let home = std::env::temp_dir().join(format!("skiff-repl-home-{}", std::process::id()));
     std::fs::create_dir_all(&home).expect("temp home");
-    let session = format!("skiff-repl-test-{}", std::process::id());
-    let socket = format!("-Lskiff-repl-{}", std::process::id());
-    let tmux_s = |args: &[&str]| {
-        let mut all = vec![socket.as_str()];
-        all.extend_from_slice(args);
-        tmux(&all)
+    let tmux = Tmux {
+        socket: format!("skiff-repl-test-{}", std::process::id()),
+        session: "repl".into(),
     };
-    let command = format!(
-        "env HOME={} NO_COLOR=1 TERM=xterm {SKIFF} repl",
-        home.display()
-    );
-    tmux_s(&[
-        "new-session", "-d", "-s", &session, "-x", "100", "-y", "40", &command,
+    let command = format!("env HOME={} NO_COLOR=1 {SKIFF} repl", home.display());
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "repl",
+        "-x",
+        "100",
+        "-y",
+        "40",
+        &command,
     ])
     .expect("tmux session starts");
-    let wait = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = tmux_s(&["capture-pane", "-p", "-t", &session]).unwrap_or_default();
-            if screen.contains(needle) || Instant::now() > deadline {
-                return screen;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    let send = |keys: &[&str]| {
-        let mut args = vec!["send-keys", "-t", session.as_str()];
-        args.extend_from_slice(keys);
-        tmux_s(&args).expect("send-keys");
-    };
-    wait("> ");
-    send(&["let greeting = 'hello'", "Enter"]);
-    wait("undefined");
-    send(&["function twice(n: number) {", "Enter"]);
-    wait("... ");
-    send(&["  return n * 2", "Enter", "}", "Enter"]);
-    send(&["twice(21)", "Enter"]);
-    wait("42");
-    // Tab completion: a REPL variable, then a property after `.`.
-    send(&["gree", "Tab"]);
-    wait("> greeting");
-    send(&[".toUpperC", "Tab"]);
-    wait("toUpperCase");
-    send(&["()", "Enter"]);
-    wait("'HELLO'");
-    send(&["undefinedThing", "Enter"]);
-    wait("Uncaught ReferenceError");
-    send(&["_", "Enter"]);
-    let screen = wait("> .exit");
-    let _ = screen;
-    send(&["C-c"]);
-    wait("(To exit");
-    send(&[".exit", "Enter"]);
-    // The pane closes when skiff exits; capture just before.
-    std::thread::sleep(Duration::from_millis(300));
-    let transcript = tidy(&wait("'HELLO'"));
-    let _ = tmux_s(&["kill-server"]);
+    tmux.wait_for("> ", 1);
+    tmux.send(&["let greeting = 'hello'", "Enter"]);
+    tmux.wait_for("undefined", 1);
+    tmux.send(&["function twice(n: number) {", "Enter"]);
+    tmux.wait(|s| continuations(s) >= 1);
+    tmux.send(&["  return n * 2", "Enter"]);
+    tmux.wait(|s| continuations(s) >= 2);
+    tmux.send(&["}", "Enter"]);
+    tmux.wait_for("undefined", 2);
+    tmux.send(&["twice(21)", "Enter"]);
+    tmux.wait_for("42", 1);
+    // Tab completion of a REPL variable, then of a property after `.`.
+    tmux.send(&["gree", "Tab"]);
+    tmux.wait_for("> greeting", 1);
+    tmux.send(&[".toUpperC", "Tab"]);
+    tmux.wait_for("toUpperCase", 1);
+    tmux.send(&["()", "Enter"]);
+    tmux.wait_for("'HELLO'", 1);
+    tmux.send(&["nope", "Enter"]);
+    tmux.wait_for("Uncaught ReferenceError", 1);
+    tmux.send(&["_", "Enter"]);
+    tmux.wait_for("'HELLO'", 2);
+    // Ctrl-C abandons unfinished input; on an empty line it explains how to exit.
+    tmux.send(&["[1,", "Enter"]);
+    tmux.wait(|s| continuations(s) >= 3);
+    tmux.send(&["C-c"]);
+    tmux.wait(|s| prompts(s) >= 8);
+    tmux.send(&["C-c"]);
+    tmux.wait_for("(To exit", 1);
+    let transcript =
+        tidy(&tmux.wait(|s| prompts(s) >= 9)).replace(env!("CARGO_PKG_VERSION"), "VERSION");
+    tmux.send(&[".exit", "Enter"]);
+    tmux.wait(|_| tmux.run(&["has-session", "-t", "repl"]).is_none());
     let history = std::fs::read_to_string(home.join(".skiff_history")).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&home);
-    let _ = wait_for;
-    println!("{transcript}");
     assert!(history.contains("twice(21)"), "history: {history}");
+    insta::assert_snapshot!(transcript, @r#"
+    Welcome to skiff VERSION.
+    Type ".help" for more information.
+    > let greeting = 'hello'
+    undefined
+    > function twice(n: number) {
+    ...   return n * 2
+    ... }
+    undefined
+    > twice(21)
+    42
+    > greeting.toUpperCase()
+    'HELLO'
+    > nope
+    Uncaught ReferenceError: nope is not defined
+        at REPL5:1:1
+    > _
+    'HELLO'
+    > [1,
+    ...
+    >
+    (To exit, press Ctrl+C again or Ctrl+D or type .exit)
+    >
+    "#);
 }

@@ -14,11 +14,53 @@ use std::rc::Rc;
 
 /// Keywords offered by completion (reserved words plus the TypeScript ones people type).
 pub const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger",
-    "default", "delete", "do", "else", "enum", "export", "extends", "false", "finally", "for",
-    "from", "function", "if", "implements", "import", "in", "instanceof", "interface", "let",
-    "new", "null", "of", "return", "static", "super", "switch", "this", "throw", "true", "try",
-    "type", "typeof", "undefined", "var", "void", "while", "yield",
+    "as",
+    "async",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "from",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "of",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "undefined",
+    "var",
+    "void",
+    "while",
+    "yield",
 ];
 
 /// The REPL commands (completed when a line starts with `.`).
@@ -57,7 +99,8 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
         Some(dot) => {
             let path: Vec<&str> = word[..dot].split('.').collect();
             let valid = path.iter().all(|p| {
-                p.chars().next().is_some_and(|c| !c.is_ascii_digit()) && p.chars().all(is_ident_char)
+                p.chars().next().is_some_and(|c| !c.is_ascii_digit())
+                    && p.chars().all(is_ident_char)
             });
             let names = if valid {
                 skiff_vm::repl_support::lookup_path(vm, &path)

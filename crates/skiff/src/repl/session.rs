@@ -2,7 +2,7 @@
 //! of input (one or more complete statements) into the text the REPL prints.
 
 use super::loader::ReplLoader;
-use skiff_ast::Stmt;
+use skiff_ast::{ImportSpecifier, Stmt};
 use skiff_diagnostics::{render_all, ColorMode, SourceMap};
 use skiff_vm::module::RunError;
 use skiff_vm::{repl_support, Vm};
@@ -50,6 +50,7 @@ impl Session {
         } else {
             input.to_string()
         };
+        let source = with_imports_as_globals(source);
         let file = self.sources.add(name, source);
         let parsed = skiff_parser::parse_module(&file.text, file.id);
         if parsed.diagnostics.iter().any(|d| d.is_error()) {
@@ -95,5 +96,38 @@ impl Session {
     /// The VM, for tab completion (read only: completion never runs script code).
     pub fn vm(&self) -> &Vm {
         &self.vm
+    }
+}
+
+/// Imports are bindings of the line's own module, which later lines cannot see; so a line that
+/// imports also copies each imported binding to a global of the same name (imports are
+/// initialised before the body runs, so the copy can come first, on the first line).
+fn with_imports_as_globals(source: String) -> String {
+    let parsed = skiff_parser::parse_module(&source, skiff_diagnostics::FileId(0));
+    let mut prefix = String::new();
+    for stmt in &parsed.program.body {
+        let Stmt::Import(decl) = stmt else { continue };
+        if decl.type_only {
+            continue;
+        }
+        for spec in &decl.specifiers {
+            let local = match spec {
+                ImportSpecifier::Default(id) | ImportSpecifier::Namespace(id) => id,
+                ImportSpecifier::Named {
+                    local, type_only, ..
+                } => {
+                    if *type_only {
+                        continue;
+                    }
+                    local
+                }
+            };
+            prefix.push_str(&format!("globalThis.{0} = {0}; ", local.name));
+        }
+    }
+    if prefix.is_empty() {
+        source
+    } else {
+        prefix + &source
     }
 }
