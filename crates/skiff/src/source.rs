@@ -32,7 +32,7 @@ pub enum LoadError {
     /// The file could not be read at all (missing, a directory, no permission).
     Io(String),
     /// The file was read but is not UTF-8; the diagnostic points at the first bad byte.
-    Diagnostic(Diagnostic),
+    Diagnostic(Box<Diagnostic>),
 }
 
 /// Reads a file into the source map. Invalid UTF-8 becomes a diagnostic at the first bad byte; the
@@ -48,10 +48,8 @@ pub fn load(sources: &mut SourceMap, path: &Path) -> Result<Arc<SourceFile>, Loa
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
             let file = sources.add(name, text);
             let at = u32::try_from(offset).unwrap_or(u32::MAX);
-            Err(LoadError::Diagnostic(invalid_utf8(
-                file.id,
-                Span::new(at, at.saturating_add(1)),
-            )))
+            let span = Span::new(at, at.saturating_add(1));
+            Err(LoadError::Diagnostic(Box::new(invalid_utf8(file.id, span))))
         }
     }
 }
@@ -71,7 +69,7 @@ pub fn load_or_report(sources: &mut SourceMap, path: &Path) -> Option<Arc<Source
             None
         }
         Err(LoadError::Diagnostic(d)) => {
-            print_diagnostics(&[d], sources);
+            print_diagnostics(&[*d], sources);
             None
         }
     }

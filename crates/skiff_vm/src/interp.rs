@@ -663,10 +663,17 @@ pub fn capture_stack_from(vm: &Vm, skip_to: Value) -> Vec<String> {
         let Some(p) = code.module.functions.get(f.func as usize) else {
             continue;
         };
+        // The module's file name is what the user wrote (relative to the working directory);
+        // its id is the canonical absolute path, which would make traces depend on the checkout.
+        let file: &str = if code.module.file.is_empty() {
+            &code.id
+        } else {
+            &code.module.file
+        };
         let pos = p
             .position(f.pc)
-            .map(|e| format!("{}:{}:{}", code.id, e.line, e.col))
-            .unwrap_or_else(|| code.id.to_string());
+            .map(|e| format!("{file}:{}:{}", e.line, e.col))
+            .unwrap_or_else(|| file.to_string());
         let name = if p.flags.has(FF::MODULE_BODY) {
             String::new()
         } else {
