@@ -258,7 +258,7 @@ fn interactive_session_in_tmux() {
         &command,
     ])
     .expect("tmux session starts");
-    tmux.wait_for("> ", 1);
+    tmux.wait(|s| prompts(s) >= 1);
     tmux.send(&["let greeting = 'hello'", "Enter"]);
     tmux.wait_for("undefined", 1);
     tmux.send(&["function twice(n: number) {", "Enter"]);
