@@ -183,19 +183,29 @@ fn is_line_terminator(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
 
+/// ECMAScript's IdentifierStart: `$`, `_`, and ID_Start (which includes Other_ID_Start, the
+/// characters kept for backwards compatibility such as `℘`).
 fn is_id_start(c: char) -> bool {
-    c == '$' || c == '_' || c.is_alphabetic()
+    c == '$'
+        || c == '_'
+        || unicode_ident::is_xid_start(c)
+        || matches!(
+            c,
+            '\u{1885}' | '\u{1886}' | '\u{2118}' | '\u{212E}' | '\u{309B}' | '\u{309C}'
+        )
 }
 
+/// ECMAScript's IdentifierPart: ID_Continue (with Other_ID_Continue), `$`, ZWNJ and ZWJ.
 fn is_id_continue(c: char) -> bool {
-    c == '$' || c == '_' || c == '\u{200C}' || c == '\u{200D}' || c.is_alphanumeric() || is_mark(c)
-}
-
-/// A rough test for combining marks (Unicode categories Mn/Mc), which may continue identifiers.
-fn is_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
-        | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x1AB0..=0x1AFF
-        | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+    c == '$'
+        || c == '\u{200C}'
+        || c == '\u{200D}'
+        || unicode_ident::is_xid_continue(c)
+        || is_id_start(c)
+        || matches!(
+            c,
+            '\u{00B7}' | '\u{0387}' | '\u{1369}'..='\u{1371}' | '\u{19DA}'
+        )
 }
 
 struct Scanner<'s> {

@@ -2,6 +2,7 @@
 
 use crate::source::{load_or_report, print_diagnostics};
 use skiff_diagnostics::{has_errors, SourceMap};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -19,7 +20,8 @@ pub fn disasm(path: &Path) -> ExitCode {
     print_diagnostics(&compiled.diagnostics, &sources);
     match compiled.module {
         Some(module) => {
-            print!("{}", skiff_bytecode::disassemble(&module));
+            let text = skiff_bytecode::disassemble(&module);
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
         None => ExitCode::FAILURE,

@@ -2,6 +2,7 @@
 
 use crate::source::{load_or_report, print_diagnostics};
 use skiff_diagnostics::{has_errors, SourceMap};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,7 +12,8 @@ pub fn parse(path: &Path) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let parsed = skiff_parser::parse_module(&file.text, file.id);
-    println!("{:#?}", parsed.program);
+    // A closed pipe (`skiff parse x | head`) ends the output quietly instead of panicking.
+    let _ = writeln!(std::io::stdout().lock(), "{:#?}", parsed.program);
     print_diagnostics(&parsed.diagnostics, &sources);
     if has_errors(&parsed.diagnostics) {
         ExitCode::FAILURE
