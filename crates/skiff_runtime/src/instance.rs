@@ -274,14 +274,11 @@ pub fn run_main(path: &Path) -> u8 {
     let code = match result {
         Ok(()) => 0,
         Err(RunError::Load(message)) => {
-            eprint!("{message}");
-            if !message.ends_with('\n') {
-                eprintln!();
-            }
+            write_stderr_line(&message);
             1
         }
         Err(RunError::Uncaught(error)) => {
-            eprintln!("{}", vm.format_uncaught(error));
+            write_stderr_line(&vm.format_uncaught(error));
             1
         }
     };
@@ -390,5 +387,16 @@ fn worker_thread(
         // The whole process is ending: no exit event.
         let mut st = rt.lock();
         st.slots.remove(&id);
+    }
+}
+
+/// Writes a report to stderr, ending it with a newline. Failures are ignored: a closed pipe
+/// (`skiff run x 2>&1 | head`) must not turn an error report into a crash.
+fn write_stderr_line(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = err.write_all(b"\n");
     }
 }
