@@ -1332,11 +1332,7 @@ impl Vm {
         if e == TERMINATION {
             return "Uncaught Error: terminated".into();
         }
-        if let Some(o) = self.heap.try_obj(e) {
-            if matches!(o.kind, ObjectKind::Error(_)) {
-                return format!("Uncaught {}", crate::inspect::inspect(self, e));
-            }
-        }
+        // Errors inspect as their stack, other thrown values the way node shows them.
         format!("Uncaught {}", crate::inspect::inspect(self, e))
     }
 }
