@@ -317,30 +317,6 @@ fn placeholder(t: &Tok) -> Tok {
     }
 }
 
-fn ends_operand(t: &Tok) -> bool {
-    matches!(
-        t,
-        Tok::Ident(_)
-            | Tok::PrivateName(_)
-            | Tok::Num(_)
-            | Tok::BigInt(_)
-            | Tok::Str(_)
-            | Tok::NoSubstTemplate(_)
-            | Tok::TemplateTail(_)
-            | Tok::Regex(..)
-            | Tok::This
-            | Tok::Super
-            | Tok::Null
-            | Tok::True
-            | Tok::False
-            | Tok::RParen
-            | Tok::RBracket
-            | Tok::RBrace
-            | Tok::TypeArgsGt
-            | Tok::TypeEnd
-    )
-}
-
 /// Tokens that may be the first of a new statement and cannot continue the previous line.
 fn starts_statement(t: &Tok) -> bool {
     match t {
@@ -857,7 +833,7 @@ impl<'a> Layer<'a> {
                 }
             }
             Tok::Bang => {
-                let postfix = self.prev().is_some_and(ends_operand) && !self.raw[i].nl_before;
+                let postfix = self.prev().is_some_and(Tok::ends_operand) && !self.raw[i].nl_before;
                 self.emit(tok, start, end, i);
                 self.postfix_bang = postfix;
                 self.bump_chain(i);
@@ -866,7 +842,7 @@ impl<'a> Layer<'a> {
             }
             Tok::PlusPlus | Tok::MinusMinus => {
                 self.postfix_update =
-                    self.prev().is_some_and(ends_operand) && !self.raw[i].nl_before;
+                    self.prev().is_some_and(Tok::ends_operand) && !self.raw[i].nl_before;
                 self.bump_chain(i);
             }
             Tok::At => {
@@ -1003,7 +979,7 @@ impl<'a> Layer<'a> {
         // of a control statement (after its `)`).
         if *tok == Tok::LBrace {
             let in_type = self.in_type(i);
-            return ends_operand(prev)
+            return prev.ends_operand()
                 && !matches!(prev, Tok::RParen | Tok::TypeEnd)
                 && self.top().header.is_none()
                 && i != self.type_until
@@ -1017,7 +993,7 @@ impl<'a> Layer<'a> {
         ) {
             return true;
         }
-        let prev_ends = ends_operand(prev)
+        let prev_ends = prev.ends_operand()
             || (matches!(prev, Tok::PlusPlus | Tok::MinusMinus) && self.postfix_update)
             || *prev == Tok::Debugger
             || (*prev == Tok::Bang && self.postfix_bang)
@@ -1204,13 +1180,13 @@ impl<'a> Layer<'a> {
                 !self.raw[i].nl_before
                     && self
                         .prev()
-                        .is_some_and(|p| ends_operand(p) || *p == Tok::Star || (*p == Tok::Const))
+                        .is_some_and(|p| p.ends_operand() || *p == Tok::Star || (*p == Tok::Const))
                     && !matches!(
                         nk,
                         Tok::Comma | Tok::RBrace | Tok::RParen | Tok::Semi | Tok::Eq | Tok::Colon
                     )
             }
-            Tok::Satisfies => !self.raw[i].nl_before && self.prev().is_some_and(ends_operand),
+            Tok::Satisfies => !self.raw[i].nl_before && self.prev().is_some_and(Tok::ends_operand),
             Tok::Is => {
                 next_same
                     && self.in_type(i)
@@ -1678,7 +1654,7 @@ impl<'a> Layer<'a> {
     /// Decides what a `<` at raw index `i` is. Returns `TypeArgsLt`/`ArrowLt` (and records the
     /// closer) or `None` for a comparison.
     fn angle(&mut self, i: usize, in_type: bool) -> Option<Tok> {
-        let prev_ends = self.prev().is_some_and(ends_operand);
+        let prev_ends = self.prev().is_some_and(Tok::ends_operand);
         // After `)`, `]` or `}`, a `<` is a comparison: `f(a) < b`.
         if !in_type && matches!(self.prev(), Some(Tok::RParen | Tok::RBracket | Tok::RBrace)) {
             return None;

@@ -258,31 +258,9 @@ impl<'s> Scanner<'s> {
     }
 }
 
-/// Tokens after which a `/` is a division: they can end an operand.
+/// Tokens after which a `/` is a division: those that end an operand, and postfix `++`/`--`.
 fn ends_operand(t: &Tok) -> bool {
-    match t {
-        Tok::Ident(_)
-        | Tok::PrivateName(_)
-        | Tok::Num(_)
-        | Tok::BigInt(_)
-        | Tok::Str(_)
-        | Tok::NoSubstTemplate(_)
-        | Tok::TemplateTail(_)
-        | Tok::Regex(..)
-        | Tok::This
-        | Tok::Super
-        | Tok::Null
-        | Tok::True
-        | Tok::False
-        | Tok::RParen
-        | Tok::RBracket
-        | Tok::RBrace
-        | Tok::PlusPlus
-        | Tok::MinusMinus => true,
-        // Contextual keywords are still identifiers at this stage; reserved words such as
-        // `return` or `typeof` are followed by an operand.
-        _ => false,
-    }
+    t.ends_operand() || matches!(t, Tok::PlusPlus | Tok::MinusMinus)
 }
 
 /// Runs the first pass over a whole file.

@@ -199,6 +199,32 @@ pub enum Tok {
 }
 
 impl Tok {
+    /// Whether this token can end an operand (an identifier, a literal, a closing bracket, the
+    /// end of type arguments): what follows it is an operator, not the start of an expression.
+    pub fn ends_operand(&self) -> bool {
+        matches!(
+            self,
+            Tok::Ident(_)
+                | Tok::PrivateName(_)
+                | Tok::Num(_)
+                | Tok::BigInt(_)
+                | Tok::Str(_)
+                | Tok::NoSubstTemplate(_)
+                | Tok::TemplateTail(_)
+                | Tok::Regex(..)
+                | Tok::This
+                | Tok::Super
+                | Tok::Null
+                | Tok::True
+                | Tok::False
+                | Tok::RParen
+                | Tok::RBracket
+                | Tok::RBrace
+                | Tok::TypeArgsGt
+                | Tok::TypeEnd
+        )
+    }
+
     /// The keyword token for a reserved word, if `s` is one.
     pub fn reserved(s: &str) -> Option<Tok> {
         Some(match s {
