@@ -71,6 +71,7 @@ fn flag_names(flags: FunctionFlags) -> Vec<&'static str> {
         (FunctionFlags::GETTER, "getter"),
         (FunctionFlags::SETTER, "setter"),
         (FunctionFlags::STATIC_BLOCK, "static-block"),
+        (FunctionFlags::CONCURRENT, "concurrent"),
     ];
     table
         .iter()

@@ -97,6 +97,8 @@ impl FunctionFlags {
     pub const SETTER: u32 = 1 << 12;
     /// A class static block (called once with `this` = the class).
     pub const STATIC_BLOCK: u32 = 1 << 13;
+    /// Declared with `@Concurrent`: `taskpool` may run it on a pool thread.
+    pub const CONCURRENT: u32 = 1 << 14;
 
     pub fn has(self, flag: u32) -> bool {
         self.0 & flag != 0

@@ -592,6 +592,9 @@ impl<'a> Compiler<'a> {
         if f.is_generator {
             spec.flags |= FunctionFlags::GENERATOR;
         }
+        if f.decorators.iter().any(|d| d.name() == Some("Concurrent")) {
+            spec.flags |= FunctionFlags::CONCURRENT;
+        }
         let func_id = self.tree.func_of(node::FUNCTION, f).unwrap_or(0);
         let scope = self.scope_id(node::FUNCTION, f);
         let body: &[Stmt] = f.body.as_ref().map(|b| &b.body[..]).unwrap_or(&[]);
