@@ -265,8 +265,17 @@ fn builtin_non_sendable(name: &str, args: &[Type]) -> Option<String> {
             Some(elem) => array_help(elem),
             None => array_help(&Type::Invalid(Span::DUMMY)),
         },
-        "Map" | "ReadonlyMap" | "WeakMap" => "use `collections.Map<K, V>`".to_string(),
-        "Set" | "ReadonlySet" | "WeakSet" => "use `collections.Set<T>`".to_string(),
+        "Map" | "ReadonlyMap" | "WeakMap" => {
+            let args: Option<Vec<String>> = args.iter().map(type_text).collect();
+            match args {
+                Some(a) if a.len() == 2 => format!("use `collections.Map<{}>`", a.join(", ")),
+                _ => "use `collections.Map<K, V>`".to_string(),
+            }
+        }
+        "Set" | "ReadonlySet" | "WeakSet" => match args.first().and_then(type_text) {
+            Some(t) => format!("use `collections.Set<{t}>`"),
+            None => "use `collections.Set<T>`".to_string(),
+        },
         "ArrayBuffer" => "use `collections.ArrayBuffer`".to_string(),
         "Int8Array" | "Uint8Array" | "Uint8ClampedArray" | "Int16Array" | "Uint16Array"
         | "Int32Array" | "Uint32Array" | "Float32Array" | "Float64Array" | "BigInt64Array"
@@ -969,13 +978,13 @@ impl<'a> Checker<'a> {
         let d = match report {
             None => return,
             Some(BoundaryKind::Concurrent) => {
-                diag::concurrent_capture(self.file, id, b.span, b.kind.describe())
+                diag::concurrent_capture(self.file, id, b.span, b.kind.describe(), depth == 0)
             }
             Some(BoundaryKind::SendableClass) => {
-                diag::sendable_capture(self.file, id, b.span, "class")
+                diag::sendable_capture(self.file, id, b.span, b.kind.describe(), "class")
             }
             Some(BoundaryKind::SendableFunction) => {
-                diag::sendable_capture(self.file, id, b.span, "function")
+                diag::sendable_capture(self.file, id, b.span, b.kind.describe(), "function")
             }
         };
         self.error(d);

@@ -235,8 +235,20 @@ pub fn concurrent_misplaced(file: FileId, span: Span, what: &str) -> Diagnostic 
 }
 
 /// E4002: a `@Concurrent` function uses a binding of its own file that is neither one of its
-/// locals nor an import.
-pub fn concurrent_capture(file: FileId, id: &Ident, decl: Span, what: &str) -> Diagnostic {
+/// locals nor an import. `top_level` tells a module-level binding from a local of an enclosing
+/// function.
+pub fn concurrent_capture(
+    file: FileId,
+    id: &Ident,
+    decl: Span,
+    what: &str,
+    top_level: bool,
+) -> Diagnostic {
+    let help = if top_level {
+        "move it to another file and import it, or pass the value as an argument"
+    } else {
+        "pass the value as an argument"
+    };
     Diagnostic::error(
         "E4002",
         "Only imported variables and local variables can be used in @Concurrent decorated functions.",
@@ -248,7 +260,7 @@ pub fn concurrent_capture(file: FileId, id: &Ident, decl: Span, what: &str) -> D
         id.name
     ))
     .with_secondary(decl, "declared here")
-    .with_help("move it to another file and import it, or pass the value as an argument")
+    .with_help(help)
 }
 
 /// E4003: `@Sendable` on something other than a class, a function or a function type alias.
@@ -406,15 +418,25 @@ pub fn sendable_literal_init(file: FileId, span: Span, array: bool) -> Diagnosti
     }
 }
 
-/// E4014: a Sendable class or function uses a binding of its own file that is not allowed.
-pub fn sendable_capture(file: FileId, id: &Ident, decl: Span, what: &str) -> Diagnostic {
+/// E4014: a Sendable class or function (`what`) uses a binding of its own file that is not
+/// allowed; `kind` describes the binding ("a variable", "a class", …).
+pub fn sendable_capture(
+    file: FileId,
+    id: &Ident,
+    decl: Span,
+    kind: &str,
+    what: &str,
+) -> Diagnostic {
     Diagnostic::error(
         "E4014",
         format!("Only imported variables can be captured by \"Sendable\" {what}"),
         file,
         id.span,
     )
-    .with_label(format!("`{}` is declared in this file", id.name))
+    .with_label(format!(
+        "`{}` is {kind} declared outside the Sendable {what}",
+        id.name
+    ))
     .with_secondary(decl, "declared here")
     .with_help(
         "import it from another file, pass it as an argument, or make it a top-level Sendable \
