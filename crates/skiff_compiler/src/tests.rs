@@ -443,3 +443,312 @@ fn destructuring_spread_and_switch_compile() {
     // `z` is read in a later case, which can be reached without running its declaration.
     assert!(text.contains("CheckTdz"), "{text}");
 }
+
+/// The ArkTS `@Concurrent` and Sendable rules (`check.rs`), on parsed source.
+mod arkts_checks {
+    use crate::compile_module;
+    use skiff_diagnostics::{FileId, SourceFile};
+
+    /// Parses and compiles `src`; returns `CODE line:col` for every diagnostic.
+    fn diags(src: &str) -> Vec<String> {
+        let parsed = skiff_parser::parse_module(src, FileId(0));
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "parse errors: {:?}",
+            parsed.diagnostics
+        );
+        let file = SourceFile::new(FileId(0), "t.ets", src);
+        let r = compile_module(&parsed.program, &file);
+        r.diagnostics
+            .iter()
+            .map(|d| {
+                let lc = file.line_col(d.span.start);
+                format!("{} {}:{}", d.code, lc.line, lc.col)
+            })
+            .collect()
+    }
+
+    fn clean(src: &str) {
+        let d = diags(src);
+        assert!(d.is_empty(), "unexpected diagnostics: {d:?}");
+    }
+
+    #[test]
+    fn documentation_programs_check_cleanly() {
+        // Sendable classes, functions and function types (arkts-sendable.md).
+        clean(
+            r#"
+import { lang, collections, ArkTSUtils, taskpool } from '@kit.ArkTS';
+
+@Sendable
+type SendableFuncType = () => void;
+
+@Sendable
+class TopLevelSendableClass {
+  num: number = 1;
+  PrintNum() {
+    console.info("Top level sendable class");
+  }
+}
+
+@Sendable
+function TopLevelSendableFunction() {
+  console.info("Top level sendable function");
+}
+
+@Sendable
+function SendableTestFunction() {
+  const topClass = new TopLevelSendableClass();
+  topClass.PrintNum();
+  TopLevelSendableFunction();
+}
+
+@Sendable
+class SendableTestClass {
+  constructor(func: SendableFuncType) {
+    this.callback = func;
+  }
+  callback: SendableFuncType;
+  CallSendableFunc() {
+    SendableTestFunction();
+  }
+}
+
+let sendableClass = new SendableTestClass(SendableTestFunction);
+sendableClass.callback();
+sendableClass.CallSendableFunc();
+
+interface ISendableShape extends lang.ISendable {
+  width: number;
+}
+
+@Sendable
+class SendableData<T> implements ISendableShape {
+  width: number = 0;
+  data: T;
+  list: collections.Array<number> = new collections.Array<number>(1, 2, 3);
+  map: collections.Map<string, collections.Array<string>> = new collections.Map();
+  set: collections.Set<number> | undefined = undefined;
+  cache: ArkTSUtils.SendableLruCache<number, number> = new ArkTSUtils.SendableLruCache();
+  lock_: ArkTSUtils.locks.AsyncLock = new ArkTSUtils.locks.AsyncLock();
+  private count_: number = 0;
+  constructor(data: T) {
+    this.data = data;
+  }
+  public async getCount(): Promise<number> {
+    return this.lock_.lockAsync(() => {
+      return this.count_;
+    });
+  }
+  static create(): SendableData<number> {
+    return new SendableData<number>(1);
+  }
+}
+
+class ViaDirective {
+  desc: string = 'sendable';
+  constructor() {
+    'use sendable';
+  }
+}
+
+let arr: collections.Array<number> = new collections.Array<number>(1, 2);
+"#,
+        );
+        // TaskPool (taskpool-introduction.md, js-apis-taskpool.md).
+        clean(
+            r#"
+import { taskpool } from '@kit.ArkTS';
+import { BusinessError } from '@kit.BasicServicesKit';
+import { testAdd, MyTestA, MyTestB } from './Test';
+
+@Concurrent
+function printArgs(args: number): number {
+  let t: number = Date.now();
+  while (Date.now() - t < 1000) {
+    continue;
+  }
+  console.info("printArgs: " + args);
+  return args;
+}
+
+@Concurrent
+function inspectStatus(arg: number): number {
+  if (taskpool.Task.isCanceled()) {
+    console.info("task has been canceled before 2s sleep.");
+    return arg + 2;
+  }
+  taskpool.Task.sendData(arg);
+  return arg + 1;
+}
+
+@Concurrent
+async function testPromise5(): Promise<string> {
+  return await new Promise((resolve) => {
+    setTimeout(() => {
+      resolve("Promise setTimeout after resolve");
+    }, 1000);
+  });
+}
+
+@Concurrent
+function TestFunc() {
+  console.info("res1 is: " + testAdd(1));
+  let tmpStr = new MyTestA("TEST A");
+  console.info("res2 is: " + tmpStr.name);
+  console.info("res3 is: " + MyTestB.nameStr);
+}
+
+async function concurrentFunc(): Promise<void> {
+  let task: taskpool.Task = new taskpool.Task(printArgs, 100);
+  try {
+    console.info("taskpool res is: " + await taskpool.execute(task));
+  } catch (e) {
+    console.error(`taskpool execute error is: ${(e as BusinessError).message}`);
+  }
+}
+concurrentFunc();
+"#,
+        );
+    }
+
+    #[test]
+    fn concurrent_rules() {
+        let src = r#"import { imported } from './m';
+function add(a: number): number { return a + 1; }
+class C {}
+const LIMIT = 1;
+const enum Fast { A }
+interface I { x: number }
+@Concurrent
+function f(p: I, c: C): number {
+  let local = p.x + Fast.A;
+  const inner = (): number => local + imported;
+  return add(local) + LIMIT + inner() + f(p, c) + Math.abs(1);
+}
+@Concurrent
+function* g() {}
+"#;
+        assert_eq!(diags(src), ["E4002 11:10", "E4002 11:23", "E4001 13:1"]);
+    }
+
+    #[test]
+    fn concurrent_nested_and_shadowed() {
+        // A local that shadows a top-level name is a local; an enclosing function's local is not.
+        let src = r#"let x = 1;
+function outer(y: number): void {
+  @Concurrent
+  function inner(): number {
+    let x = 2;
+    var z = 3;
+    {
+      let w = x + z;
+    }
+    return x + y;
+  }
+}
+"#;
+        assert_eq!(diags(src), ["E4002 10:16"]);
+    }
+
+    #[test]
+    fn sendable_rules() {
+        let src = r#"class Plain {}
+@Sendable
+class A extends Plain {
+  a: number[] = [];
+  b = 1;
+  c!: number;
+  d: number;
+  ['e']: number = 1;
+  #f: number = 1;
+  g: collections.Array<number> = [];
+  h: collections.Array<Plain> = new collections.Array<Plain>();
+  m(): Plain { return new Plain(); }
+}
+class B extends A {}
+@Sendable
+type T = number;
+"#;
+        assert_eq!(
+            diags(src),
+            [
+                "E4005 3:17",
+                "E4006 4:6",
+                "E4007 5:3",
+                "E4008 6:3",
+                "E4009 7:3",
+                "E4010 8:3",
+                "E4011 9:3",
+                "E4013 10:34",
+                "E4015 11:24",
+                "E4014 12:27",
+                "E4005 14:17",
+                "E4004 16:10",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_types_and_names_are_allowed() {
+        // Imported types, type parameters, aliases with parameters, namespaces and globals
+        // cannot be judged here: no diagnostics.
+        clean(
+            r#"import { Remote, RemoteBase } from './remote';
+import * as ns from './ns';
+type Box<T> = T;
+namespace Space { export type Id = number; }
+declare const ambient: number;
+@Sendable
+class S<T> extends RemoteBase {
+  r: Remote | undefined = undefined;
+  t: T;
+  b: Box<number> = 1;
+  id: Space.Id = 1;
+  q: ns.Thing | null = null;
+  constructor(t: T) {
+    super();
+    this.t = t;
+  }
+  use(): number {
+    return ambient + ns.value + globalThis.Number(1);
+  }
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn fields_assigned_in_the_constructor_or_admitting_undefined_are_initialized() {
+        clean(
+            r#"type Maybe = number | undefined;
+@Sendable
+class S {
+  a: number;
+  b: string | undefined;
+  c?: number;
+  d: Maybe;
+  static e: number;
+  f: number;
+  constructor(public g: number, f: number) {
+    if (f > 0) {
+      this.a = 1;
+    } else {
+      this.a = 2;
+    }
+    [this.f] = [f];
+  }
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn repl_lines_see_earlier_lines_as_globals() {
+        let src = "@Concurrent\nfunction f(): number { return earlier + 1; }\n";
+        let parsed = skiff_parser::parse_module(src, FileId(0));
+        let file = SourceFile::new(FileId(0), "repl", src);
+        let r = crate::compile_repl_line(&parsed.program, &file);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    }
+}
