@@ -56,6 +56,8 @@ pub struct Runtime {
     /// Folder of the main script: Worker paths resolve against it, then against the cwd.
     pub script_dir: PathBuf,
     pub cwd: PathBuf,
+    /// The TaskPool, created when the first task is submitted.
+    pub(crate) pool: std::sync::OnceLock<crate::taskpool::Pool>,
 }
 
 impl Runtime {
@@ -67,6 +69,7 @@ impl Runtime {
             wake: Condvar::new(),
             script_dir: script.parent().map(Path::to_path_buf).unwrap_or_default(),
             cwd,
+            pool: std::sync::OnceLock::new(),
         })
     }
 
@@ -388,6 +391,56 @@ fn worker_thread(
         let mut st = rt.lock();
         st.slots.remove(&id);
     }
+}
+
+/// Starts TaskPool thread `index` with its deque. Blocks until the thread's instance is
+/// registered (and so counts as busy), so the process cannot end before it runs its first job.
+pub(crate) fn spawn_pool_thread(
+    rt: &Arc<Runtime>,
+    index: usize,
+    deque: crossbeam_deque::Worker<crate::taskpool::Job>,
+) -> bool {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let rt2 = rt.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("skiff-taskpool-{index}"))
+        .stack_size(WORKER_STACK)
+        .spawn(move || pool_thread(rt2, index, deque, tx));
+    spawned.is_ok() && rx.recv().is_ok()
+}
+
+fn pool_thread(
+    rt: Arc<Runtime>,
+    index: usize,
+    deque: crossbeam_deque::Worker<crate::taskpool::Job>,
+    started: std::sync::mpsc::Sender<()>,
+) {
+    let mut vm = Vm::new();
+    setup(&mut vm);
+    let id = rt.register(&vm, None);
+    CTX.with(|c| {
+        *c.borrow_mut() = Some(Ctx {
+            rt: rt.clone(),
+            id,
+            host: None,
+            dispatcher: None,
+            name: String::new(),
+            closing: false,
+        })
+    });
+    crate::taskpool::enter_pool_thread(&rt, index, id, deque);
+    rt.post(id, Box::new(crate::taskpool::pull));
+    let _ = started.send(());
+    // An error that escapes a task's own handling (a throwing timer callback) is reported the
+    // way the main instance reports it; the thread keeps serving tasks.
+    while let Err(e) = rt.idle_loop(id, &mut vm) {
+        if e == TERMINATION || vm.terminating {
+            break;
+        }
+        write_stderr_line(&vm.format_uncaught(e));
+    }
+    CTX.with(|c| *c.borrow_mut() = None);
+    rt.lock().slots.remove(&id);
 }
 
 /// Writes a report to stderr, ending it with a newline. Failures are ignored: a closed pipe
