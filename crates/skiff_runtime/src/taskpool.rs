@@ -265,12 +265,16 @@ impl Pool {
         None
     }
 
+    fn has_queued_work(&self, st: &PoolState) -> bool {
+        !self.injectors.iter().all(|q| q.is_empty())
+            || st.threads.iter().any(|t| !t.stealer.is_empty())
+    }
+
     /// Thread `me` finished its execution: it is free again, and takes more work if any is
     /// queued.
     fn finished(&self, rt: &Arc<Runtime>, me: usize, exec_id: u64) {
         let mut st = self.lock();
         st.execs.remove(&exec_id);
-        let mut more = !self.injectors.iter().all(|q| q.is_empty());
         if let Some(t) = st.threads.get_mut(me) {
             t.running = None;
             t.awaiting = false;
@@ -279,8 +283,7 @@ impl Pool {
                 st.idle_running = false;
             }
         }
-        more |= st.threads.get(me).is_some_and(|t| !t.stealer.is_empty());
-        if more {
+        if self.has_queued_work(&st) {
             if let Some(t) = st.threads.get_mut(me) {
                 t.woken = true;
                 let id = t.instance;
@@ -430,6 +433,12 @@ fn start(vm: &mut Vm, rt: &Arc<Runtime>, job: Job) -> JsResult<()> {
         if let Some(t) = st.threads.get_mut(me) {
             t.awaiting = true;
         }
+        // This thread stays reserved while it waits; if the task queued work of its own (or
+        // anything else is queued), another thread must take it, or tasks that wait for
+        // their subtasks would wait forever.
+        if p.has_queued_work(&st) {
+            p.wake_one(rt, st);
+        }
     }
     r
 }
@@ -465,6 +474,10 @@ fn finish_exec(vm: &mut Vm, exec_id: u64, ok: bool, value: Value) -> JsResult<()
             (false, error_message(vm, e))
         }
     };
+    let mut msg = msg;
+    if !ok {
+        crate::worker::strip_internal_frames(&mut msg);
+    }
     let canceled = cur.cancel.load(Ordering::SeqCst);
     let kind = match (canceled, ok) {
         (true, true) => "canceledResult",
@@ -472,6 +485,9 @@ fn finish_exec(vm: &mut Vm, exec_id: u64, ok: bool, value: Value) -> JsResult<()
         (false, true) => "result",
         (false, false) => "error",
     };
+    // Unlisted before the host hears of it: once a promise settles, getTaskPoolInfo no longer
+    // shows its execution.
+    pool(&rt).finished(&rt, me, exec_id);
     rt.post(
         cur.host,
         Box::new(move |vm: &mut Vm| {
@@ -479,7 +495,6 @@ fn finish_exec(vm: &mut Vm, exec_id: u64, ok: bool, value: Value) -> JsResult<()
             dispatch(vm, kind, exec_id, v, Some((total, cpu)))
         }),
     );
-    pool(&rt).finished(&rt, me, exec_id);
     Ok(())
 }
 
@@ -664,9 +679,7 @@ fn cancel_task(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
             if !matches!(e.phase, Phase::Running { .. }) {
                 notify.push((e.host, id));
                 // A queued job stays in its queue; the thread that takes it drops it.
-                if e.phase == Phase::Host {
-                    st.execs.remove(&id);
-                }
+                st.execs.remove(&id);
             }
         }
     }
