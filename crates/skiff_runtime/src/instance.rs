@@ -78,7 +78,18 @@ impl Runtime {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn register(&self, vm: &Vm, host: Option<InstanceId>) -> InstanceId {
+    fn register(self: &Arc<Self>, vm: &mut Vm, host: Option<InstanceId>) -> InstanceId {
+        let id = self.register_slot(vm, host);
+        // Everything posted to this instance from another thread goes through the runtime, so
+        // the instance is marked busy and woken even when it sleeps outside its event loop.
+        let rt = Arc::downgrade(self);
+        vm.event_loop.set_poster(Arc::new(move |task| {
+            rt.upgrade().is_some_and(|rt| rt.post(id, task))
+        }));
+        id
+    }
+
+    fn register_slot(&self, vm: &Vm, host: Option<InstanceId>) -> InstanceId {
         let mut st = self.lock();
         let id = st.next_id;
         st.next_id += 1;
@@ -258,7 +269,7 @@ pub fn run_main(path: &Path) -> u8 {
     let rt = Runtime::new(path);
     let mut vm = Vm::new();
     setup(&mut vm);
-    let id = rt.register(&vm, None);
+    let id = rt.register(&mut vm, None);
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {
             rt: rt.clone(),
@@ -339,7 +350,7 @@ fn worker_thread(
 ) {
     let mut vm = Vm::new();
     setup(&mut vm);
-    let id = rt.register(&vm, Some(host));
+    let id = rt.register(&mut vm, Some(host));
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {
             rt: rt.clone(),
@@ -417,7 +428,7 @@ fn pool_thread(
 ) {
     let mut vm = Vm::new();
     setup(&mut vm);
-    let id = rt.register(&vm, None);
+    let id = rt.register(&mut vm, None);
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {
             rt: rt.clone(),
