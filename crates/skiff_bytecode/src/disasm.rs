@@ -72,6 +72,7 @@ fn flag_names(flags: FunctionFlags) -> Vec<&'static str> {
         (FunctionFlags::SETTER, "setter"),
         (FunctionFlags::STATIC_BLOCK, "static-block"),
         (FunctionFlags::CONCURRENT, "concurrent"),
+        (FunctionFlags::SENDABLE, "sendable"),
     ];
     table
         .iter()
@@ -181,6 +182,20 @@ impl fmt::Display for Module {
                 "  env[{i}] {}{} = {init}",
                 slot.name,
                 if slot.immutable { " (const)" } else { "" }
+            )?;
+        }
+        for c in &self.sendable_classes {
+            let fields: Vec<String> = c
+                .fields
+                .iter()
+                .map(|x| format!("{}:{:#x}", x.name, x.ty))
+                .collect();
+            writeln!(
+                f,
+                "  sendable class {:?} ctor fn{} fields [{}]",
+                c.name,
+                c.ctor.0,
+                fields.join(", ")
             )?;
         }
         for (i, func) in self.functions.iter().enumerate() {

@@ -12,8 +12,8 @@ mod module;
 pub use disasm::{constant_text, disassemble, instr_text};
 pub use instr::{Const, ErrorKind, Func, Ic, Instr, Jump, Operand, Reg, ShortJump};
 pub use module::{
-    Constant, EnvSlot, ExportEntry, FunctionFlags, FunctionProto, Handler, IcSite, ImportEntry,
-    ImportName, JsStr, LineEntry, Module, SlotInit,
+    field_type, Constant, EnvSlot, ExportEntry, FunctionFlags, FunctionProto, Handler, IcSite,
+    ImportEntry, ImportName, JsStr, LineEntry, Module, SendableClassInfo, SendableField, SlotInit,
 };
 
 #[cfg(test)]
@@ -84,6 +84,7 @@ mod tests {
             requests: vec![],
             imports: vec![],
             exports: vec![],
+            sendable_classes: vec![],
         };
         let text = disassemble(&m);
         assert!(text.contains("LoadConst r0, k0"), "{text}");

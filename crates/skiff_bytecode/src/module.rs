@@ -99,6 +99,11 @@ impl FunctionFlags {
     pub const STATIC_BLOCK: u32 = 1 << 13;
     /// Declared with `@Concurrent`: `taskpool` may run it on a pool thread.
     pub const CONCURRENT: u32 = 1 << 14;
+    /// The constructor of a `@Sendable` class (or one whose constructor starts with
+    /// `'use sendable'`): `CreateClass` registers the class layout described by the module's
+    /// [`Module::sendable_classes`] entry for this function, and `[[Construct]]` allocates the
+    /// instance in the shared heap instead of the local heap.
+    pub const SENDABLE: u32 = 1 << 15;
 
     pub fn has(self, flag: u32) -> bool {
         self.0 & flag != 0
@@ -260,6 +265,44 @@ pub struct EnvSlot {
     pub immutable: bool,
 }
 
+/// The declared type of a Sendable class field as a bit set (ArkTS `SharedFieldType`; the same
+/// bits as `skiff_shared::FieldType`). A store is checked against it at run time.
+pub mod field_type {
+    pub const NUMBER: u8 = 1;
+    pub const STRING: u8 = 1 << 1;
+    pub const BOOLEAN: u8 = 1 << 2;
+    /// Sendable classes, interfaces, `@arkts.collections` containers, locks, Sendable functions.
+    pub const SENDABLE: u8 = 1 << 3;
+    pub const BIGINT: u8 = 1 << 4;
+    /// Type parameters and types the compiler cannot classify: any Sendable value.
+    pub const GENERIC: u8 = 1 << 5;
+    /// `T | null`.
+    pub const NULL: u8 = 1 << 6;
+    /// `T | undefined` or an optional field (`x?: T`).
+    pub const UNDEFINED: u8 = 1 << 7;
+}
+
+/// One own instance field of a Sendable class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendableField {
+    /// The property name (identifier, string or numeric literal key as its canonical string).
+    pub name: Arc<str>,
+    /// A [`field_type`] mask.
+    pub ty: u8,
+}
+
+/// Layout of a Sendable class defined in this module: its *own* instance fields in declaration
+/// order (the VM puts the superclass's fields first when the class is created).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendableClassInfo {
+    /// The constructor function (flag [`FunctionFlags::SENDABLE`]); `CreateClass` with this
+    /// `ctor` defines the class.
+    pub ctor: crate::Func,
+    /// The class name (empty for anonymous classes).
+    pub name: Arc<str>,
+    pub fields: Vec<SendableField>,
+}
+
 /// A compiled module. Immutable and `Send + Sync`; shared through `Arc<Module>`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Module {
@@ -275,6 +318,8 @@ pub struct Module {
     pub requests: Vec<Arc<str>>,
     pub imports: Vec<ImportEntry>,
     pub exports: Vec<ExportEntry>,
+    /// The Sendable classes of the module, in source order (see [`SendableClassInfo`]).
+    pub sendable_classes: Vec<SendableClassInfo>,
 }
 
 const _: () = {
@@ -286,5 +331,10 @@ impl Module {
     /// The module body function.
     pub fn main(&self) -> &FunctionProto {
         &self.functions[0]
+    }
+
+    /// The Sendable class layout whose constructor is `functions[ctor]`.
+    pub fn sendable_class(&self, ctor: u32) -> Option<&SendableClassInfo> {
+        self.sendable_classes.iter().find(|c| c.ctor.0 == ctor)
     }
 }

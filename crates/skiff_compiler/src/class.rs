@@ -72,6 +72,17 @@ impl<'a> Compiler<'a> {
             }
             None => self.default_ctor(name, derived, c),
         };
+        if let Some(fields) = self.sendable_layout(c, ctor.map(|k| &**k)) {
+            if let Some(Some(f)) = self.functions.get_mut(ctor_func.0 as usize) {
+                f.flags.set(FunctionFlags::SENDABLE);
+            }
+            self.sendable_classes
+                .push(skiff_bytecode::SendableClassInfo {
+                    ctor: ctor_func,
+                    name: name.into(),
+                    fields,
+                });
+        }
         let ctor_idx = match u16::try_from(ctor_func.0) {
             Ok(i) => i,
             Err(_) => {
@@ -194,6 +205,150 @@ impl<'a> Compiler<'a> {
             self.exit_scope();
         }
         self.release(m);
+    }
+
+    /// The own-field layout of a Sendable class (`@Sendable`, or a constructor whose body
+    /// starts with `'use sendable'`), or `None` for an ordinary class. Parameter properties come
+    /// first (TypeScript assigns them before the field initialisers run), then the declared
+    /// instance fields in source order.
+    fn sendable_layout(
+        &self,
+        c: &Class,
+        ctor: Option<&Constructor>,
+    ) -> Option<Vec<skiff_bytecode::SendableField>> {
+        let decorated = c.decorators.iter().any(|d| d.name() == Some("Sendable"));
+        let directive = ctor
+            .and_then(|k| k.function.body.as_ref())
+            .and_then(|b| b.body.first())
+            .is_some_and(|s| match s {
+                Stmt::Expr(e) => {
+                    matches!(&e.expr, Expr::Str(lit) if lit.value == "use sendable")
+                }
+                _ => false,
+            });
+        if !decorated && !directive {
+            return None;
+        }
+        let tparams: Vec<&str> = c.type_params.iter().map(|t| t.name.name.as_str()).collect();
+        let mut fields: Vec<skiff_bytecode::SendableField> = Vec::new();
+        let mut push = |name: String, ty: u8| {
+            if let Some(f) = fields.iter_mut().find(|f| *f.name == *name) {
+                f.ty = ty;
+            } else {
+                fields.push(skiff_bytecode::SendableField {
+                    name: name.into(),
+                    ty,
+                });
+            }
+        };
+        if let Some(k) = ctor {
+            for p in &k.function.params {
+                if let (true, Pattern::Ident(id)) =
+                    (p.modifiers.is_parameter_property(), &p.pattern)
+                {
+                    push(
+                        id.name.clone(),
+                        self.sendable_field_type(p.ty.as_ref(), p.optional, &tparams),
+                    );
+                }
+            }
+        }
+        for mem in &c.members {
+            let ClassMember::Property(p) = mem else {
+                continue;
+            };
+            if p.modifiers.is_static || p.modifiers.declare || p.modifiers.is_abstract {
+                continue;
+            }
+            if let PropKey::Private(_) | PropKey::Computed(..) = &p.key {
+                continue;
+            }
+            let Some(name) = static_key(&p.key) else {
+                continue;
+            };
+            push(
+                name,
+                self.sendable_field_type(p.ty.as_ref(), p.optional, &tparams),
+            );
+        }
+        Some(fields)
+    }
+
+    /// The `field_type` mask of a declared field type.
+    fn sendable_field_type(&self, ty: Option<&Type>, optional: bool, tparams: &[&str]) -> u8 {
+        use skiff_bytecode::field_type as ft;
+        let mut m = match ty {
+            Some(t) => self.type_bits(t, tparams),
+            None => ft::GENERIC,
+        };
+        if optional {
+            m |= ft::UNDEFINED;
+        }
+        if m == 0 {
+            m = ft::GENERIC;
+        }
+        m
+    }
+
+    fn type_bits(&self, t: &Type, tparams: &[&str]) -> u8 {
+        use skiff_bytecode::field_type as ft;
+        match t {
+            Type::Keyword(k, _) => match k {
+                KeywordType::Number => ft::NUMBER,
+                KeywordType::String => ft::STRING,
+                KeywordType::Boolean => ft::BOOLEAN,
+                KeywordType::BigInt => ft::BIGINT,
+                KeywordType::Null => ft::NULL,
+                KeywordType::Undefined | KeywordType::Void => ft::UNDEFINED,
+                _ => ft::GENERIC,
+            },
+            Type::Literal(l, _) => match l {
+                LiteralType::Str(_) => ft::STRING,
+                LiteralType::Num(_) => ft::NUMBER,
+                LiteralType::BigInt(_) => ft::BIGINT,
+                LiteralType::Bool(_) => ft::BOOLEAN,
+            },
+            Type::Union(ts, _) => ts.iter().fold(0, |m, t| m | self.type_bits(t, tparams)),
+            Type::Paren(t, _) => self.type_bits(t, tparams),
+            Type::Ref(r) => {
+                let simple = (r.name.len() == 1).then(|| r.name[0].name.as_str());
+                match simple {
+                    // Type parameters, and names the compiler cannot classify without a type
+                    // checker (type aliases, enums): any Sendable value.
+                    Some(n) if tparams.contains(&n) || self.sendable_generic_names.contains(n) => {
+                        ft::GENERIC
+                    }
+                    Some("Object") | Some("ESObject") => ft::GENERIC,
+                    // Classes, interfaces, collections, locks, Sendable function types.
+                    _ => ft::SENDABLE,
+                }
+            }
+            Type::Function(_) => ft::SENDABLE,
+            _ => ft::GENERIC,
+        }
+    }
+
+    /// Records the names whose field types need a type checker to classify (type aliases and
+    /// enums): fields of those types accept any Sendable value.
+    pub(crate) fn collect_sendable_generic_names(&mut self, body: &[Stmt]) {
+        for s in body {
+            let s = match s {
+                Stmt::Export(e) => match &e.kind {
+                    ExportKind::Decl(d) => d,
+                    _ => continue,
+                },
+                s => s,
+            };
+            match s {
+                Stmt::TypeAlias(t) => {
+                    self.sendable_generic_names.insert(t.name.name.clone());
+                }
+                Stmt::Enum(e) => {
+                    self.sendable_generic_names.insert(e.name.name.clone());
+                }
+                _ => {}
+            }
+        }
     }
 
     fn method_function(&mut self, meth: &Method, private: bool) -> Func {

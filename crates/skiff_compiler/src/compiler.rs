@@ -136,6 +136,10 @@ pub struct Compiler<'a> {
     pub(crate) requests: Vec<Arc<str>>,
     pub(crate) imports: Vec<ImportEntry>,
     pub(crate) exports: Vec<ExportEntry>,
+    /// Layouts of the module's Sendable classes, in source order (`class.rs`).
+    pub(crate) sendable_classes: Vec<skiff_bytecode::SendableClassInfo>,
+    /// Type aliases and enums of the module (their Sendable field types are GENERIC).
+    pub(crate) sendable_generic_names: FxHashSet<String>,
     pub(crate) export_names: FxHashSet<String>,
     /// Values of `const enum` members, keyed by the enum's binding.
     pub(crate) const_enums: FxHashMap<(ScopeId, usize), FxHashMap<String, EnumValue>>,
@@ -188,6 +192,8 @@ impl<'a> Compiler<'a> {
             requests: Vec::new(),
             imports: Vec::new(),
             exports: Vec::new(),
+            sendable_classes: Vec::new(),
+            sendable_generic_names: FxHashSet::default(),
             export_names: FxHashSet::default(),
             const_enums: FxHashMap::default(),
             type_names: FxHashSet::default(),
@@ -913,6 +919,7 @@ impl<'a> Compiler<'a> {
         };
         self.push_fn(0, &spec);
         self.collect_type_names(&p.body);
+        self.collect_sendable_generic_names(&p.body);
         crate::scope::collect_namespace_exports(&p.body, &mut Vec::new(), &mut self.ns_exports);
         self.module_scope(p);
         self.hoist_functions(&p.body);
@@ -960,6 +967,7 @@ impl<'a> Compiler<'a> {
             requests: std::mem::take(&mut self.requests),
             imports: std::mem::take(&mut self.imports),
             exports: std::mem::take(&mut self.exports),
+            sendable_classes: std::mem::take(&mut self.sendable_classes),
         };
         let ok = !skiff_diagnostics::has_errors(&self.diags);
         (ok.then_some(module), self.diags)

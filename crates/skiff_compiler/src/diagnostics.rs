@@ -216,3 +216,259 @@ pub fn unsupported(file: FileId, span: Span, what: &str) -> Diagnostic {
         .with_label("not supported by skiff yet")
         .with_help("rewrite this construct")
 }
+
+// ---------------------------------------------------------------------------------------------
+// E4xxx: the ArkTS @Concurrent and Sendable rules (checked by `check`, before code generation).
+// Messages follow the wording of the ArkTS checker and linter where there is one.
+// ---------------------------------------------------------------------------------------------
+
+/// E4001: `@Concurrent` on something other than a plain or async function declaration.
+pub fn concurrent_misplaced(file: FileId, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E4001",
+        "@Concurrent can only decorate function declarations and async function declarations",
+        file,
+        span,
+    )
+    .with_label(format!("not allowed on {what}"))
+    .with_help("move the work into a top-level `function` (or `async function`) and decorate that")
+}
+
+/// E4002: a `@Concurrent` function uses a binding of its own file that is neither one of its
+/// locals nor an import. `top_level` tells a module-level binding from a local of an enclosing
+/// function.
+pub fn concurrent_capture(
+    file: FileId,
+    id: &Ident,
+    decl: Span,
+    what: &str,
+    top_level: bool,
+) -> Diagnostic {
+    let help = if top_level {
+        "move it to another file and import it, or pass the value as an argument"
+    } else {
+        "pass the value as an argument"
+    };
+    Diagnostic::error(
+        "E4002",
+        "Only imported variables and local variables can be used in @Concurrent decorated functions.",
+        file,
+        id.span,
+    )
+    .with_label(format!(
+        "`{}` is {what} declared outside the concurrent function",
+        id.name
+    ))
+    .with_secondary(decl, "declared here")
+    .with_help(help)
+}
+
+/// E4003: `@Sendable` on something other than a class, a function or a function type alias.
+pub fn sendable_misplaced(file: FileId, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E4003",
+        "The \"@Sendable\" decorator can only be used on \"class\", \"function\" and \"typeAlias\"",
+        file,
+        span,
+    )
+    .with_label(format!("not allowed on {what}"))
+    .with_help("remove the decorator")
+}
+
+/// E4004: `@Sendable type T = …` where the aliased type is not a function type.
+pub fn sendable_alias_not_function(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E4004",
+        "Only \"FunctionType\" can declare \"Sendable\" typeAlias",
+        file,
+        span,
+    )
+    .with_label("not a function type")
+    .with_help("`@Sendable` type aliases must alias a function type such as `(x: number) => void`")
+}
+
+/// E4005: a Sendable class extending a non-Sendable class (or a variable), or a non-Sendable
+/// class extending a Sendable class or implementing a Sendable interface.
+pub fn sendable_inheritance(file: FileId, span: Span, label: &str, help: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E4005",
+        "The inheritance for \"Sendable\" classes is limited",
+        file,
+        span,
+    )
+    .with_label(label.to_string())
+    .with_help(help.to_string())
+}
+
+/// E4006: a field of a Sendable class or interface whose type is not a Sendable type.
+pub fn sendable_prop_type(
+    file: FileId,
+    span: Span,
+    field: &str,
+    why: &str,
+    help: Option<String>,
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        "E4006",
+        "Properties in \"Sendable\" classes and interfaces must have a Sendable data type",
+        file,
+        span,
+    )
+    .with_label(format!("the type of `{field}` {why}"));
+    d.with_help(help.unwrap_or_else(|| {
+        "use number, string, boolean, bigint, null, undefined, a const enum, a Sendable class or \
+         interface, or an `@arkts.collections` type"
+            .to_string()
+    }))
+}
+
+/// E4007: a field of a Sendable class without a type annotation.
+pub fn sendable_field_untyped(file: FileId, span: Span, field: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E4007",
+        "Field in sendable class must have type annotation",
+        file,
+        span,
+    )
+    .with_label(format!("`{field}` has no type annotation"))
+    .with_help("declare the field type explicitly, e.g. `count: number = 0`")
+}
+
+/// E4008: `x!: T` in a Sendable class.
+pub fn sendable_definite_assignment(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E4008",
+        "Definite assignment assertion is not allowed in \"Sendable\" classes",
+        file,
+        span,
+    )
+    .with_label("definite assignment assertion")
+    .with_help("remove the `!` and initialize the field in its declaration or in the constructor")
+}
+
+/// E4009: a field of a Sendable class that is neither initialized nor assigned in the
+/// constructor.
+pub fn sendable_field_uninitialized(file: FileId, span: Span, field: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E4009",
+        format!(
+            "Property '{field}' has no initializer and is not definitely assigned in the constructor."
+        ),
+        file,
+        span,
+    )
+    .with_label("fields of Sendable classes must be initialized")
+    .with_help(format!(
+        "give `{field}` an initializer or assign `this.{field}` in the constructor"
+    ))
+}
+
+/// E4010: a computed property name in a Sendable class or interface.
+pub fn sendable_computed_name(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E4010",
+        "Computed property names are not allowed in \"Sendable\" classes and interfaces",
+        file,
+        span,
+    )
+    .with_label("computed property name")
+    .with_help("use a plain identifier as the member name")
+}
+
+/// E4011: a `#private` member in a Sendable class.
+pub fn sendable_private_name(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E4011",
+        "Private '#' identifiers are not supported in \"Sendable\" classes",
+        file,
+        span,
+    )
+    .with_label("`#` private name")
+    .with_help("use the `private` modifier instead")
+}
+
+/// E4012: a decorator other than `@Sendable` on a Sendable class, function or type alias (or
+/// on a member of a Sendable class).
+pub fn sendable_other_decorator(file: FileId, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E4012",
+        format!("Only \"@Sendable\" decorator can be used on \"Sendable\" {what}"),
+        file,
+        span,
+    )
+    .with_label("other decorators are not allowed here")
+    .with_help("remove this decorator")
+}
+
+/// E4013: a Sendable value initialized from an object or array literal.
+pub fn sendable_literal_init(file: FileId, span: Span, array: bool) -> Diagnostic {
+    let d = Diagnostic::error(
+        "E4013",
+        "Objects of \"Sendable\" type can not be initialized using object literal or array literal",
+        file,
+        span,
+    );
+    if array {
+        d.with_label("array literal").with_help(
+            "create the container with `new`, e.g. `new collections.Array<number>(1, 2)`",
+        )
+    } else {
+        d.with_label("object literal")
+            .with_help("create the object with `new` and a Sendable class")
+    }
+}
+
+/// E4014: a Sendable class or function (`what`) uses a binding of its own file that is not
+/// allowed; `kind` describes the binding ("a variable", "a class", …).
+pub fn sendable_capture(
+    file: FileId,
+    id: &Ident,
+    decl: Span,
+    kind: &str,
+    what: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        "E4014",
+        format!("Only imported variables can be captured by \"Sendable\" {what}"),
+        file,
+        id.span,
+    )
+    .with_label(format!(
+        "`{}` is {kind} declared outside the Sendable {what}",
+        id.name
+    ))
+    .with_secondary(decl, "declared here")
+    .with_help(
+        "import it from another file, pass it as an argument, or make it a top-level Sendable \
+         class or function",
+    )
+}
+
+/// E4015: a type argument of a generic Sendable type that is not a Sendable type.
+pub fn sendable_generic_arg(
+    file: FileId,
+    span: Span,
+    why: &str,
+    help: Option<String>,
+) -> Diagnostic {
+    Diagnostic::error(
+        "E4015",
+        "Type arguments of generic \"Sendable\" type must be a \"Sendable\" data type",
+        file,
+        span,
+    )
+    .with_label(format!("this type argument {why}"))
+    .with_help(help.unwrap_or_else(|| "use a Sendable type argument".to_string()))
+}
+
+/// E4016: a function expression or arrow function assigned to a `@Sendable` function type.
+pub fn sendable_function_assignment(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E4016",
+        "Only \"Sendable\" function or \"Sendable\" typeAlias object can be assigned to \"Sendable\" typeAlias",
+        file,
+        span,
+    )
+    .with_label("arrow functions and function expressions are never Sendable")
+    .with_help("declare a top-level `@Sendable function` and assign that")
+}

@@ -118,6 +118,7 @@ pub mod names {
     atoms! {
         length = "length",
         prototype = "prototype",
+        proto = "__proto__",
         constructor = "constructor",
         name = "name",
         message = "message",

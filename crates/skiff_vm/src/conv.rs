@@ -208,8 +208,10 @@ impl Vm {
 
     /// ToPrimitive with a hint ("default", "number", "string").
     pub fn to_primitive(&mut self, v: Value, hint: &str) -> JsResult<Value> {
-        let Some(o) = v.as_object() else {
-            return Ok(v);
+        let o = match (v.as_object(), v.as_shared()) {
+            (Some(o), _) => o,
+            (None, Some(slot)) => crate::sendable::props::proto_of(self, slot),
+            _ => return Ok(v),
         };
         let exotic = self.get(v, PropKey::Sym(wk::TO_PRIMITIVE))?;
         if !exotic.is_nullish() {

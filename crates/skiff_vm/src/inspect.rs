@@ -33,6 +33,8 @@ struct Ctx<'a> {
     vm: &'a Vm,
     seen: Vec<ObjRef>,
     circular: Vec<ObjRef>,
+    /// Shared objects being formatted (cycle detection).
+    shared_seen: Vec<u32>,
     /// Objects whose `<ref *n>` marker is already part of their base text.
     ref_applied: Vec<ObjRef>,
     /// Set just before `reduce` when `base` is a constructor-name prefix.
@@ -52,6 +54,7 @@ pub fn inspect_with(vm: &Vm, v: Value, opts: &Options) -> String {
         vm,
         seen: Vec::new(),
         circular: Vec::new(),
+        shared_seen: Vec::new(),
         ref_applied: Vec::new(),
         base_is_prefix: false,
         indentation: 0,
@@ -271,6 +274,9 @@ fn function_base(ctx: &Ctx, o: ObjRef) -> String {
 }
 
 fn format_value(ctx: &mut Ctx, v: Value, depth: usize, top: bool) -> String {
+    if let Some(slot) = v.as_shared() {
+        return format_shared(ctx, slot, depth);
+    }
     if let Some(s) = format_primitive(ctx, v, top) {
         return s;
     }
@@ -859,6 +865,68 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
     )
 }
 
+/// A shared-heap value. Sendable instances print like class instances (`Point { x: 1 }`,
+/// fields in declaration order); other cell kinds as `[Sendable<Kind>]` until the collections
+/// give them their own formatting.
+fn format_shared(ctx: &mut Ctx, slot: u32, depth: usize) -> String {
+    use skiff_shared::{Cell, SharedRef};
+    let Some(m) = ctx.vm.sendable.mutator_ref() else {
+        return "[Sendable]".into();
+    };
+    let (name, entries) = match m.get(SharedRef(slot)) {
+        Some(Cell::Object(o)) => {
+            let c = o.class();
+            let name = if c.name().is_empty() {
+                "Object".to_string()
+            } else {
+                c.name().to_string()
+            };
+            (name, o.entries())
+        }
+        Some(Cell::Str(s)) => {
+            let js = match s {
+                skiff_shared::SharedStr::Ascii(a) => JsStr::Ascii(a.clone()),
+                skiff_shared::SharedStr::Wide(w) => JsStr::Wide(w.clone()),
+            };
+            return quote_js(&js);
+        }
+        Some(Cell::BigInt(b)) => return format!("{b}n"),
+        Some(c) => return format!("[Sendable{:?}]", crate::sendable::SharedKind::of(c)),
+        None => return "[Sendable]".into(),
+    };
+    if ctx.shared_seen.contains(&slot) {
+        return "[Circular]".into();
+    }
+    if entries.is_empty() {
+        return format!("{name} {{}}");
+    }
+    if depth > ctx.depth {
+        return format!("[{name}]");
+    }
+    ctx.shared_seen.push(slot);
+    ctx.indentation += 2;
+    let saved_depth = ctx.current_depth;
+    ctx.current_depth = depth;
+    let mut output = Vec::with_capacity(entries.len());
+    for (k, w) in entries {
+        let key = if is_identifier(&k) {
+            k.to_string()
+        } else {
+            quote_str(&k)
+        };
+        let text = match w.as_ref() {
+            Some(r) => format_shared(ctx, r.0, depth + 1),
+            None => format_value(ctx, Value::from_shared_bits(w), depth + 1, false),
+        };
+        output.push(format!("{key}: {text}"));
+    }
+    ctx.indentation -= 2;
+    ctx.shared_seen.pop();
+    let _ = saved_depth;
+    ctx.base_is_prefix = true;
+    reduce(ctx, output, &name, ("{", "}"), false, depth, None)
+}
+
 /// Prepends `<ref *n>` to the base text when `o` turned out to be the target of a cycle (node
 /// does this before deciding on line breaks, so the marker counts towards the width).
 fn with_ref(ctx: &mut Ctx, o: ObjRef, base: String) -> String {
@@ -1064,6 +1132,9 @@ fn reduce(
 
 /// `console.log`-style formatting of an argument list (with `%s %d %i %f %j %o %O %c`).
 pub fn format_args(vm: &mut Vm, args: &[Value]) -> String {
+    if args.iter().any(|a| a.as_shared().is_some()) {
+        vm.mutator();
+    }
     let mut out = String::new();
     let mut rest = 0;
     if let Some(first) = args.first() {

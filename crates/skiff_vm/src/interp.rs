@@ -296,7 +296,9 @@ fn call_closure_inner(
     let mut this = this;
     if !new_target.is_undefined() {
         frame_flags |= F_CONSTRUCT;
-        if !flags.has(FF::DERIVED) {
+        if flags.has(FF::SENDABLE) && !flags.has(FF::DERIVED) {
+            this = crate::sendable::class::allocate(vm, f, new_target)?;
+        } else if !flags.has(FF::DERIVED) {
             let dp = vm.realm.object_proto;
             let proto = vm.proto_from_ctor(new_target, dp)?;
             this = Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::Ordinary));
@@ -1346,12 +1348,16 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 } => {
                     let env = vm.interp.frames[fi].env;
                     let h = r!(vm, base, heritage);
-                    let derived = proto_flags(&code, ctor as u32).has(FF::DERIVED);
-                    create_class(vm, module, ctor as u32, env, h, derived).map(|(f, p)| {
-                        r!(vm, base, dst) = f;
-                        vm.interp.regs[base + dst.0 as usize + 1] = p;
-                        Flow::Next
-                    })
+                    let flags = proto_flags(&code, ctor as u32);
+                    let derived = flags.has(FF::DERIVED);
+                    let sendable = flags.has(FF::SENDABLE);
+                    create_class(vm, module, ctor as u32, env, h, derived, sendable).map(
+                        |(f, p)| {
+                            r!(vm, base, dst) = f;
+                            vm.interp.regs[base + dst.0 as usize + 1] = p;
+                            Flow::Next
+                        },
+                    )
                 }
                 Instr::SetClassFieldInit { ctor, init } => {
                     let (c, i) = (r!(vm, base, ctor), r!(vm, base, init));
@@ -1465,7 +1471,7 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 Instr::ReturnUndefined => Ok(Flow::Return(Value::UNDEFINED)),
                 Instr::ReturnDerived { value, this } => {
                     let (v, t) = (r!(vm, base, value), r!(vm, base, this));
-                    if v.is_object() {
+                    if v.is_object() || v.as_shared().is_some() {
                         Ok(Flow::Return(v))
                     } else if !v.is_undefined() {
                         Err(vm
@@ -1667,7 +1673,8 @@ fn do_return(vm: &mut Vm, v: Value) -> JsResult<Option<Exit>> {
     };
     vm.interp.regs.truncate(frame.base as usize);
     let mut v = v;
-    if frame.flags & F_CONSTRUCT != 0 && !v.is_object() {
+    // A Sendable instance (a shared value) is an object too.
+    if frame.flags & F_CONSTRUCT != 0 && !v.is_object() && v.as_shared().is_none() {
         v = frame.this;
     }
     if frame.flags & F_ENTRY != 0 {
@@ -2050,6 +2057,9 @@ fn delete_op(vm: &mut Vm, o: Value, k: Value) -> JsResult<bool> {
         return Err(vm.type_error("Cannot convert undefined or null to object"));
     }
     let key = vm.to_property_key(k)?;
+    if let Some(slot) = o.as_shared() {
+        return crate::sendable::props::delete(vm, slot, key);
+    }
     let Some(r) = o.as_object() else {
         return Ok(true);
     };
@@ -2062,6 +2072,10 @@ fn delete_op(vm: &mut Vm, o: Value, k: Value) -> JsResult<bool> {
 }
 
 fn define_data(vm: &mut Vm, o: Value, key: PropKey, v: Value) -> JsResult<()> {
+    if let Some(slot) = o.as_shared() {
+        // Field initialisers of Sendable instances: a type-checked store into the layout.
+        return crate::sendable::props::set(vm, slot, key, v, o);
+    }
     let Some(r) = o.as_object() else {
         return Err(vm.type_error("Cannot define property on a non-object"));
     };
@@ -2396,7 +2410,11 @@ fn create_class(
     env: Value,
     heritage: Value,
     derived: bool,
+    sendable: bool,
 ) -> JsResult<(Value, Value)> {
+    if derived && !sendable && crate::sendable::class::is_sendable_ctor(vm, heritage) {
+        return vm.throw_shared(skiff_shared::SharedError::subclass_must_be_sendable());
+    }
     let (proto_parent, ctor_parent) = if !derived {
         (Some(vm.realm.object_proto), vm.realm.function_proto)
     } else if heritage.is_null() {
@@ -2433,6 +2451,9 @@ fn create_class(
         ATTR_HIDDEN,
     );
     set_home(vm, Value::object(f), Value::object(p));
+    if sendable {
+        crate::sendable::class::define_class(vm, module, ctor, heritage, derived, f, p)?;
+    }
     Ok((Value::object(f), Value::object(p)))
 }
 
@@ -2618,9 +2639,13 @@ fn new_op(
         if info.flags & (FF::CLASS_CONSTRUCTOR | FF::DERIVED | FF::GENERATOR | FF::ASYNC) == 0
             || (info.flags & FF::CLASS_CONSTRUCTOR != 0 && info.flags & FF::DERIVED == 0)
         {
-            let dp = vm.realm.object_proto;
-            let proto = vm.proto_from_ctor(f, dp)?;
-            let this = Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::Ordinary));
+            let this = if info.flags & FF::SENDABLE != 0 {
+                crate::sendable::class::allocate(vm, f, f)?
+            } else {
+                let dp = vm.realm.object_proto;
+                let proto = vm.proto_from_ctor(f, dp)?;
+                Value::object(vm.new_object_with_proto(Some(proto), ObjectKind::Ordinary))
+            };
             vm.handles.push(this);
             let r = push_frame(
                 vm,
@@ -2667,7 +2692,14 @@ fn super_call(vm: &mut Vm, active: Value, args: Vec<Value>, new_target: Value) -
 
 fn for_in_prepare(vm: &mut Vm, o: Value) -> JsResult<Value> {
     let mut keys: Vec<Value> = vec![o];
-    if !o.is_nullish() {
+    if let Some(slot) = o.as_shared() {
+        // Sendable instances: their fields in declaration order (methods are not enumerable).
+        for k in crate::sendable::props::own_keys(vm, slot) {
+            let kv = vm.key_to_value(k);
+            vm.root(kv);
+            keys.push(kv);
+        }
+    } else if !o.is_nullish() {
         let start = vm.to_object(o)?;
         keys[0] = Value::object(start);
         let mut seen: rustc_hash::FxHashSet<PropKey> = Default::default();

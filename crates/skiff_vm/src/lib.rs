@@ -28,6 +28,7 @@ pub mod object;
 pub mod ops;
 pub mod realm;
 pub mod repl_support;
+pub mod sendable;
 pub mod shape;
 pub mod string;
 pub mod value;

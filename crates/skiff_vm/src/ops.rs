@@ -374,14 +374,16 @@ impl Vm {
             let t = b.target;
             return self.instance_of(v, t);
         }
-        let Some(o) = v.as_object() else {
-            return Ok(false);
+        let start = match (v.as_object(), v.as_shared()) {
+            (Some(o), _) => self.heap.obj(o).proto,
+            (None, Some(slot)) => Some(crate::sendable::props::proto_of(self, slot)),
+            _ => return Ok(false),
         };
         let proto = self.get(c, PropKey::Str(names::get().prototype))?;
         let Some(proto) = proto.as_object() else {
             return Err(self.type_error("Function has non-object prototype in instanceof check"));
         };
-        let mut cur = self.heap.obj(o).proto;
+        let mut cur = start;
         while let Some(p) = cur {
             if p == proto {
                 return Ok(true);
@@ -393,6 +395,10 @@ impl Vm {
 
     /// `key in obj`.
     pub fn has_in(&mut self, key: Value, obj: Value) -> JsResult<bool> {
+        if let Some(slot) = obj.as_shared() {
+            let k = self.to_property_key(key)?;
+            return Ok(crate::sendable::props::has(self, slot, k));
+        }
         let Some(o) = obj.as_object() else {
             let k = self.to_display_string(key);
             let t = self.to_display_string(obj);

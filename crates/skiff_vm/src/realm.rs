@@ -18,6 +18,14 @@ macro_rules! realm {
             pub fn_shape: Rc<Shape>,
             pub typed_protos: Vec<ObjRef>,
             pub typed_ctors: Vec<ObjRef>,
+            /// The prototype of every shared-heap cell kind, indexed by
+            /// `sendable::SharedKind::index()` (collections, locks, …; the `Object` entry is
+            /// the fallback for Sendable instances whose class this VM has not materialized).
+            /// Each starts as an empty object whose prototype is `sendable_object_proto`.
+            pub sendable_protos: Vec<ObjRef>,
+            /// The root of every Sendable prototype chain (its own prototype is null, so
+            /// `sendableObj instanceof Object` is false).
+            pub sendable_object_proto: ObjRef,
             $(pub $field: ObjRef,)*
         }
 
@@ -29,12 +37,16 @@ macro_rules! realm {
                 $(let $field = mk(heap);)*
                 let typed_protos = (0..11).map(|_| mk(heap)).collect();
                 let typed_ctors = (0..11).map(|_| mk(heap)).collect();
+                let sendable_object_proto = heap.alloc_object(Object::new(root_shape.clone(), None, ObjectKind::Ordinary));
+                let sendable_protos = (0..crate::sendable::SharedKind::COUNT)
+                    .map(|_| heap.alloc_object(Object::new(root_shape.clone(), Some(sendable_object_proto), ObjectKind::Ordinary)))
+                    .collect();
                 let mut r = Realm { root_shape: root_shape.clone(), array_root_shape: Shape::root(), string_root_shape: Shape::root(), fn_shape: {
                     let mut s = root_shape.clone();
                     Shape::with_added(&mut s, crate::atom::PropKey::Str(crate::atom::names::get().length), crate::shape::ATTR_CONFIGURABLE);
                     Shape::with_added(&mut s, crate::atom::PropKey::Str(crate::atom::names::get().name), crate::shape::ATTR_CONFIGURABLE);
                     s
-                }, typed_protos, typed_ctors, $($field,)* };
+                }, typed_protos, typed_ctors, sendable_protos, sendable_object_proto, $($field,)* };
                 r.object_proto = object_proto;
                 r
             }
@@ -43,6 +55,8 @@ macro_rules! realm {
                 $(out.push(Value::object(self.$field));)*
                 out.extend(self.typed_protos.iter().map(|o| Value::object(*o)));
                 out.extend(self.typed_ctors.iter().map(|o| Value::object(*o)));
+                out.extend(self.sendable_protos.iter().map(|o| Value::object(*o)));
+                out.push(Value::object(self.sendable_object_proto));
             }
         }
     };

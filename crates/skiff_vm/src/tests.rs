@@ -41,6 +41,7 @@ fn module(functions: Vec<FunctionProto>) -> Arc<Module> {
         requests: vec![],
         imports: vec![],
         exports: vec![],
+        sendable_classes: vec![],
     })
 }
 

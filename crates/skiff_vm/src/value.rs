@@ -252,6 +252,14 @@ impl Value {
         }
     }
 
+    /// The value with the bits of a shared-heap word. Only for `crate::sendable`, which
+    /// converts string and BigInt cells to local values first (every `SharedWord` is a valid
+    /// `Value` encoding: a number, a special or a shared reference).
+    #[inline]
+    pub(crate) fn from_shared_bits(w: skiff_shared::SharedWord) -> Value {
+        Value(w.bits())
+    }
+
     /// The slot index of a heap-allocated payload (object, string, bigint), if any.
     #[inline]
     pub fn heap_slot(self) -> Option<u32> {

@@ -133,6 +133,8 @@ pub struct Vm {
     pub event_loop: EventLoop,
     /// Set when a termination is unwinding; catch handlers do not see it.
     pub terminating: bool,
+    /// The shared-heap mutator and the local Sendable class tables (`crate::sendable`).
+    pub sendable: crate::sendable::SendableState,
     pub(crate) console_group: usize,
     pub(crate) console_counts: rustc_hash::FxHashMap<String, u64>,
     pub(crate) console_timers: rustc_hash::FxHashMap<String, std::time::Instant>,
@@ -183,6 +185,7 @@ impl Vm {
             modules: Default::default(),
             event_loop: EventLoop::new(),
             terminating: false,
+            sendable: Default::default(),
             console_group: 0,
             console_counts: Default::default(),
             console_timers: Default::default(),
@@ -602,6 +605,9 @@ impl Vm {
 
     /// `[[Get]]` on any value (primitives use their prototype).
     pub fn get(&mut self, target: Value, key: PropKey) -> JsResult<Value> {
+        if let Some(slot) = target.as_shared() {
+            return crate::sendable::props::get(self, slot, key, target);
+        }
         match target.as_object() {
             Some(o) => self.get_from(o, key, target),
             None => {
@@ -679,6 +685,9 @@ impl Vm {
 
     /// `[[Set]]` in strict mode: failures throw a TypeError.
     pub fn set(&mut self, target: Value, key: PropKey, value: Value) -> JsResult<()> {
+        if let Some(slot) = target.as_shared() {
+            return crate::sendable::props::set(self, slot, key, value, target);
+        }
         let Some(o) = target.as_object() else {
             if target.is_nullish() {
                 let k = self.key_display(key);
@@ -1289,6 +1298,7 @@ impl Vm {
         self.interp.trace(&mut roots);
         self.modules.trace(&mut roots);
         self.event_loop.trace(&mut roots);
+        self.sendable.trace(&mut roots);
         self.heap.collect(&roots);
     }
 

@@ -179,7 +179,7 @@ fn ser_prop(
     key: PropKey,
     mut value: Value,
 ) -> JsResult<bool> {
-    if value.is_object() || value.as_bigint().is_some() {
+    if value.is_object() || value.as_bigint().is_some() || value.as_shared().is_some() {
         let to_json = vm.get(value, PropKey::Str(names::get().to_json))?;
         if vm.is_callable(to_json) {
             let kv = vm.key_to_value(key);
@@ -220,6 +220,23 @@ fn ser_prop(
     if value.as_bigint().is_some() {
         return Err(vm.type_error("Do not know how to serialize a BigInt"));
     }
+    if value.as_shared().is_some() {
+        // Sendable instances and shared collections. Their cycles are caught by the depth
+        // limit (the cycle stack holds local objects only).
+        if ser.stack.len() > MAX_DEPTH {
+            return Err(vm.range_error("Maximum call stack size exceeded"));
+        }
+        let hm = ser.stack.len();
+        ser.stack.push((ObjRef(u32::MAX), key));
+        let r = if vm.shared_kind(value) == Some(crate::sendable::SharedKind::Array) {
+            ser_array(vm, ser, value)
+        } else {
+            ser_object(vm, ser, value)
+        };
+        ser.stack.truncate(hm);
+        r?;
+        return Ok(true);
+    }
     if value.is_object() && !vm.is_callable(value) {
         let o = value.as_object().unwrap_or(ObjRef(0));
         if ser.stack.iter().any(|(x, _)| *x == o) {
@@ -245,9 +262,10 @@ fn ser_object(vm: &mut Vm, ser: &mut Ser, value: Value) -> JsResult<()> {
     let o = value.as_object().unwrap_or(ObjRef(0));
     let stepback = ser.indent.clone();
     ser.indent.push_str(&ser.gap.clone());
-    let keys = match &ser.allow {
-        Some(k) => k.clone(),
-        None => vm.own_enumerable_string_keys(o),
+    let keys = match (&ser.allow, value.as_shared()) {
+        (Some(k), _) => k.clone(),
+        (None, Some(slot)) => crate::sendable::props::own_keys(vm, slot),
+        (None, None) => vm.own_enumerable_string_keys(o),
     };
     ser.out.push(b'{' as u16);
     let mut any = false;

@@ -53,6 +53,7 @@ pub fn install(vm: &mut Vm) {
     typed::install(vm);
     bigint::install(vm);
     console::install(vm);
+    crate::sendable::install(vm);
 }
 
 /// The `i`th argument or undefined.

@@ -112,6 +112,12 @@ pub fn define_property_or_throw(vm: &mut Vm, o: ObjRef, key: PropKey, d: PropDes
 
 fn define_property(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let target = arg(args, 0);
+    if let Some(slot) = target.as_shared() {
+        let key = vm.to_property_key(arg(args, 1))?;
+        let d = to_property_descriptor(vm, arg(args, 2))?;
+        crate::sendable::props::define(vm, slot, key, &d)?;
+        return Ok(target);
+    }
     let Some(o) = target.as_object() else {
         return Err(vm.type_error("Object.defineProperty called on non-object"));
     };
@@ -148,6 +154,13 @@ fn define_properties(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Valu
 }
 
 fn get_own_property_descriptor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        let key = vm.to_property_key(arg(args, 1))?;
+        return Ok(match crate::sendable::props::get_own(vm, slot, key)? {
+            Some((v, attrs)) => from_property_descriptor(vm, PropDesc::data(v, attrs)),
+            None => Value::UNDEFINED,
+        });
+    }
     let o = vm.to_object(arg(args, 0))?;
     let key = vm.to_property_key(arg(args, 1))?;
     match vm.get_own_descriptor(o, key)? {
@@ -170,6 +183,25 @@ fn get_own_property_descriptors(vm: &mut Vm, _this: Value, args: &[Value]) -> Js
 }
 
 fn keys_of(vm: &mut Vm, v: Value, kind: u8) -> JsResult<Value> {
+    if let Some(slot) = v.as_shared() {
+        let keys = crate::sendable::props::own_keys(vm, slot);
+        let arr = vm.new_array(Vec::new());
+        vm.root(Value::object(arr));
+        for k in keys {
+            let item = match kind {
+                0 => vm.key_to_value(k),
+                1 => vm.get(v, k)?,
+                _ => {
+                    let kv = vm.key_to_value(k);
+                    vm.root(kv);
+                    let val = vm.get(v, k)?;
+                    vm.new_array_value(vec![kv, val])
+                }
+            };
+            vm.heap.obj_mut(arr).elements.push(item);
+        }
+        return Ok(Value::object(arr));
+    }
     let o = vm.to_object(v)?;
     let keys = vm.own_keys(o);
     let mut out = Vec::with_capacity(keys.len());
@@ -213,6 +245,9 @@ fn object_entries(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> 
 }
 
 fn get_own_property_names(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if arg(args, 0).as_shared().is_some() {
+        return keys_of(vm, arg(args, 0), 0);
+    }
     let o = vm.to_object(arg(args, 0))?;
     let keys: Vec<_> = vm
         .own_keys(o)
@@ -240,6 +275,13 @@ pub fn assign_props(vm: &mut Vm, target: Value, src: Value) -> JsResult<()> {
     if src.is_nullish() {
         return Ok(());
     }
+    if let Some(slot) = src.as_shared() {
+        for k in crate::sendable::props::own_keys(vm, slot) {
+            let v = vm.get(src, k)?;
+            vm.set(target, k, v)?;
+        }
+        return Ok(());
+    }
     let s = vm.to_object(src)?;
     for k in vm.own_keys(s) {
         if let Some(p) = vm.get_own_property(s, k) {
@@ -253,7 +295,10 @@ pub fn assign_props(vm: &mut Vm, target: Value, src: Value) -> JsResult<()> {
 }
 
 fn object_assign(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
-    let t = Value::object(vm.to_object(arg(args, 0))?);
+    let t = match arg(args, 0) {
+        t if t.as_shared().is_some() => t,
+        t => Value::object(vm.to_object(t)?),
+    };
     for &s in args.iter().skip(1) {
         assign_props(vm, t, s)?;
     }
@@ -278,6 +323,9 @@ fn object_create(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn get_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        return Ok(Value::object(crate::sendable::props::proto_of(vm, slot)));
+    }
     let o = vm.to_object(arg(args, 0))?;
     Ok(vm
         .heap
@@ -312,6 +360,9 @@ fn set_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value
     if t.is_nullish() {
         return Err(vm.type_error("Object.setPrototypeOf called on null or undefined"));
     }
+    if t.as_shared().is_some() {
+        crate::sendable::props::set_prototype(vm)?;
+    }
     if !p.is_object() && !p.is_null() {
         let s = vm.to_display_string(p);
         return Err(vm.type_error(format!(
@@ -332,6 +383,9 @@ fn set_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value
 
 fn freeze(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let t = arg(args, 0);
+    if let Some(slot) = t.as_shared() {
+        crate::sendable::props::freeze(vm, slot)?;
+    }
     if let Some(o) = t.as_object() {
         if let ObjectKind::TypedArray { length, .. } = vm.heap.obj(o).kind {
             if length > 0 {
@@ -380,6 +434,9 @@ fn test_integrity(vm: &Vm, o: ObjRef, frozen: bool) -> bool {
 }
 
 fn is_frozen(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        return Ok(Value::bool(crate::sendable::props::is_frozen(vm, slot)));
+    }
     Ok(Value::bool(match arg(args, 0).as_object() {
         Some(o) => test_integrity(vm, o, true),
         None => true,
@@ -387,6 +444,11 @@ fn is_frozen(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn is_sealed(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        // Layouts are fixed: sealed once every field is non-configurable, i.e. always, but
+        // ArkTS reports it together with isFrozen.
+        return Ok(Value::bool(crate::sendable::props::is_frozen(vm, slot)));
+    }
     Ok(Value::bool(match arg(args, 0).as_object() {
         Some(o) => test_integrity(vm, o, false),
         None => true,
@@ -417,6 +479,11 @@ fn from_entries(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn has_own(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        let k = vm.to_property_key(arg(args, 1))?;
+        let keys = crate::sendable::props::own_keys(vm, slot);
+        return Ok(Value::bool(keys.contains(&k)));
+    }
     let o = vm.to_object(arg(args, 0))?;
     let k = vm.to_property_key(arg(args, 1))?;
     Ok(Value::bool(vm.get_own_property(o, k).is_some()))
@@ -450,6 +517,10 @@ fn group_by(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn has_own_property(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let k = vm.to_property_key(arg(args, 0))?;
+    if let Some(slot) = this.as_shared() {
+        let keys = crate::sendable::props::own_keys(vm, slot);
+        return Ok(Value::bool(keys.contains(&k)));
+    }
     let o = vm.to_object(this)?;
     Ok(Value::bool(vm.get_own_property(o, k).is_some()))
 }
@@ -471,6 +542,10 @@ fn is_prototype_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> 
 
 fn property_is_enumerable(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let k = vm.to_property_key(arg(args, 0))?;
+    if let Some(slot) = this.as_shared() {
+        let keys = crate::sendable::props::own_keys(vm, slot);
+        return Ok(Value::bool(keys.contains(&k)));
+    }
     let o = vm.to_object(this)?;
     Ok(Value::bool(
         vm.get_own_property(o, k)
@@ -480,6 +555,15 @@ fn property_is_enumerable(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<
 
 /// `Object.prototype.toString`.
 pub fn object_to_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
+    if this.as_shared().is_some() {
+        let tag = vm.get(this, PropKey::Sym(wk::TO_STRING_TAG))?;
+        let t = if tag.is_string() {
+            vm.js_str(tag).to_rust_string()
+        } else {
+            "Object".to_string()
+        };
+        return Ok(vm.str_val(&format!("[object {t}]")));
+    }
     if this.is_undefined() {
         return Ok(vm.str_val("[object Undefined]"));
     }
@@ -513,6 +597,9 @@ fn to_locale_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value
 }
 
 fn value_of(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
+    if this.as_shared().is_some() {
+        return Ok(this);
+    }
     Ok(Value::object(vm.to_object(this)?))
 }
 

@@ -1,0 +1,180 @@
+//! Sendable classes: the process-wide registry of layouts and each VM's local class objects.
+//!
+//! A class whose constructor has `FunctionFlags::SENDABLE` is registered when `CreateClass`
+//! runs: its `skiff_shared::SendableClass` (name, superclass, field atoms and type masks from
+//! `Module::sendable_classes`) is created **once per process**, keyed by (canonical module id,
+//! constructor function index), so every thread that evaluates the same class definition gets
+//! the same layout and the same `SendableClass::id()`. Each VM then maps that id to its own
+//! local constructor and prototype ([`LocalClasses`]); an instance created on any thread finds
+//! its methods in the receiving VM through that map.
+//!
+//! A VM that receives an instance of a class it has never defined (it did not import the
+//! defining module) sees the fields but no methods (`realm.sendable_protos[Object]`); see
+//! `docs/shared-heap.md`, "Wiring into the VM".
+
+use crate::string::JsStr;
+use crate::value::{ObjRef, Value};
+use crate::vm::Vm;
+use crate::JsResult;
+use rustc_hash::FxHashMap;
+use skiff_shared::{FieldDesc, FieldType, SendableClass, SharedError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Where a Sendable class is defined: (canonical module id, constructor function index).
+type Site = (String, u32);
+
+#[derive(Default)]
+struct Registry {
+    by_site: HashMap<Site, Arc<SendableClass>>,
+    sites: HashMap<u64, Site>,
+}
+
+fn registry() -> &'static Mutex<Registry> {
+    static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// The definition site of a registered class: (canonical module id, constructor function
+/// index). The runtime or a VM can use it to load the defining module.
+pub fn class_site(id: u64) -> Option<(String, u32)> {
+    registry()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .sites
+        .get(&id)
+        .cloned()
+}
+
+/// One VM's local class objects.
+#[derive(Default)]
+pub struct LocalClasses {
+    /// `SendableClass::id()` → (constructor, prototype) in this VM (the latest definition).
+    by_id: FxHashMap<u64, (ObjRef, ObjRef)>,
+    /// Local constructor → its class.
+    by_ctor: FxHashMap<ObjRef, Arc<SendableClass>>,
+}
+
+impl LocalClasses {
+    /// Keeps every local class object alive (instances in the shared heap may need them at
+    /// any time, from any thread).
+    pub fn trace(&self, out: &mut Vec<Value>) {
+        for &(c, p) in self.by_id.values() {
+            out.push(Value::object(c));
+            out.push(Value::object(p));
+        }
+        out.extend(self.by_ctor.keys().map(|&c| Value::object(c)));
+    }
+
+    /// The class of a local Sendable constructor.
+    pub fn of_ctor(&self, ctor: Value) -> Option<&Arc<SendableClass>> {
+        self.by_ctor.get(&ctor.as_object()?)
+    }
+
+    /// The local (constructor, prototype) of a class.
+    pub fn local(&self, id: u64) -> Option<(ObjRef, ObjRef)> {
+        self.by_id.get(&id).copied()
+    }
+}
+
+/// The local prototype of `class` in this VM, if this VM has defined it.
+pub fn local_proto(vm: &mut Vm, class: &Arc<SendableClass>) -> Option<ObjRef> {
+    vm.sendable.classes.local(class.id()).map(|(_, p)| p)
+}
+
+/// The local constructor of `class` in this VM, if this VM has defined it.
+pub fn local_ctor(vm: &mut Vm, class: &Arc<SendableClass>) -> Option<ObjRef> {
+    vm.sendable.classes.local(class.id()).map(|(c, _)| c)
+}
+
+/// True if `v` is a local Sendable class constructor.
+pub fn is_sendable_ctor(vm: &Vm, v: Value) -> bool {
+    vm.sendable.classes.of_ctor(v).is_some()
+}
+
+/// `CreateClass` of a `SENDABLE` constructor, after the ordinary class objects `f` / `p` exist:
+/// registers (or finds) the process-wide layout and records the local class. The prototype of
+/// a base Sendable class's prototype becomes `realm.sendable_object_proto`.
+pub fn define_class(
+    vm: &mut Vm,
+    module: u32,
+    ctor: u32,
+    heritage: Value,
+    derived: bool,
+    f: ObjRef,
+    p: ObjRef,
+) -> JsResult<()> {
+    let superclass = if derived && !heritage.is_null() {
+        match vm.sendable.classes.of_ctor(heritage) {
+            Some(c) => Some(c.clone()),
+            None => return vm.throw_shared(SharedError::class_not_derived_from_sendable()),
+        }
+    } else {
+        None
+    };
+    let Some(code) = vm.modules.code(module) else {
+        return Ok(());
+    };
+    let site: Site = (code.id.to_string(), ctor);
+    let class = {
+        let mut reg = registry().lock().unwrap_or_else(|e| e.into_inner());
+        match reg.by_site.get(&site) {
+            // The same definition evaluated again (another thread, or a class declared in a
+            // function called twice) with the same superclass layout: one layout per process.
+            Some(c) if c.superclass().map(|s| s.id()) == superclass.as_ref().map(|s| s.id()) => {
+                c.clone()
+            }
+            _ => {
+                let info = code.module.sendable_class(ctor);
+                let name = info.map(|i| i.name.to_string()).unwrap_or_default();
+                let fields = info
+                    .map(|i| {
+                        i.fields
+                            .iter()
+                            .map(|fd| FieldDesc {
+                                atom: crate::atom::Atom::intern(&JsStr::from_str(&fd.name)).0,
+                                name: fd.name.clone(),
+                                ty: FieldType(fd.ty),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let c = match SendableClass::new(&name, superclass, fields) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        drop(reg);
+                        return vm.throw_shared(e);
+                    }
+                };
+                reg.by_site.insert(site.clone(), c.clone());
+                reg.sites.insert(c.id(), site);
+                c
+            }
+        }
+    };
+    if !derived {
+        let root = vm.realm.sendable_object_proto;
+        vm.heap.obj_mut(p).proto = Some(root);
+    }
+    vm.sendable.classes.by_id.insert(class.id(), (f, p));
+    vm.sendable.classes.by_ctor.insert(f, class);
+    Ok(())
+}
+
+/// `this` for `[[Construct]]` of a base Sendable constructor `f`: a new instance of
+/// `new_target`'s class (or `f`'s) in the shared heap, every field undefined.
+pub fn allocate(vm: &mut Vm, f: Value, new_target: Value) -> JsResult<Value> {
+    let class = vm
+        .sendable
+        .classes
+        .of_ctor(new_target)
+        .or_else(|| vm.sendable.classes.of_ctor(f))
+        .cloned();
+    let Some(class) = class else {
+        return vm.throw_shared(SharedError::failed_to_create_object());
+    };
+    match vm.mutator().alloc_object(&class) {
+        Ok(r) => Ok(Value::shared(r.0)),
+        Err(e) => vm.throw_shared(e),
+    }
+}

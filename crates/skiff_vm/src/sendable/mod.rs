@@ -1,0 +1,289 @@
+//! The Sendable bridge: the one audited place where the VM meets the process-wide shared heap
+//! (`skiff_shared`). See `docs/shared-heap.md`, "Wiring into the VM".
+//!
+//! * **Words.** A [`Value`] with tag `0xFFFE` is a shared reference; its bits are those of a
+//!   [`SharedWord`]. [`Vm::to_shared_word`] converts a local value for a store into the shared
+//!   heap (numbers, booleans, null, undefined and shared references by bits; local strings and
+//!   BigInts allocate shared cells; local objects and symbols are [`ToWordError::NotSendable`]).
+//!   [`Vm::from_shared_word`] converts back: shared string and BigInt cells become *local*
+//!   strings and BigInts (an `Arc` clone / a copy), so a `Value::shared` never names a string
+//!   or BigInt cell; every other cell stays a shared reference.
+//! * **Mutator.** Each VM owns at most one [`Mutator`] of [`SharedHeap::global`], registered
+//!   lazily on first use by [`Vm::mutator`] (on the VM's thread). Do not register another one
+//!   on a VM thread.
+//! * **Property dispatch.** [`Vm::get`], [`Vm::set`], `in`, `delete`, own keys and element
+//!   access on a shared value go through [`props`]: Sendable class instances use their fields
+//!   and their class's local prototype; every other cell kind (collections, locks, …) delegates
+//!   to the per-VM prototype `vm.realm.sendable_protos[kind.index()]`, with array / typed array /
+//!   bit vector index reads and writes going straight to the `skiff_shared` element APIs.
+//! * **Classes.** [`class`] holds the process-wide registry of `SendableClass`es (keyed by
+//!   module id + constructor function index) and each VM's local class objects.
+//! * **Errors.** [`Vm::shared_error`] turns a [`SharedError`] into the JS error the runtime
+//!   throws (TypeError / RangeError / SyntaxError, or a `BusinessError` with its `code`).
+//!
+//! Shared-heap collection is not wired yet: the VM never calls `safepoint`/`collect`, so shared
+//! cells are never reclaimed (they leak) and no VM ever waits for another one.
+
+pub mod class;
+pub mod props;
+
+use crate::atom::PropKey;
+use crate::shape::ATTR_HIDDEN;
+use crate::string::JsStr;
+use crate::value::{Kind, ObjRef, Value};
+use crate::vm::Vm;
+use crate::JsResult;
+use skiff_shared::{
+    Cell, HeapView, JsErrorType, Mutator, SharedError, SharedHeap, SharedRef, SharedStr, SharedWord,
+};
+
+/// The kind of a shared cell. [`SharedKind::index`] indexes `Realm::sendable_protos`, the
+/// per-VM prototype objects that give each kind its methods.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Hash)]
+pub enum SharedKind {
+    /// A `@Sendable` class instance (its prototype is its class's local prototype; the entry in
+    /// `sendable_protos` is the fallback for classes this VM cannot materialize).
+    Object,
+    /// Never seen by scripts: string cells are converted to local strings on load.
+    Str,
+    /// Never seen by scripts: BigInt cells are converted to local BigInts on load.
+    BigInt,
+    Array,
+    Map,
+    Set,
+    ArrayBuffer,
+    TypedArray,
+    BitVector,
+    AsyncLock,
+    ConditionVariable,
+    Function,
+    Env,
+}
+
+impl SharedKind {
+    /// Number of kinds (the length of `Realm::sendable_protos`).
+    pub const COUNT: usize = 13;
+
+    /// Every kind, in `index` order.
+    pub const ALL: [SharedKind; SharedKind::COUNT] = [
+        SharedKind::Object,
+        SharedKind::Str,
+        SharedKind::BigInt,
+        SharedKind::Array,
+        SharedKind::Map,
+        SharedKind::Set,
+        SharedKind::ArrayBuffer,
+        SharedKind::TypedArray,
+        SharedKind::BitVector,
+        SharedKind::AsyncLock,
+        SharedKind::ConditionVariable,
+        SharedKind::Function,
+        SharedKind::Env,
+    ];
+
+    /// The index into `Realm::sendable_protos`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The kind of a cell.
+    pub fn of(cell: &Cell) -> SharedKind {
+        match cell {
+            Cell::Object(_) => SharedKind::Object,
+            Cell::Str(_) => SharedKind::Str,
+            Cell::BigInt(_) => SharedKind::BigInt,
+            Cell::Array(_) => SharedKind::Array,
+            Cell::Map(_) => SharedKind::Map,
+            Cell::Set(_) => SharedKind::Set,
+            Cell::ArrayBuffer(_) => SharedKind::ArrayBuffer,
+            Cell::TypedArray(_) => SharedKind::TypedArray,
+            Cell::BitVector(_) => SharedKind::BitVector,
+            Cell::AsyncLock(_) => SharedKind::AsyncLock,
+            Cell::ConditionVariable(_) => SharedKind::ConditionVariable,
+            Cell::Function(_) => SharedKind::Function,
+            Cell::Env(_) => SharedKind::Env,
+        }
+    }
+}
+
+/// Why a value could not become a [`SharedWord`].
+#[derive(Debug)]
+pub enum ToWordError {
+    /// A local object or a symbol: the caller picks the message (a field store reports
+    /// `SharedError::MismatchedType`, collections their 401 "Only accept sendable value").
+    NotSendable,
+    /// The shared heap refused the allocation.
+    Heap(SharedError),
+}
+
+/// Per-VM Sendable state: the mutator and the local class tables.
+#[derive(Default)]
+pub struct SendableState {
+    mutator: Option<Mutator>,
+    /// Local class objects of this VM, by `SendableClass::id()`, plus the reverse map from a
+    /// local constructor to its class. See [`class`].
+    pub classes: class::LocalClasses,
+}
+
+impl SendableState {
+    /// The mutator if this VM has registered one (for code that only has `&Vm`, such as
+    /// `inspect`; `console.log` registers it before formatting shared values).
+    pub fn mutator_ref(&self) -> Option<&Mutator> {
+        self.mutator.as_ref()
+    }
+
+    /// Local values this state keeps alive (for the local GC).
+    pub fn trace(&self, out: &mut Vec<Value>) {
+        self.classes.trace(out);
+    }
+}
+
+impl Vm {
+    /// This VM's mutator of the process-wide shared heap, registered on first use. It derefs to
+    /// [`HeapView`] for cell access (`vm.mutator().object(r)`, `.array(r)`, …). Builtins that
+    /// call back into scripts clone the collection's `Arc` first and drop the borrow.
+    pub fn mutator(&mut self) -> &mut Mutator {
+        self.sendable
+            .mutator
+            .get_or_insert_with(|| SharedHeap::global().register(None))
+    }
+
+    /// The shared heap as seen by this VM.
+    pub fn shared_view(&mut self) -> &HeapView {
+        self.mutator()
+    }
+
+    /// The cell kind of a shared value, or `None` for local values and free slots.
+    pub fn shared_kind(&mut self, v: Value) -> Option<SharedKind> {
+        let slot = v.as_shared()?;
+        self.mutator().get(SharedRef(slot)).map(SharedKind::of)
+    }
+
+    /// True for values that may be stored into the shared heap as they are or by conversion
+    /// (`isSendable`): primitives other than symbols, and shared references.
+    pub fn is_sendable_value(&self, v: Value) -> bool {
+        !matches!(v.kind(), Kind::Object | Kind::Symbol)
+    }
+
+    /// Converts a local value for a store into the shared heap.
+    ///
+    /// Numbers, booleans, null, undefined and shared references keep their bits; a local
+    /// string or BigInt enters the shared heap as a new cell (the string's `Arc` is shared, not
+    /// copied). The hole becomes undefined. Local objects and symbols are not Sendable.
+    pub fn to_shared_word(&mut self, v: Value) -> Result<SharedWord, ToWordError> {
+        match v.kind() {
+            Kind::Number | Kind::Undefined | Kind::Null | Kind::Bool | Kind::Shared => {
+                SharedWord::from_bits(v.bits()).map_err(|_| ToWordError::NotSendable)
+            }
+            Kind::Hole => Ok(SharedWord::UNDEFINED),
+            Kind::String => {
+                let s = match self.js_str(v) {
+                    JsStr::Ascii(a) => SharedStr::Ascii(a),
+                    JsStr::Wide(w) => SharedStr::Wide(w),
+                };
+                self.mutator().alloc_str(s).map_err(ToWordError::Heap)
+            }
+            Kind::BigInt => {
+                let b = self.bigint_of(v);
+                self.mutator().alloc_bigint(b).map_err(ToWordError::Heap)
+            }
+            Kind::Object | Kind::Symbol => Err(ToWordError::NotSendable),
+        }
+    }
+
+    /// Like [`Vm::to_shared_word`], with errors thrown: `not_sendable` for local objects and
+    /// symbols, the heap's own error otherwise.
+    pub fn to_shared_word_or(
+        &mut self,
+        v: Value,
+        not_sendable: SharedError,
+    ) -> JsResult<SharedWord> {
+        match self.to_shared_word(v) {
+            Ok(w) => Ok(w),
+            Err(ToWordError::NotSendable) => Err(self.shared_error(not_sendable)),
+            Err(ToWordError::Heap(e)) => Err(self.shared_error(e)),
+        }
+    }
+
+    /// Converts a word loaded from the shared heap into a value of this VM: string and BigInt
+    /// cells become local strings and BigInts, everything else keeps its bits.
+    pub fn from_shared_word(&mut self, w: SharedWord) -> Value {
+        let Some(r) = w.as_ref() else {
+            return Value::from_shared_bits(w);
+        };
+        let m = self.mutator();
+        let local = match m.get(r) {
+            Some(Cell::Str(s)) => Some(Ok(match s {
+                SharedStr::Ascii(a) => JsStr::Ascii(a.clone()),
+                SharedStr::Wide(u) => JsStr::Wide(u.clone()),
+            })),
+            Some(Cell::BigInt(b)) => Some(Err(b.clone())),
+            _ => None,
+        };
+        match local {
+            Some(Ok(s)) => self.new_string(s),
+            Some(Err(b)) => self.new_bigint(b),
+            None => Value::shared(r.0),
+        }
+    }
+
+    /// The JS error for a shared-heap error: a TypeError / RangeError / SyntaxError with the
+    /// runtime's exact text, or a `BusinessError` (an `Error` with own `code` and `name`).
+    pub fn shared_error(&mut self, e: SharedError) -> Value {
+        let msg = e.message();
+        match e.error_type() {
+            JsErrorType::TypeError => self.type_error(&msg),
+            JsErrorType::RangeError => self.range_error(&msg),
+            JsErrorType::SyntaxError => self.syntax_error(&msg),
+            _ => self.business_error(e.code().unwrap_or(0), &msg),
+        }
+    }
+
+    /// Throws [`Vm::shared_error`].
+    pub fn throw_shared<T>(&mut self, e: SharedError) -> JsResult<T> {
+        Err(self.shared_error(e))
+    }
+
+    /// An ArkTS `BusinessError`: an `Error` with own data properties `code` and
+    /// `name: "BusinessError"`, so it prints as `BusinessError: <message>`.
+    pub fn business_error(&mut self, code: u32, msg: &str) -> Value {
+        let p = self.realm.error_proto;
+        let e = self.make_error(p, msg);
+        self.root(e);
+        let name = self.str_val("BusinessError");
+        if let Some(o) = e.as_object() {
+            let obj = self.heap.obj_mut(o);
+            obj.put_raw(
+                PropKey::from_str("code"),
+                Value::number(code as f64),
+                ATTR_HIDDEN | 2,
+            );
+            obj.put_raw(PropKey::from_str("name"), name, ATTR_HIDDEN | 2);
+        }
+        e
+    }
+
+    /// The per-VM prototype for shared cells of `kind` (`Realm::sendable_protos`).
+    pub fn sendable_proto(&self, kind: SharedKind) -> ObjRef {
+        self.realm.sendable_protos[kind.index()]
+    }
+}
+
+/// Gives `realm.sendable_object_proto` (the root of every Sendable prototype chain) the
+/// `Object.prototype` methods that work on shared receivers.
+pub fn install(vm: &mut Vm) {
+    let op = vm.realm.object_proto;
+    let root = vm.realm.sendable_object_proto;
+    for name in [
+        "toString",
+        "toLocaleString",
+        "valueOf",
+        "hasOwnProperty",
+        "propertyIsEnumerable",
+    ] {
+        let key = PropKey::from_str(name);
+        if let Some(p) = vm.heap.obj(op).get_own(key) {
+            vm.heap.obj_mut(root).put_raw(key, p.value, ATTR_HIDDEN);
+        }
+    }
+}
