@@ -39,6 +39,8 @@ pub enum Leaf {
     Str(JsStr),
     BigInt(BigInt),
     Obj(usize),
+    /// A Sendable value: a reference into the process-wide shared heap, passed as is.
+    Shared(u32),
 }
 
 /// One object of the message. Property keys are atoms or indices, which mean the same in every
@@ -102,6 +104,15 @@ pub struct Message {
 #[derive(Debug)]
 pub struct CloneError(pub String);
 
+/// Which ArrayBuffers of a message are moved rather than copied.
+#[derive(Clone, Copy)]
+pub enum Transfer<'a> {
+    /// Exactly these (Worker `postMessage`).
+    Listed(&'a [Value]),
+    /// Every non-empty buffer except these (TaskPool's default, minus the clone list).
+    AllExcept(&'a [Value]),
+}
+
 /// Serializes `value`; the ArrayBuffers in `transfer` are moved rather than copied.
 /// A script error (a throwing getter) is returned as `Ok(Err(thrown))`.
 pub fn serialize(
@@ -109,8 +120,21 @@ pub fn serialize(
     value: Value,
     transfer: &[Value],
 ) -> Result<JsResult<Message>, CloneError> {
+    serialize_with(vm, value, Transfer::Listed(transfer))
+}
+
+/// [`serialize`] with an explicit transfer policy.
+pub fn serialize_with(
+    vm: &mut Vm,
+    value: Value,
+    transfer: Transfer<'_>,
+) -> Result<JsResult<Message>, CloneError> {
+    let (listed, move_all) = match transfer {
+        Transfer::Listed(l) => (l, false),
+        Transfer::AllExcept(l) => (l, true),
+    };
     let mut transfer_set = Vec::new();
-    for t in transfer {
+    for t in listed {
         match t.as_object().map(|o| &vm.heap.obj(o).kind) {
             Some(ObjectKind::ArrayBuffer(_)) => {
                 transfer_set.push(t.as_object().unwrap_or(ObjRef(0)))
@@ -126,6 +150,9 @@ pub fn serialize(
         nodes: Vec::new(),
         memo: HashMap::new(),
         work: Vec::new(),
+        listed: transfer_set,
+        move_all,
+        moved: Vec::new(),
     };
     // Getters run while we walk, and a getter may detach an object still on the worklist from
     // the graph; every object we reached stays rooted until the walk ends.
@@ -136,7 +163,7 @@ pub fn serialize(
             .extend(w.work.iter().map(|(o, _)| Value::object(*o)));
         while let Some((o, idx)) = w.work.pop() {
             let before = w.work.len();
-            let node = match w.node(vm, o, &transfer_set)? {
+            let node = match w.node(vm, o)? {
                 Ok(n) => n,
                 Err(thrown) => return Ok(Err(thrown)),
             };
@@ -153,13 +180,13 @@ pub fn serialize(
         Err(e) => return Err(e),
     };
     // Everything serialized: now the transferred buffers may give up their bytes.
-    for (o, idx) in w.memo.iter() {
-        if !transfer_set.iter().any(|t| t.0 == *o) {
+    for o in std::mem::take(&mut w.moved) {
+        let Some(&idx) = w.memo.get(&o.0) else {
             continue;
-        }
-        if let ObjectKind::ArrayBuffer(buf) = &vm.heap.obj(ObjRef(*o)).kind {
+        };
+        if let ObjectKind::ArrayBuffer(buf) = &vm.heap.obj(o).kind {
             let bytes = std::mem::take(&mut *buf.borrow_mut());
-            w.nodes[*idx] = Node::ArrayBuffer(bytes);
+            w.nodes[idx] = Node::ArrayBuffer(bytes);
         }
     }
     Ok(Ok(Message {
@@ -172,6 +199,11 @@ struct Writer {
     nodes: Vec<Node>,
     memo: HashMap<u32, usize>,
     work: Vec<(ObjRef, usize)>,
+    /// The buffers named by the caller: the ones to move, or with `move_all` the ones to copy.
+    listed: Vec<ObjRef>,
+    move_all: bool,
+    /// Buffers whose bytes leave the sender once the whole graph is serialized.
+    moved: Vec<ObjRef>,
 }
 
 impl Writer {
@@ -200,6 +232,10 @@ impl Writer {
                 Leaf::Obj(i)
             }
             Kind::Hole => Leaf::Hole,
+            Kind::Shared => match v.as_shared() {
+                Some(slot) => Leaf::Shared(slot),
+                None => Leaf::Undefined,
+            },
             other => return Err(CloneError(format!("{other:?} values cannot be cloned"))),
         })
     }
@@ -222,12 +258,7 @@ impl Writer {
         Ok(Ok(out))
     }
 
-    fn node(
-        &mut self,
-        vm: &mut Vm,
-        o: ObjRef,
-        transfer: &[ObjRef],
-    ) -> Result<JsResult<Node>, CloneError> {
+    fn node(&mut self, vm: &mut Vm, o: ObjRef) -> Result<JsResult<Node>, CloneError> {
         // Copy out what the kind holds first: reading properties needs `&mut Vm`.
         enum K {
             Plain,
@@ -251,7 +282,15 @@ impl Writer {
             ObjectKind::RegExp(r) => K::RegExp(r.source.clone(), r.flags.clone()),
             ObjectKind::Error(_) => K::Error,
             ObjectKind::ArrayBuffer(b) => {
-                if transfer.contains(&o) {
+                let listed = self.listed.contains(&o);
+                // Empty buffers are never transferred: there is nothing to move.
+                let moves = if self.move_all {
+                    !listed && !b.borrow().is_empty()
+                } else {
+                    listed
+                };
+                if moves {
+                    self.moved.push(o);
                     // Moved after serialization completes (see `serialize`).
                     K::Buffer(Vec::new())
                 } else {
@@ -546,5 +585,6 @@ fn value(vm: &mut Vm, l: &Leaf, objs: &[Value]) -> Value {
         Leaf::Str(s) => vm.new_string(s.clone()),
         Leaf::BigInt(b) => vm.heap.alloc_bigint(b.clone()),
         Leaf::Obj(i) => objs.get(*i).copied().unwrap_or(Value::UNDEFINED),
+        Leaf::Shared(slot) => Value::shared(*slot),
     }
 }

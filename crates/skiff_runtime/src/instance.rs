@@ -56,6 +56,8 @@ pub struct Runtime {
     /// Folder of the main script: Worker paths resolve against it, then against the cwd.
     pub script_dir: PathBuf,
     pub cwd: PathBuf,
+    /// The TaskPool, created when the first task is submitted.
+    pub(crate) pool: std::sync::OnceLock<crate::taskpool::Pool>,
 }
 
 impl Runtime {
@@ -67,6 +69,7 @@ impl Runtime {
             wake: Condvar::new(),
             script_dir: script.parent().map(Path::to_path_buf).unwrap_or_default(),
             cwd,
+            pool: std::sync::OnceLock::new(),
         })
     }
 
@@ -75,7 +78,18 @@ impl Runtime {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn register(&self, vm: &Vm, host: Option<InstanceId>) -> InstanceId {
+    fn register(self: &Arc<Self>, vm: &mut Vm, host: Option<InstanceId>) -> InstanceId {
+        let id = self.register_slot(vm, host);
+        // Everything posted to this instance from another thread goes through the runtime, so
+        // the instance is marked busy and woken even when it sleeps outside its event loop.
+        let rt = Arc::downgrade(self);
+        vm.event_loop.set_poster(Arc::new(move |task| {
+            rt.upgrade().is_some_and(|rt| rt.post(id, task))
+        }));
+        id
+    }
+
+    fn register_slot(&self, vm: &Vm, host: Option<InstanceId>) -> InstanceId {
         let mut st = self.lock();
         let id = st.next_id;
         st.next_id += 1;
@@ -255,7 +269,7 @@ pub fn run_main(path: &Path) -> u8 {
     let rt = Runtime::new(path);
     let mut vm = Vm::new();
     setup(&mut vm);
-    let id = rt.register(&vm, None);
+    let id = rt.register(&mut vm, None);
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {
             rt: rt.clone(),
@@ -336,7 +350,7 @@ fn worker_thread(
 ) {
     let mut vm = Vm::new();
     setup(&mut vm);
-    let id = rt.register(&vm, Some(host));
+    let id = rt.register(&mut vm, Some(host));
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {
             rt: rt.clone(),
@@ -388,6 +402,56 @@ fn worker_thread(
         let mut st = rt.lock();
         st.slots.remove(&id);
     }
+}
+
+/// Starts TaskPool thread `index` with its deque. Blocks until the thread's instance is
+/// registered (and so counts as busy), so the process cannot end before it runs its first job.
+pub(crate) fn spawn_pool_thread(
+    rt: &Arc<Runtime>,
+    index: usize,
+    deque: crossbeam_deque::Worker<crate::taskpool::Job>,
+) -> bool {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let rt2 = rt.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("skiff-taskpool-{index}"))
+        .stack_size(WORKER_STACK)
+        .spawn(move || pool_thread(rt2, index, deque, tx));
+    spawned.is_ok() && rx.recv().is_ok()
+}
+
+fn pool_thread(
+    rt: Arc<Runtime>,
+    index: usize,
+    deque: crossbeam_deque::Worker<crate::taskpool::Job>,
+    started: std::sync::mpsc::Sender<()>,
+) {
+    let mut vm = Vm::new();
+    setup(&mut vm);
+    let id = rt.register(&mut vm, None);
+    CTX.with(|c| {
+        *c.borrow_mut() = Some(Ctx {
+            rt: rt.clone(),
+            id,
+            host: None,
+            dispatcher: None,
+            name: String::new(),
+            closing: false,
+        })
+    });
+    crate::taskpool::enter_pool_thread(&rt, index, id, deque);
+    rt.post(id, Box::new(crate::taskpool::pull));
+    let _ = started.send(());
+    // An error that escapes a task's own handling (a throwing timer callback) is reported the
+    // way the main instance reports it; the thread keeps serving tasks.
+    while let Err(e) = rt.idle_loop(id, &mut vm) {
+        if e == TERMINATION || vm.terminating {
+            break;
+        }
+        write_stderr_line(&vm.format_uncaught(e));
+    }
+    CTX.with(|c| *c.borrow_mut() = None);
+    rt.lock().slots.remove(&id);
 }
 
 /// Writes a report to stderr, ending it with a newline. Failures are ignored: a closed pipe

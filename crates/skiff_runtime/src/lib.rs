@@ -5,6 +5,7 @@
 //! * [`loader`]: the file module loader (with a process-wide cache of compiled modules).
 //! * [`clone`]: structured clone between heaps.
 //! * [`worker`]: the Worker API (`@kit.ArkTS`'s `worker`, `@ohos.worker`).
+//! * [`taskpool`]: the TaskPool (`@kit.ArkTS`'s `taskpool`, `@ohos.taskpool`).
 //!
 //! The embedder (the CLI) calls [`instance::run_main`] on a thread with a large stack.
 
@@ -13,6 +14,7 @@
 pub mod clone;
 pub mod instance;
 pub mod loader;
+pub mod taskpool;
 pub mod worker;
 
 use skiff_vm::atom::PropKey;
@@ -24,7 +26,7 @@ pub type KitContributor = fn(&mut Vm, ObjRef) -> JsResult<()>;
 
 /// Everything that makes up `@kit.ArkTS`. TaskPool, collections and ArkTSUtils add themselves
 /// here, so one import gives all of them.
-pub const ARKTS_KIT: &[KitContributor] = &[worker::contribute_kit];
+pub const ARKTS_KIT: &[KitContributor] = &[worker::contribute_kit, taskpool::contribute_kit];
 
 fn arkts_kit(vm: &mut Vm) -> JsResult<Value> {
     let kit = vm.new_object();
@@ -48,4 +50,6 @@ pub fn register_builtins(vm: &mut Vm) {
     vm.register_native_module("@kit.ArkTS", arkts_kit);
     vm.register_native_module("@ohos.worker", worker::ohos_worker);
     vm.register_native_module("skiff:worker-native", worker::native_module);
+    vm.register_native_module("@ohos.taskpool", taskpool::ohos_taskpool);
+    vm.register_native_module("skiff:taskpool-native", taskpool::native_module);
 }

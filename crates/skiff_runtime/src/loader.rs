@@ -25,7 +25,10 @@ fn cache() -> &'static Mutex<HashMap<String, Arc<skiff_bytecode::Module>>> {
 }
 
 /// The runtime's own script modules, by id.
-const INTERNAL: [(&str, &str); 1] = [("skiff:worker", include_str!("prelude/worker.ts"))];
+const INTERNAL: [(&str, &str); 2] = [
+    ("skiff:worker", include_str!("prelude/worker.ts")),
+    ("skiff:taskpool", include_str!("prelude/taskpool.ts")),
+];
 
 /// Colours in diagnostics only when stderr is a terminal and `NO_COLOR` is unset.
 fn stderr_color() -> ColorMode {

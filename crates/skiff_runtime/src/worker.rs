@@ -171,25 +171,31 @@ pub fn report_error(vm: &mut Vm, rt: &std::sync::Arc<instance::Runtime>, id: Ins
         }
     };
     let mut msg = msg;
-    if let (clone::Leaf::Obj(i), nodes) = (&msg.root, &mut msg.nodes) {
-        if let Some(clone::Node::Error { stack, .. }) = nodes.get_mut(*i) {
-            *stack = JsStr::from_str(&without_internal_frames(&stack.to_rust_string()));
-        }
-    }
+    strip_internal_frames(&mut msg);
     rt.post(
         host,
         Box::new(move |vm: &mut Vm| deliver(vm, "error", id, msg)),
     );
 }
 
-/// The frames of the runtime's own script (`skiff:worker`, which calls the user's handlers) are
-/// noise in a reported error: users see where their code threw.
-fn without_internal_frames(stack: &str) -> String {
-    stack
-        .lines()
-        .filter(|l| !(l.trim_start().starts_with("at ") && l.contains("skiff:worker:")))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The frames of the runtime's own scripts (`skiff:worker`, `skiff:taskpool`, which call the
+/// user's handlers and tasks) are noise in a reported error: users see where their code threw.
+/// Removes them from the stack of a message that is an error.
+pub(crate) fn strip_internal_frames(msg: &mut Message) {
+    if let (clone::Leaf::Obj(i), nodes) = (&msg.root, &mut msg.nodes) {
+        if let Some(clone::Node::Error { stack, .. }) = nodes.get_mut(*i) {
+            let text = stack.to_rust_string();
+            let kept: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    let l = l.trim_start();
+                    !(l.starts_with("at ")
+                        && (l.contains("skiff:worker:") || l.contains("skiff:taskpool:")))
+                })
+                .collect();
+            *stack = JsStr::from_str(&kept.join("\n"));
+        }
+    }
 }
 
 /// The transfer list of `postMessage(msg, transfer)` / `postMessage(msg, { transfer })`.

@@ -65,6 +65,11 @@ impl Job {
 /// A macrotask posted from another thread. It runs on the VM's thread.
 pub type RemoteTask = Box<dyn FnOnce(&mut Vm) -> crate::JsResult<()> + Send>;
 
+/// Posts a macrotask to one VM from any thread; false when that VM is gone. The embedder
+/// installs it ([`EventLoop::set_poster`]) when posting must do more than fill the channel,
+/// e.g. wake an instance that sleeps outside its loop and keep process-exit bookkeeping right.
+pub type Poster = std::sync::Arc<dyn Fn(RemoteTask) -> bool + Send + Sync>;
+
 /// Cloneable, `Send` handle for posting macrotasks to a VM's loop from any thread.
 #[derive(Clone)]
 pub struct LoopSender {
@@ -95,6 +100,7 @@ pub struct EventLoop {
     /// Outstanding reasons to wait for remote tasks (pending task results, live workers that
     /// keep the instance alive, ...). The loop blocks on the channel only while this is > 0.
     pub keep_alive: usize,
+    poster: Option<Poster>,
     /// Rejected promises that had no handler at the time of rejection, in order.
     pub unhandled: Vec<Value>,
 }
@@ -117,8 +123,26 @@ impl EventLoop {
             rx,
             tx,
             keep_alive: 0,
+            poster: None,
             unhandled: Vec::new(),
         }
+    }
+
+    /// How other threads post to this VM: the embedder's poster, or the bare channel. Natives
+    /// whose completion arrives from another thread (a lock grant, a condition variable
+    /// notification) must use this rather than [`EventLoop::sender`].
+    pub fn poster(&self) -> Poster {
+        match &self.poster {
+            Some(p) => p.clone(),
+            None => {
+                let sender = self.sender();
+                std::sync::Arc::new(move |task| sender.post(task))
+            }
+        }
+    }
+
+    pub fn set_poster(&mut self, poster: Poster) {
+        self.poster = Some(poster);
     }
 
     pub fn sender(&self) -> LoopSender {

@@ -550,6 +550,33 @@ impl Vm {
         }
     }
 
+    /// A fresh closure of function `func` of the module with canonical id `id`, for running a
+    /// `@Concurrent` function on another instance (a TaskPool thread). The module is loaded and
+    /// linked and its dependencies are evaluated, but its own body is not run: a concurrent
+    /// function may only use its parameters, its locals and imported bindings, and top-level
+    /// code of the defining file must not run again on every thread that executes a task.
+    pub fn concurrent_function(&mut self, id: &str, func: u32) -> JsResult<Value> {
+        let m = match self.load_graph(id, None) {
+            Ok(m) => m,
+            Err(message) => return Err(self.make_error(self.realm.error_proto, &message)),
+        };
+        let deps = self.modules.list[m as usize].requested.clone();
+        for d in deps {
+            self.evaluate_module(d)?;
+        }
+        let valid = self
+            .modules
+            .code(m)
+            .is_some_and(|c| (func as usize) < c.module.functions.len() && func != 0);
+        if !valid {
+            return Err(self.type_error("The function is not marked as concurrent."));
+        }
+        let env = self.modules.list[m as usize].env;
+        Ok(Value::object(crate::interp::make_closure(
+            self, m, func, env, None,
+        )))
+    }
+
     /// Loads, links and evaluates the entry module, then runs the event loop to completion.
     pub fn run_main(&mut self, specifier: &str) -> Result<(), RunError> {
         let m = self.load_graph(specifier, None).map_err(RunError::Load)?;
