@@ -145,6 +145,8 @@ struct Checker<'a> {
     types: FxHashMap<&'a str, TypeDecl<'a>>,
     /// One set per constructor being walked: the fields it assigns through `this.x = …`.
     ctor_assigns: Vec<FxHashSet<String>>,
+    /// One map per class being walked: its typed fields, for `this.x = <literal>` checks.
+    class_fields: Vec<FxHashMap<&'a str, &'a Type>>,
 }
 
 fn has_decorator(decorators: &[Decorator], name: &str) -> bool {
@@ -302,6 +304,7 @@ impl<'a> Checker<'a> {
             boundaries: Vec::new(),
             types: FxHashMap::default(),
             ctor_assigns: Vec::new(),
+            class_fields: Vec::new(),
         }
     }
 
@@ -1256,6 +1259,30 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `this.x = <literal or function>` inside a class whose field `x` has a Sendable type.
+    fn check_field_assign(&mut self, target: &Pattern, value: &Expr) {
+        let Pattern::Expr(target) = target else {
+            return;
+        };
+        let Expr::Member(m) = target.unwrap_transparent() else {
+            return;
+        };
+        if !matches!(m.object.unwrap_transparent(), Expr::This(_)) {
+            return;
+        }
+        let MemberProp::Ident(id) = &m.prop else {
+            return;
+        };
+        let Some(ty) = self
+            .class_fields
+            .last()
+            .and_then(|f| f.get(id.name.as_str()).copied())
+        else {
+            return;
+        };
+        self.check_typed_init(ty, value);
+    }
+
     fn prop_key(&mut self, k: &'a PropKey) {
         if let PropKey::Computed(e, _) = k {
             self.expr(e);
@@ -1328,6 +1355,9 @@ impl<'a> Checker<'a> {
             Expr::Assign(a) => {
                 self.assign_target(&a.target);
                 self.expr(&a.value);
+                if a.op == AssignOp::Assign {
+                    self.check_field_assign(&a.target, &a.value);
+                }
             }
             Expr::Conditional(c) => {
                 self.expr(&c.test);
@@ -1562,6 +1592,15 @@ impl<'a> Checker<'a> {
                 own: None,
             });
         }
+        let mut fields: FxHashMap<&'a str, &'a Type> = FxHashMap::default();
+        for m in &c.members {
+            if let ClassMember::Property(p) = m {
+                if let (PropKey::Ident(id), Some(ty)) = (&p.key, &p.ty) {
+                    fields.insert(&id.name, ty);
+                }
+            }
+        }
+        self.class_fields.push(fields);
         let mut assigned: FxHashSet<String> = FxHashSet::default();
         for m in &c.members {
             match m {
@@ -1593,6 +1632,7 @@ impl<'a> Checker<'a> {
                 ClassMember::IndexSignature(_) | ClassMember::Empty(_) => {}
             }
         }
+        self.class_fields.pop();
         if sendable {
             self.boundaries.pop();
         }
