@@ -795,16 +795,16 @@ impl<'a> Checker<'a> {
                 generic: false,
             })
         };
+        let root = r.name.first()?.name.as_str();
         if r.name.len() != 1 {
             // `collections.Array<T>`, `ArkTSUtils.SendableLruCache<K, V>`: Sendable containers
             // whose type arguments must be Sendable. Anything else qualified is unknown here.
-            let root = r.name[0].name.as_str();
             if root == "collections" || root == "ArkTSUtils" {
                 return self.args_problem(&r.args, tparams, depth);
             }
             return None;
         }
-        let name = r.name[0].name.as_str();
+        let name = root;
         if tparams.contains(&name) {
             return None;
         }
@@ -876,13 +876,16 @@ impl<'a> Checker<'a> {
             Type::Paren(inner, _) => self.is_sendable_object_type(inner, depth),
             Type::Union(ms, _) => ms.iter().any(|m| self.is_sendable_object_type(m, depth)),
             Type::Ref(r) => {
+                let Some(first) = r.name.first() else {
+                    return false;
+                };
+                let root = first.name.as_str();
                 if r.name.len() > 1 {
-                    let root = r.name[0].name.as_str();
                     return root == "collections"
                         || root == "ArkTSUtils"
                         || r.name.last().is_some_and(|n| n.name == "ISendable");
                 }
-                match self.types.get(r.name[0].name.as_str()) {
+                match self.types.get(root) {
                     Some(TypeDecl::Class { sendable }) => *sendable,
                     Some(TypeDecl::Interface { sendable }) => *sendable,
                     Some(TypeDecl::Alias {
@@ -1860,10 +1863,10 @@ impl<'a> Checker<'a> {
                 // Type parameters, imports, globals: do not guess.
                 _ => builtin_non_sendable(&r.name[0].name, &[]).is_none(),
             },
-            Type::Ref(r) => {
-                let root = r.name[0].name.as_str();
-                root != "collections" && root != "ArkTSUtils"
-            }
+            Type::Ref(r) => r
+                .name
+                .first()
+                .is_none_or(|root| root.name != "collections" && root.name != "ArkTSUtils"),
             Type::Literal(..) | Type::Array(..) | Type::Tuple(..) => false,
             Type::Function(_) | Type::Object(..) | Type::TemplateLiteral(..) => false,
             _ => true,
