@@ -832,7 +832,8 @@ impl<'a> Checker<'a> {
                 let inner = self.type_problem(&decl.ty, &inner_params, depth + 1)?;
                 Some(Problem {
                     span: r.span,
-                    why: format!("is `{name}` ({})", inner.why.trim_start_matches("is ")),
+                    // Through chains of aliases, name the outermost alias and the final reason.
+                    why: format!("is `{name}` ({})", innermost_reason(&inner.why)),
                     help: inner.help,
                     generic: false,
                 })
@@ -1905,6 +1906,16 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// "is `A` (an array type, …)" → "an array type, …"; "is an array type, …" → the same.
+fn innermost_reason(why: &str) -> &str {
+    if why.starts_with("is `") {
+        if let Some(i) = why.find(" (") {
+            return why[i + 2..].strip_suffix(')').unwrap_or(&why[i + 2..]);
+        }
+    }
+    why.trim_start_matches("is ")
 }
 
 /// The name of a non-computed property key.
