@@ -16,6 +16,7 @@ pub mod number;
 pub mod object;
 pub mod promise;
 pub mod regexp;
+pub mod sendable_collections;
 pub mod string;
 pub mod symbol;
 pub mod typed;
@@ -54,6 +55,7 @@ pub fn install(vm: &mut Vm) {
     bigint::install(vm);
     console::install(vm);
     crate::sendable::install(vm);
+    sendable_collections::install(vm);
 }
 
 /// The `i`th argument or undefined.
