@@ -30,7 +30,19 @@ pub const ARKTS_KIT: &[KitContributor] = &[
     worker::contribute_kit,
     taskpool::contribute_kit,
     collections_kit,
+    arkts_utils_kit,
 ];
+
+/// Adds `ArkTSUtils` (`@arkts.utils`) to `@kit.ArkTS`.
+fn arkts_utils_kit(vm: &mut Vm, kit: ObjRef) -> JsResult<()> {
+    let ns = skiff_vm::builtins::arkts_utils::arkts_utils_namespace(vm)?;
+    vm.heap.obj_mut(kit).put_raw(
+        PropKey::from_str("ArkTSUtils"),
+        ns,
+        skiff_vm::shape::ATTR_ENUMERABLE,
+    );
+    Ok(())
+}
 
 /// Adds `collections` (`@arkts.collections`) to `@kit.ArkTS`.
 fn collections_kit(vm: &mut Vm, kit: ObjRef) -> JsResult<()> {
@@ -67,6 +79,9 @@ pub fn register_builtins(vm: &mut Vm) {
     vm.register_native_module("skiff:worker-native", worker::native_module);
     vm.register_native_module("@ohos.taskpool", taskpool::ohos_taskpool);
     vm.register_native_module("skiff:taskpool-native", taskpool::native_module);
+    use skiff_vm::builtins::arkts_utils;
+    vm.register_native_module("@arkts.utils", arkts_utils::native_module);
+    vm.register_native_module("@kit.BasicServicesKit", arkts_utils::basic_services_kit);
     vm.register_native_module(
         "@arkts.collections",
         skiff_vm::builtins::sendable_collections::native_module,

@@ -1,5 +1,6 @@
 //! The standard library. Each submodule installs one family of builtins on the realm.
 
+pub mod arkts_utils;
 pub mod array;
 pub mod bigint;
 pub mod collections;
@@ -55,6 +56,7 @@ pub fn install(vm: &mut Vm) {
     bigint::install(vm);
     console::install(vm);
     crate::sendable::install(vm);
+    arkts_utils::install(vm);
     sendable_collections::install(vm);
 }
 
