@@ -520,6 +520,12 @@ instructions! {
     /// If the function `r[ctor]` has a `[[Fields]]` initializer, calls it with `this = r[this]` and no
     /// arguments (Calls; the result is discarded). No-op otherwise.
     InitFields { ctor: Reg, this: Reg },
+    /// Ends the definition of the Sendable class `r[ctor]` (emitted after its static elements):
+    /// its prototype becomes non-extensible with read-only methods, accessors and
+    /// `constructor`, and the constructor becomes non-extensible with read-only static methods
+    /// (static fields stay writable). Stores that then fail throw ArkTS's texts (`Cannot add
+    /// property "x" in prevent extensions`, `Cannot assign to read only property`).
+    SealSendableClass { ctor: Reg },
     /// `r[dst] =` an Array of the actual arguments from index `start` on (rest parameter).
     CreateRest { dst: Reg, start: u16 },
     /// `r[dst] =` an unmapped arguments object for the actual arguments (CreateUnmappedArgumentsObject).

@@ -310,6 +310,9 @@ impl<'a> Compiler<'a> {
                 argc: 0,
             });
         }
+        if is_sendable_class(c) {
+            self.emit(Instr::SealSendableClass { ctor: f_reg });
+        }
         self.f().b.mov(dst, f_reg);
         if sid.is_some() {
             self.exit_scope();

@@ -1380,6 +1380,11 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                         vm.call(fields, t, &[]).map(|_| Flow::Next)
                     }
                 }
+                Instr::SealSendableClass { ctor } => {
+                    let c = r!(vm, base, ctor);
+                    crate::sendable::class::seal_class(vm, c);
+                    Ok(Flow::Next)
+                }
                 Instr::CreateRest { dst, start } => {
                     let rest: Vec<Value> = vm.interp.frames[fi]
                         .args

@@ -773,6 +773,9 @@ impl Vm {
                     return Ok(());
                 }
                 if p.attrs & ATTR_WRITABLE == 0 {
+                    if self.sendable.classes.is_sealed_class_object(holder) {
+                        return self.throw_shared(skiff_shared::SharedError::ReadOnlyProperty);
+                    }
                     let k = self.key_display(key);
                     return Err(self.type_error(format!(
                         "Cannot assign to read only property '{k}' of object '{}'",
@@ -799,6 +802,13 @@ impl Vm {
             }
         }
         if !obj.extensible {
+            if self.sendable.classes.is_sealed_class_object(o) {
+                let name = match key {
+                    PropKey::Sym(_) => None,
+                    k => Some(self.key_display(k)),
+                };
+                return self.throw_shared(skiff_shared::SharedError::CannotAddProperty(name));
+            }
             let k = self.key_display(key);
             return Err(
                 self.type_error(format!("Cannot add property {k}, object is not extensible"))

@@ -104,6 +104,9 @@ pub fn from_property_descriptor(vm: &mut Vm, d: PropDesc) -> Value {
 
 pub fn define_property_or_throw(vm: &mut Vm, o: ObjRef, key: PropKey, d: PropDesc) -> JsResult<()> {
     if !vm.define_own_property(o, key, d)? {
+        if vm.sendable.classes.is_sealed_class_object(o) {
+            return vm.throw_shared(skiff_shared::SharedError::CannotDefineProperty);
+        }
         let k = vm.key_display(key);
         return Err(vm.type_error(format!("Cannot redefine property: {k}")));
     }

@@ -55,6 +55,9 @@ pub struct LocalClasses {
     by_ctor: FxHashMap<ObjRef, Arc<SendableClass>>,
     /// Classes this VM failed to materialize (not retried).
     unavailable: rustc_hash::FxHashSet<u64>,
+    /// Sealed local constructors and prototypes (`SealSendableClass`): failed stores on them
+    /// report ArkTS's messages.
+    sealed: rustc_hash::FxHashSet<ObjRef>,
 }
 
 impl LocalClasses {
@@ -66,6 +69,11 @@ impl LocalClasses {
             out.push(Value::object(p));
         }
         out.extend(self.by_ctor.keys().map(|&c| Value::object(c)));
+    }
+
+    /// True if `o` is a sealed Sendable constructor or prototype of this VM.
+    pub fn is_sealed_class_object(&self, o: ObjRef) -> bool {
+        !self.sealed.is_empty() && self.sealed.contains(&o)
     }
 
     /// True once this VM has defined a Sendable class.
@@ -294,4 +302,50 @@ impl Vm {
         };
         materialize(self, &class);
     }
+}
+
+/// `SealSendableClass`: see the instruction's documentation.
+pub fn seal_class(vm: &mut Vm, ctor: Value) {
+    use crate::object::ObjectKind;
+    use crate::shape::{ATTR_ACCESSOR, ATTR_WRITABLE};
+    let Some(f) = ctor.as_object() else {
+        return;
+    };
+    let Some(&(_, p)) = vm
+        .sendable
+        .classes
+        .by_ctor
+        .get(&f)
+        .and_then(|c| vm.sendable.classes.by_id.get(&c.id()))
+    else {
+        return;
+    };
+    // Prototype: every data property (methods, `constructor`) read-only; accessors as they are.
+    for k in vm.own_keys(p) {
+        if let Some(prop) = vm.get_own_property(p, k) {
+            if prop.attrs & (ATTR_ACCESSOR | ATTR_WRITABLE) == ATTR_WRITABLE {
+                vm.heap
+                    .obj_mut(p)
+                    .put_raw(k, prop.value, prop.attrs & !ATTR_WRITABLE);
+            }
+        }
+    }
+    vm.heap.obj_mut(p).extensible = false;
+    // Constructor: static methods read-only, static fields writable.
+    for k in vm.own_keys(f) {
+        if let Some(prop) = vm.get_own_property(f, k) {
+            let is_method = matches!(
+                vm.heap.try_obj(prop.value).map(|o| &o.kind),
+                Some(ObjectKind::Closure(c)) if c.has(skiff_bytecode::FunctionFlags::METHOD)
+            );
+            if is_method && prop.attrs & (ATTR_ACCESSOR | ATTR_WRITABLE) == ATTR_WRITABLE {
+                vm.heap
+                    .obj_mut(f)
+                    .put_raw(k, prop.value, prop.attrs & !ATTR_WRITABLE);
+            }
+        }
+    }
+    vm.heap.obj_mut(f).extensible = false;
+    vm.sendable.classes.sealed.insert(f);
+    vm.sendable.classes.sealed.insert(p);
 }
