@@ -349,3 +349,13 @@ pub fn seal_class(vm: &mut Vm, ctor: Value) {
     vm.sendable.classes.sealed.insert(f);
     vm.sendable.classes.sealed.insert(p);
 }
+
+/// Registers a Sendable class implemented by natives (`ArkTSUtils.SendableLruCache`) in this
+/// VM: `f` / `p` become its local constructor and prototype (`p` chains to
+/// `realm.sendable_object_proto`). The module that owns the class calls it on every VM.
+pub fn define_native_class(vm: &mut Vm, class: Arc<SendableClass>, f: ObjRef, p: ObjRef) {
+    let root = vm.realm.sendable_object_proto;
+    vm.heap.obj_mut(p).proto = Some(root);
+    vm.sendable.classes.by_id.insert(class.id(), (f, p));
+    vm.sendable.classes.by_ctor.insert(f, class);
+}

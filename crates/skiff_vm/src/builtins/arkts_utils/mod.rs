@@ -53,6 +53,7 @@ pub(crate) fn stashed(vm: &Vm, name: &str) -> Value {
 /// Installs the lock and condition-variable prototypes on a fresh VM (cheap: a few natives).
 pub fn install(vm: &mut Vm) {
     locks::install(vm);
+    lru::install(vm);
 }
 
 fn put(vm: &mut Vm, o: ObjRef, name: &str, v: Value) {
