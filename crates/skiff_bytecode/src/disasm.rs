@@ -190,9 +190,14 @@ impl fmt::Display for Module {
                 .iter()
                 .map(|x| format!("{}:{:#x}", x.name, x.ty))
                 .collect();
+            let factory = c
+                .factory
+                .map(|x| format!(" factory fn{}", x.0))
+                .unwrap_or_default();
+            let slot = c.slot.map(|x| format!(" env[{x}]")).unwrap_or_default();
             writeln!(
                 f,
-                "  sendable class {:?} ctor fn{} fields [{}]",
+                "  sendable class {:?} ctor fn{}{factory}{slot} fields [{}]",
                 c.name,
                 c.ctor.0,
                 fields.join(", ")

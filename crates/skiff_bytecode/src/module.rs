@@ -301,6 +301,16 @@ pub struct SendableClassInfo {
     /// The class name (empty for anonymous classes).
     pub name: Arc<str>,
     pub fields: Vec<SendableField>,
+    /// For a class declared at module top level: a *factory* function that defines the class
+    /// and returns its constructor. It takes one argument, the superclass (undefined for a base
+    /// class), and must be called with the module environment as its closure environment. The
+    /// module body calls it where the declaration stands; another thread that receives an
+    /// instance without having run this module calls it to get its own class object (see
+    /// docs/shared-heap.md, "Other threads").
+    pub factory: Option<crate::Func>,
+    /// The module-environment slot of the class's top-level binding, if it has one; a thread
+    /// that materializes the class through `factory` stores the constructor there.
+    pub slot: Option<u16>,
 }
 
 /// A compiled module. Immutable and `Send + Sync`; shared through `Arc<Module>`.

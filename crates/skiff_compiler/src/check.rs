@@ -145,6 +145,8 @@ struct Checker<'a> {
     types: FxHashMap<&'a str, TypeDecl<'a>>,
     /// One set per constructor being walked: the fields it assigns through `this.x = …`.
     ctor_assigns: Vec<FxHashSet<String>>,
+    /// One map per class being walked: its typed fields, for `this.x = <literal>` checks.
+    class_fields: Vec<FxHashMap<&'a str, &'a Type>>,
 }
 
 fn has_decorator(decorators: &[Decorator], name: &str) -> bool {
@@ -302,6 +304,7 @@ impl<'a> Checker<'a> {
             boundaries: Vec::new(),
             types: FxHashMap::default(),
             ctor_assigns: Vec::new(),
+            class_fields: Vec::new(),
         }
     }
 
@@ -792,16 +795,16 @@ impl<'a> Checker<'a> {
                 generic: false,
             })
         };
+        let root = r.name.first()?.name.as_str();
         if r.name.len() != 1 {
             // `collections.Array<T>`, `ArkTSUtils.SendableLruCache<K, V>`: Sendable containers
             // whose type arguments must be Sendable. Anything else qualified is unknown here.
-            let root = r.name[0].name.as_str();
             if root == "collections" || root == "ArkTSUtils" {
                 return self.args_problem(&r.args, tparams, depth);
             }
             return None;
         }
-        let name = r.name[0].name.as_str();
+        let name = root;
         if tparams.contains(&name) {
             return None;
         }
@@ -873,13 +876,16 @@ impl<'a> Checker<'a> {
             Type::Paren(inner, _) => self.is_sendable_object_type(inner, depth),
             Type::Union(ms, _) => ms.iter().any(|m| self.is_sendable_object_type(m, depth)),
             Type::Ref(r) => {
+                let Some(first) = r.name.first() else {
+                    return false;
+                };
+                let root = first.name.as_str();
                 if r.name.len() > 1 {
-                    let root = r.name[0].name.as_str();
                     return root == "collections"
                         || root == "ArkTSUtils"
                         || r.name.last().is_some_and(|n| n.name == "ISendable");
                 }
-                match self.types.get(r.name[0].name.as_str()) {
+                match self.types.get(root) {
                     Some(TypeDecl::Class { sendable }) => *sendable,
                     Some(TypeDecl::Interface { sendable }) => *sendable,
                     Some(TypeDecl::Alias {
@@ -1256,6 +1262,30 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `this.x = <literal or function>` inside a class whose field `x` has a Sendable type.
+    fn check_field_assign(&mut self, target: &Pattern, value: &Expr) {
+        let Pattern::Expr(target) = target else {
+            return;
+        };
+        let Expr::Member(m) = target.unwrap_transparent() else {
+            return;
+        };
+        if !matches!(m.object.unwrap_transparent(), Expr::This(_)) {
+            return;
+        }
+        let MemberProp::Ident(id) = &m.prop else {
+            return;
+        };
+        let Some(ty) = self
+            .class_fields
+            .last()
+            .and_then(|f| f.get(id.name.as_str()).copied())
+        else {
+            return;
+        };
+        self.check_typed_init(ty, value);
+    }
+
     fn prop_key(&mut self, k: &'a PropKey) {
         if let PropKey::Computed(e, _) = k {
             self.expr(e);
@@ -1328,6 +1358,9 @@ impl<'a> Checker<'a> {
             Expr::Assign(a) => {
                 self.assign_target(&a.target);
                 self.expr(&a.value);
+                if a.op == AssignOp::Assign {
+                    self.check_field_assign(&a.target, &a.value);
+                }
             }
             Expr::Conditional(c) => {
                 self.expr(&c.test);
@@ -1562,6 +1595,15 @@ impl<'a> Checker<'a> {
                 own: None,
             });
         }
+        let mut fields: FxHashMap<&'a str, &'a Type> = FxHashMap::default();
+        for m in &c.members {
+            if let ClassMember::Property(p) = m {
+                if let (PropKey::Ident(id), Some(ty)) = (&p.key, &p.ty) {
+                    fields.insert(&id.name, ty);
+                }
+            }
+        }
+        self.class_fields.push(fields);
         let mut assigned: FxHashSet<String> = FxHashSet::default();
         for m in &c.members {
             match m {
@@ -1593,6 +1635,7 @@ impl<'a> Checker<'a> {
                 ClassMember::IndexSignature(_) | ClassMember::Empty(_) => {}
             }
         }
+        self.class_fields.pop();
         if sendable {
             self.boundaries.pop();
         }
@@ -1820,10 +1863,10 @@ impl<'a> Checker<'a> {
                 // Type parameters, imports, globals: do not guess.
                 _ => builtin_non_sendable(&r.name[0].name, &[]).is_none(),
             },
-            Type::Ref(r) => {
-                let root = r.name[0].name.as_str();
-                root != "collections" && root != "ArkTSUtils"
-            }
+            Type::Ref(r) => r
+                .name
+                .first()
+                .is_none_or(|root| root.name != "collections" && root.name != "ArkTSUtils"),
             Type::Literal(..) | Type::Array(..) | Type::Tuple(..) => false,
             Type::Function(_) | Type::Object(..) | Type::TemplateLiteral(..) => false,
             _ => true,

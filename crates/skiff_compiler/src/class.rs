@@ -13,8 +13,110 @@ enum StaticElem<'c> {
     Block(&'c Block),
 }
 
+/// A class compiled as Sendable: decorated `@Sendable`, or whose constructor body starts with
+/// the directive `'use sendable'`.
+pub(crate) fn is_sendable_class(c: &Class) -> bool {
+    let decorated = c.decorators.iter().any(|d| d.name() == Some("Sendable"));
+    let directive = c
+        .members
+        .iter()
+        .find_map(|m| match m {
+            ClassMember::Constructor(k) => k.function.body.as_ref(),
+            _ => None,
+        })
+        .and_then(|b| b.body.first())
+        .is_some_and(|s| match s {
+            Stmt::Expr(e) => matches!(&e.expr, Expr::Str(lit) if lit.value == "use sendable"),
+            _ => false,
+        });
+    decorated || directive
+}
+
 impl<'a> Compiler<'a> {
     pub(crate) fn class(&mut self, c: &Class, dst: Reg, name: &str) {
+        if self.use_sendable_factory(c) {
+            self.sendable_class_factory(c, dst, name);
+        } else {
+            self.class_inline(c, dst, name, None);
+        }
+    }
+
+    /// A Sendable class declared directly at module top level is defined by a factory function
+    /// (see `SendableClassInfo::factory`), so that other threads can define it too without
+    /// running the module body.
+    fn use_sendable_factory(&self, c: &Class) -> bool {
+        let top = self.fns.len() == 1 && self.fns[0].is_module && self.fns[0].scopes.len() <= 1;
+        top && is_sendable_class(c)
+            && !c.members.iter().any(|m| match m {
+                ClassMember::Method(x) => matches!(x.key, PropKey::Computed(..)),
+                ClassMember::Property(x) => matches!(x.key, PropKey::Computed(..)),
+                _ => false,
+            })
+    }
+
+    /// `dst = factory(heritage)`, with the heritage evaluated here (in the module body) and the
+    /// class definition compiled into the factory.
+    fn sendable_class_factory(&mut self, c: &Class, dst: Reg, name: &str) {
+        let m = self.mark();
+        let heritage = self.alloc();
+        if let Some(sc) = &c.super_class {
+            self.expr(sc, heritage);
+        } else {
+            self.emit(Instr::LoadUndefined { dst: heritage });
+        }
+        let idx = self.reserve_function();
+        let spec = FnSpec {
+            name: name.to_string(),
+            flags: FunctionFlags::METHOD,
+            hoisted: false,
+            start: c.span.start,
+            span: (c.span.start, c.span.end),
+            is_class_ctor: false,
+            derived: false,
+            has_home: false,
+            class: None,
+        };
+        self.push_fn(0, &spec);
+        let param = self.alloc();
+        let out = self.alloc();
+        let ctor = self.class_inline(c, out, name, Some(param));
+        self.emit(Instr::Return { src: out });
+        self.pop_fn(idx, &spec.name, 1, 1, spec.span);
+        let slot = c.name.as_ref().and_then(|n| {
+            let r = self.resolve(&n.name, u32::MAX)?;
+            match r.place {
+                crate::compiler::Place::Env { hops: 0, slot } if r.kind == BindKind::Class => {
+                    Some(slot)
+                }
+                _ => None,
+            }
+        });
+        if let Some(info) = self.sendable_classes.iter_mut().find(|i| i.ctor == ctor) {
+            info.factory = Some(idx);
+            info.slot = slot;
+        }
+        let call = self.alloc_n(3);
+        self.emit(Instr::Closure {
+            dst: call,
+            func: idx,
+        });
+        self.emit(Instr::LoadUndefined {
+            dst: call.offset(1),
+        });
+        self.f().b.mov(call.offset(2), heritage);
+        self.pos(c.span);
+        self.emit(Instr::Call {
+            dst: call,
+            base: call,
+            argc: 1,
+        });
+        self.f().b.mov(dst, call);
+        self.release(m);
+    }
+
+    /// Compiles a class definition into the current function. `pre_heritage` is the register
+    /// holding an already evaluated `extends` value (Sendable factories).
+    fn class_inline(&mut self, c: &Class, dst: Reg, name: &str, pre_heritage: Option<Reg>) -> Func {
         let m = self.mark();
         let sid = self.scope_id(node::CLASS, c);
         if let Some(sid) = sid {
@@ -40,11 +142,17 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        let heritage = self.alloc();
         let derived = c.super_class.is_some();
-        if let Some(sc) = &c.super_class {
-            self.expr(sc, heritage);
-        }
+        let heritage = match pre_heritage {
+            Some(r) => r,
+            None => {
+                let heritage = self.alloc();
+                if let Some(sc) = &c.super_class {
+                    self.expr(sc, heritage);
+                }
+                heritage
+            }
+        };
         let win = self.alloc_n(2);
         let (f_reg, p_reg) = (win, win.offset(1));
         let ctor = c.members.iter().find_map(|m| match m {
@@ -81,6 +189,8 @@ impl<'a> Compiler<'a> {
                     ctor: ctor_func,
                     name: name.into(),
                     fields,
+                    factory: None,
+                    slot: None,
                 });
         }
         let ctor_idx = match u16::try_from(ctor_func.0) {
@@ -205,6 +315,7 @@ impl<'a> Compiler<'a> {
             self.exit_scope();
         }
         self.release(m);
+        ctor_func
     }
 
     /// The own-field layout of a Sendable class (`@Sendable`, or a constructor whose body
@@ -216,17 +327,8 @@ impl<'a> Compiler<'a> {
         c: &Class,
         ctor: Option<&Constructor>,
     ) -> Option<Vec<skiff_bytecode::SendableField>> {
-        let decorated = c.decorators.iter().any(|d| d.name() == Some("Sendable"));
-        let directive = ctor
-            .and_then(|k| k.function.body.as_ref())
-            .and_then(|b| b.body.first())
-            .is_some_and(|s| match s {
-                Stmt::Expr(e) => {
-                    matches!(&e.expr, Expr::Str(lit) if lit.value == "use sendable")
-                }
-                _ => false,
-            });
-        if !decorated && !directive {
+        let _ = ctor;
+        if !is_sendable_class(c) {
             return None;
         }
         let tparams: Vec<&str> = c.type_params.iter().map(|t| t.name.name.as_str()).collect();
@@ -291,6 +393,10 @@ impl<'a> Compiler<'a> {
     }
 
     fn type_bits(&self, t: &Type, tparams: &[&str]) -> u8 {
+        self.type_bits_at(t, tparams, 0)
+    }
+
+    fn type_bits_at(&self, t: &Type, tparams: &[&str], depth: u32) -> u8 {
         use skiff_bytecode::field_type as ft;
         match t {
             Type::Keyword(k, _) => match k {
@@ -308,15 +414,25 @@ impl<'a> Compiler<'a> {
                 LiteralType::BigInt(_) => ft::BIGINT,
                 LiteralType::Bool(_) => ft::BOOLEAN,
             },
-            Type::Union(ts, _) => ts.iter().fold(0, |m, t| m | self.type_bits(t, tparams)),
-            Type::Paren(t, _) => self.type_bits(t, tparams),
+            Type::Union(ts, _) => ts
+                .iter()
+                .fold(0, |m, t| m | self.type_bits_at(t, tparams, depth)),
+            Type::Paren(t, _) => self.type_bits_at(t, tparams, depth),
             Type::Ref(r) => {
                 let simple = (r.name.len() == 1).then(|| r.name[0].name.as_str());
                 match simple {
                     // Type parameters, and names the compiler cannot classify without a type
                     // checker (type aliases, enums): any Sendable value.
-                    Some(n) if tparams.contains(&n) || self.sendable_generic_names.contains(n) => {
-                        ft::GENERIC
+                    Some(n) if tparams.contains(&n) => ft::GENERIC,
+                    Some(n) if self.sendable_generic_names.contains(n) => {
+                        match self.sendable_aliases.get(n) {
+                            // A type alias: the bits of its definition (type parameters of
+                            // the alias and alias cycles are generic).
+                            Some(t) if depth < 8 => self.type_bits_at(t, &[], depth + 1),
+                            Some(_) => ft::GENERIC,
+                            // An enum: numbers or strings.
+                            None => ft::NUMBER | ft::STRING,
+                        }
                     }
                     Some("Object") | Some("ESObject") => ft::GENERIC,
                     // Classes, interfaces, collections, locks, Sendable function types.
@@ -328,8 +444,8 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Records the names whose field types need a type checker to classify (type aliases and
-    /// enums): fields of those types accept any Sendable value.
+    /// Records the type aliases and enums of the module: an alias field gets the bits of its
+    /// definition, an enum field NUMBER | STRING, a generic alias field GENERIC.
     pub(crate) fn collect_sendable_generic_names(&mut self, body: &[Stmt]) {
         for s in body {
             let s = match s {
@@ -342,6 +458,10 @@ impl<'a> Compiler<'a> {
             match s {
                 Stmt::TypeAlias(t) => {
                     self.sendable_generic_names.insert(t.name.name.clone());
+                    if t.type_params.is_empty() {
+                        self.sendable_aliases
+                            .insert(t.name.name.clone(), t.ty.clone());
+                    }
                 }
                 Stmt::Enum(e) => {
                     self.sendable_generic_names.insert(e.name.name.clone());

@@ -138,8 +138,10 @@ pub struct Compiler<'a> {
     pub(crate) exports: Vec<ExportEntry>,
     /// Layouts of the module's Sendable classes, in source order (`class.rs`).
     pub(crate) sendable_classes: Vec<skiff_bytecode::SendableClassInfo>,
-    /// Type aliases and enums of the module (their Sendable field types are GENERIC).
+    /// Type aliases and enums of the module (Sendable field types, `class.rs`).
     pub(crate) sendable_generic_names: FxHashSet<String>,
+    /// Non-generic type aliases of the module and their definitions.
+    pub(crate) sendable_aliases: FxHashMap<String, skiff_ast::Type>,
     pub(crate) export_names: FxHashSet<String>,
     /// Values of `const enum` members, keyed by the enum's binding.
     pub(crate) const_enums: FxHashMap<(ScopeId, usize), FxHashMap<String, EnumValue>>,
@@ -194,6 +196,7 @@ impl<'a> Compiler<'a> {
             exports: Vec::new(),
             sendable_classes: Vec::new(),
             sendable_generic_names: FxHashSet::default(),
+            sendable_aliases: FxHashMap::default(),
             export_names: FxHashSet::default(),
             const_enums: FxHashMap::default(),
             type_names: FxHashSet::default(),

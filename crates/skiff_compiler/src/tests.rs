@@ -744,6 +744,88 @@ class S {
     }
 
     #[test]
+    fn common_patterns_check_cleanly() {
+        // A shared module with a SendableLruCache behind a lock (sendablelrucache-recent-list.md).
+        clean(
+            r#"import { ArkTSUtils } from '@kit.ArkTS';
+'use shared'
+@Sendable
+class SendableClass {
+  private lock_: ArkTSUtils.locks.AsyncLock = new ArkTSUtils.locks.AsyncLock();
+  private books_: ArkTSUtils.SendableLruCache<string, string> =
+    new ArkTSUtils.SendableLruCache<string, string>(4);
+  constructor() {
+    this.books_.put('fourth', 'Book4');
+  }
+  public async put(key: string, value: string) {
+    await this.lock_.lockAsync(() => {
+      this.books_.put(key, value);
+    });
+  }
+  public async get(key: string): Promise<string | undefined> {
+    return this.lock_.lockAsync(() => {
+      return this.books_.get(key);
+    });
+  }
+}
+export let lruCache = new SendableClass();
+"#,
+        );
+        // Self references, generic bases, optional fields, statics, locals of every kind.
+        clean(
+            r#"import { collections } from '@kit.ArkTS';
+import Default from './default';
+@Sendable
+class Node<T> {
+  value: T;
+  next: Node<T> | null = null;
+  static count: number = 0;
+  history?: collections.Array<collections.Array<string>>;
+  constructor(value: T) {
+    this.value = value;
+    Node.count++;
+  }
+  static of(v: number): Node<number> {
+    const helper = (x: number): number => x + 1;
+    class Local {}
+    return new Node<number>(helper(v));
+  }
+}
+@Sendable
+class Derived extends Node<number> {
+  extra: number = 1;
+}
+class Plain {
+  items: collections.Array<number> = new collections.Array<number>();
+  raw: number[] = [];
+}
+@Concurrent
+function work(input: collections.Array<number>): number {
+  let total = 0;
+  outer: for (var i = 0; i < input.length; i++) {
+    switch (input[i]) {
+      case 0: {
+        const z = 1;
+        total += z;
+        break;
+      }
+      default:
+        continue outer;
+    }
+  }
+  try {
+    total += Default();
+  } catch (e) {
+    console.error(`${e}`);
+  }
+  return total + (globalThis === undefined ? 0 : 1) + arguments.length;
+}
+let nums: number[] = [1, 2];
+"#,
+        );
+    }
+
+    #[test]
     fn repl_lines_see_earlier_lines_as_globals() {
         let src = "@Concurrent\nfunction f(): number { return earlier + 1; }\n";
         let parsed = skiff_parser::parse_module(src, FileId(0));

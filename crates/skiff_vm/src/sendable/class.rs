@@ -178,3 +178,101 @@ pub fn allocate(vm: &mut Vm, f: Value, new_target: Value) -> JsResult<Value> {
         Err(e) => vm.throw_shared(e),
     }
 }
+
+/// The local (constructor, prototype) of `class` in this VM, defining it first if needed.
+///
+/// A VM that has not evaluated the class definition (it received an instance from another
+/// thread) *materializes* the defining module: loads and links it through the module loader
+/// (`load_graph` with the canonical id from the registry), evaluates its dependencies — not
+/// its body — and calls the factory function of every registered top-level Sendable class of
+/// that module in source order (superclasses first, materialized recursively), storing each
+/// constructor into its module-environment slot so that methods referring to sibling classes
+/// find them. Returns `None` when the class cannot be materialized (no factory: a class
+/// declared inside a function; a module the loader cannot load; an error while defining).
+pub fn materialize(vm: &mut Vm, class: &Arc<SendableClass>) -> Option<(ObjRef, ObjRef)> {
+    if let Some(l) = vm.sendable.classes.local(class.id()) {
+        return Some(l);
+    }
+    let (module_id, _) = class_site(class.id())?;
+    if vm.sendable.materializing.contains(&module_id) {
+        return None;
+    }
+    vm.sendable.materializing.push(module_id.clone());
+    let r = materialize_module(vm, &module_id);
+    vm.sendable.materializing.retain(|m| *m != module_id);
+    if r.is_err() {
+        return None;
+    }
+    vm.sendable.classes.local(class.id())
+}
+
+fn materialize_module(vm: &mut Vm, id: &str) -> JsResult<()> {
+    let m = match vm.modules.by_id.get(id) {
+        Some(&m) => m,
+        None => match vm.load_graph(id, None) {
+            Ok(m) => m,
+            Err(message) => {
+                let p = vm.realm.error_proto;
+                return Err(vm.make_error(p, &message));
+            }
+        },
+    };
+    let deps = vm.modules.list[m as usize].requested.clone();
+    for d in deps {
+        vm.evaluate_module(d)?;
+    }
+    let Some(code) = vm.modules.code(m) else {
+        return Ok(());
+    };
+    let env = vm.modules.list[m as usize].env;
+    for info in &code.module.sendable_classes {
+        let Some(factory) = info.factory else {
+            continue;
+        };
+        let site: Site = (id.to_string(), info.ctor.0);
+        let registered = registry()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_site
+            .get(&site)
+            .cloned();
+        let Some(class) = registered else {
+            continue;
+        };
+        if vm.sendable.classes.local(class.id()).is_some() {
+            continue;
+        }
+        let heritage = match class.superclass() {
+            Some(s) => match materialize(vm, s) {
+                Some((c, _)) => Value::object(c),
+                None => continue,
+            },
+            None => Value::UNDEFINED,
+        };
+        let f = crate::interp::make_closure(vm, m, factory.0, env, None);
+        let ctor = vm.call(Value::object(f), Value::UNDEFINED, &[heritage])?;
+        if let (Some(slot), Some(_)) = (info.slot, vm.heap.try_env(env)) {
+            if let Some(s) = vm.heap.env_mut(env).slots.get_mut(slot as usize) {
+                *s = ctor;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Vm {
+    /// Makes sure this VM can use the shared value `v`: registers the mutator, and for a
+    /// Sendable instance materializes its class (see [`materialize`]) so that its methods are
+    /// available. The runtime may call it when a message brings shared values in; property
+    /// access does it lazily anyway.
+    pub fn materialize_shared(&mut self, v: Value) {
+        let Some(slot) = v.as_shared() else {
+            return;
+        };
+        let class = match self.mutator().object(skiff_shared::SharedRef(slot)) {
+            Some(o) => o.class().clone(),
+            None => return,
+        };
+        materialize(self, &class);
+    }
+}

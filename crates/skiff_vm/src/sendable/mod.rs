@@ -123,6 +123,8 @@ pub struct SendableState {
     /// Local class objects of this VM, by `SendableClass::id()`, plus the reverse map from a
     /// local constructor to its class. See [`class`].
     pub classes: class::LocalClasses,
+    /// Canonical ids of the modules whose classes are being materialized (recursion guard).
+    pub(crate) materializing: Vec<String>,
 }
 
 impl SendableState {

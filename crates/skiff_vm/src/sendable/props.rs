@@ -72,9 +72,10 @@ pub fn proto_of(vm: &mut Vm, slot: u32) -> ObjRef {
         return vm.sendable_proto(kind);
     }
     match class {
-        Some(c) => {
-            super::class::local_proto(vm, &c).unwrap_or(vm.sendable_proto(SharedKind::Object))
-        }
+        Some(c) => match super::class::materialize(vm, &c) {
+            Some((_, p)) => p,
+            None => vm.sendable_proto(SharedKind::Object),
+        },
         None => vm.sendable_proto(SharedKind::Object),
     }
 }
