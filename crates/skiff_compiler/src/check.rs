@@ -832,7 +832,8 @@ impl<'a> Checker<'a> {
                 let inner = self.type_problem(&decl.ty, &inner_params, depth + 1)?;
                 Some(Problem {
                     span: r.span,
-                    why: format!("is `{name}` ({})", inner.why.trim_start_matches("is ")),
+                    // Through chains of aliases, name the outermost alias and the final reason.
+                    why: format!("is `{name}` ({})", innermost_reason(&inner.why)),
                     help: inner.help,
                     generic: false,
                 })
@@ -1374,6 +1375,7 @@ impl<'a> Checker<'a> {
                 }
             }
             Expr::New(n) => {
+                self.new_type_args(n);
                 self.expr(&n.callee);
                 for a in &n.args {
                     self.expr(a);
@@ -1405,6 +1407,35 @@ impl<'a> Checker<'a> {
             | Expr::Satisfies(x, _, _)
             | Expr::NonNull(x, _)
             | Expr::TypeArgs(x, _, _) => self.expr(x),
+        }
+    }
+
+    /// E4015 for `new collections.Array<number[]>()` and `new SendableClass<Plain>()`: the type
+    /// arguments of a generic Sendable type must be Sendable.
+    fn new_type_args(&mut self, n: &'a NewExpr) {
+        if n.type_args.is_empty() {
+            return;
+        }
+        let sendable_callee = match n.callee.unwrap_transparent() {
+            Expr::Member(m) => {
+                let mut root = &m.object;
+                while let Expr::Member(inner) = root.unwrap_transparent() {
+                    root = &inner.object;
+                }
+                matches!(root.unwrap_transparent(), Expr::Ident(id)
+                    if (id.name == "collections" || id.name == "ArkTSUtils")
+                        && self.resolve(&id.name).is_none_or(|(_, b)| b.kind == Kind::Import))
+            }
+            Expr::Ident(id) => matches!(
+                self.resolve(&id.name),
+                Some((_, b)) if b.kind == Kind::Class && b.sendable
+            ),
+            _ => false,
+        };
+        if sendable_callee {
+            if let Some(p) = self.args_problem(&n.type_args, &[], 0) {
+                self.report_type_problem(p, "");
+            }
         }
     }
 
@@ -1905,6 +1936,16 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// "is `A` (an array type, …)" → "an array type, …"; "is an array type, …" → the same.
+fn innermost_reason(why: &str) -> &str {
+    if why.starts_with("is `") {
+        if let Some(i) = why.find(" (") {
+            return why[i + 2..].strip_suffix(')').unwrap_or(&why[i + 2..]);
+        }
+    }
+    why.trim_start_matches("is ")
 }
 
 /// The name of a non-computed property key.

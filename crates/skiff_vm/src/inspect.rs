@@ -891,7 +891,11 @@ fn format_shared(ctx: &mut Ctx, slot: u32, depth: usize) -> String {
             return quote_js(&js);
         }
         Some(Cell::BigInt(b)) => return format!("{b}n"),
-        Some(c) => return format!("[Sendable{:?}]", crate::sendable::SharedKind::of(c)),
+        Some(c) => {
+            let kind = crate::sendable::SharedKind::of(c);
+            return format_shared_collection(ctx, slot, depth)
+                .unwrap_or_else(|| format!("[Sendable{kind:?}]"));
+        }
         None => return "[Sendable]".into(),
     };
     if ctx.shared_seen.contains(&slot) {
@@ -925,6 +929,148 @@ fn format_shared(ctx: &mut Ctx, slot: u32, depth: usize) -> String {
     let _ = saved_depth;
     ctx.base_is_prefix = true;
     reduce(ctx, output, &name, ("{", "}"), false, depth, None)
+}
+
+/// An `@arkts.collections` container, formatted as node formats a subclass of the matching JS
+/// container named after the runtime's constructor: `SendableArray(3) [ 1, 2, 3 ]`,
+/// `SendableMap(1) { 'a' => 1 }`, `SendableSet(2) { 1, 2 }`, `SendableInt8Array(2) [ 1, 2 ]`,
+/// `SendableArrayBuffer { [Uint8Contents]: <01 02>, byteLength: 2 }`, and (no JS equivalent)
+/// `BitVector(3) [ 0, 1, 0 ]`. `None` for other cells, or when a writer holds the container.
+/// (Owned by the collections builtins, `builtins/sendable_collections`.)
+fn format_shared_collection(ctx: &mut Ctx, slot: u32, depth: usize) -> Option<String> {
+    use skiff_shared::{Cell, Element, SharedRef, SharedWord};
+    enum C {
+        Array(Vec<SharedWord>),
+        Map(Vec<(SharedWord, SharedWord)>),
+        Set(Vec<SharedWord>),
+        Buffer(Vec<u8>),
+        Typed(&'static str, Vec<Element>),
+        Bits(Vec<bool>),
+    }
+    let vm = ctx.vm;
+    let m = vm.sendable.mutator_ref()?;
+    let c = match m.get(SharedRef(slot))? {
+        Cell::Array(a) => C::Array(a.snapshot().ok()?),
+        Cell::Map(x) => C::Map(x.entries().ok()?),
+        Cell::Set(x) => C::Set(x.values().ok()?),
+        Cell::ArrayBuffer(b) => C::Buffer(b.to_vec().ok()?),
+        Cell::TypedArray(t) => C::Typed(t.kind().constructor_name(), t.elements().ok()?),
+        Cell::BitVector(b) => C::Bits(b.to_vec().ok()?),
+        _ => return None,
+    };
+    let (name, len) = match &c {
+        C::Array(v) | C::Set(v) => (
+            if matches!(c, C::Array(_)) {
+                "SendableArray"
+            } else {
+                "SendableSet"
+            },
+            v.len(),
+        ),
+        C::Map(v) => ("SendableMap", v.len()),
+        C::Buffer(v) => ("SendableArrayBuffer", v.len()),
+        C::Typed(n, v) => (*n, v.len()),
+        C::Bits(v) => ("BitVector", v.len()),
+    };
+    if let C::Buffer(bytes) = &c {
+        if depth > ctx.depth {
+            return Some(format!("[{name}]"));
+        }
+        let shown: Vec<String> = bytes
+            .iter()
+            .take(MAX_ARRAY)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let more = match bytes.len().saturating_sub(MAX_ARRAY) {
+            0 => String::new(),
+            1 => " ... 1 more byte".into(),
+            n => format!(" ... {n} more bytes"),
+        };
+        let out = vec![
+            format!("[Uint8Contents]: <{}{}>", shown.join(" "), more),
+            format!("byteLength: {len}"),
+        ];
+        ctx.base_is_prefix = true;
+        return Some(reduce(ctx, out, name, ("{", "}"), false, depth, None));
+    }
+    let base = format!("{name}({len})");
+    let braces = match c {
+        C::Map(_) | C::Set(_) => ("{", "}"),
+        _ => ("[", "]"),
+    };
+    if len == 0 {
+        return Some(format!("{base} {}{}", braces.0, braces.1));
+    }
+    if ctx.shared_seen.contains(&slot) {
+        return Some("[Circular]".into());
+    }
+    if depth > ctx.depth {
+        return Some(format!("[{name}]"));
+    }
+    fn word(ctx: &mut Ctx, w: SharedWord, depth: usize) -> String {
+        match w.as_ref() {
+            Some(r) => format_shared(ctx, r.0, depth + 1),
+            None => format_value(ctx, Value::from_shared_bits(w), depth + 1, false),
+        }
+    }
+    ctx.shared_seen.push(slot);
+    ctx.indentation += 2;
+    ctx.current_depth = depth;
+    let mut output = Vec::new();
+    let mut values = Vec::new();
+    match &c {
+        C::Array(v) | C::Set(v) => {
+            for w in v.iter().take(MAX_ARRAY) {
+                output.push(word(ctx, *w, depth));
+                values.push(if w.as_ref().is_some() {
+                    Value::UNDEFINED
+                } else {
+                    Value::from_shared_bits(*w)
+                });
+            }
+        }
+        C::Map(v) => {
+            for (k, x) in v.iter().take(MAX_ARRAY) {
+                let ks = word(ctx, *k, depth);
+                let xs = word(ctx, *x, depth);
+                output.push(format!("{ks} => {xs}"));
+            }
+        }
+        C::Typed(_, v) => {
+            for e in v.iter().take(MAX_ARRAY) {
+                let (text, val) = match e {
+                    Element::Number(n) => (number_text(*n), Value::number(*n)),
+                    Element::BigInt64(i) => (format!("{i}n"), Value::UNDEFINED),
+                    Element::BigUint64(u) => (format!("{u}n"), Value::UNDEFINED),
+                };
+                output.push(text);
+                values.push(val);
+            }
+        }
+        C::Bits(v) => {
+            for b in v.iter().take(MAX_ARRAY) {
+                output.push(if *b { "1" } else { "0" }.into());
+                values.push(Value::number(if *b { 1.0 } else { 0.0 }));
+            }
+        }
+        C::Buffer(_) => {}
+    }
+    if len > MAX_ARRAY {
+        output.push(more_items(len - MAX_ARRAY));
+    }
+    ctx.indentation -= 2;
+    ctx.shared_seen.pop();
+    let is_array = braces.0 == "[";
+    ctx.base_is_prefix = true;
+    Some(reduce(
+        ctx,
+        output,
+        &base,
+        braces,
+        is_array,
+        depth,
+        is_array.then_some(values.as_slice()),
+    ))
 }
 
 /// Prepends `<ref *n>` to the base text when `o` turned out to be the target of a cycle (node

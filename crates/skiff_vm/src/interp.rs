@@ -2076,6 +2076,13 @@ fn define_data(vm: &mut Vm, o: Value, key: PropKey, v: Value) -> JsResult<()> {
         // Field initialisers of Sendable instances: a type-checked store into the layout.
         return crate::sendable::props::set(vm, slot, key, v, o);
     }
+    if !vm.is_sendable_value(v)
+        && vm.sendable.classes.has_any()
+        && crate::sendable::class::is_sendable_ctor(vm, o)
+    {
+        // A static field of a Sendable class initialised with a local object or function.
+        return vm.throw_shared(skiff_shared::SharedError::MismatchedType);
+    }
     let Some(r) = o.as_object() else {
         return Err(vm.type_error("Cannot define property on a non-object"));
     };
@@ -2696,7 +2703,6 @@ fn for_in_prepare(vm: &mut Vm, o: Value) -> JsResult<Value> {
         // Sendable instances: their fields in declaration order (methods are not enumerable).
         for k in crate::sendable::props::own_keys(vm, slot) {
             let kv = vm.key_to_value(k);
-            vm.root(kv);
             keys.push(kv);
         }
     } else if !o.is_nullish() {

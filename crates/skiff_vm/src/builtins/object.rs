@@ -307,6 +307,9 @@ fn object_assign(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn object_create(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let p = arg(args, 0);
+    if p.as_shared().is_some() || crate::sendable::class::is_sendable_ctor(vm, p) {
+        return vm.throw_shared(skiff_shared::SharedError::cannot_create_with_sendable_proto());
+    }
     if !p.is_object() && !p.is_null() {
         let s = vm.to_display_string(p);
         return Err(vm.type_error(format!(

@@ -66,6 +66,11 @@ impl LocalClasses {
         out.extend(self.by_ctor.keys().map(|&c| Value::object(c)));
     }
 
+    /// True once this VM has defined a Sendable class.
+    pub fn has_any(&self) -> bool {
+        !self.by_ctor.is_empty()
+    }
+
     /// The class of a local Sendable constructor.
     pub fn of_ctor(&self, ctor: Value) -> Option<&Arc<SendableClass>> {
         self.by_ctor.get(&ctor.as_object()?)

@@ -289,3 +289,107 @@ pub fn install(vm: &mut Vm) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use skiff_shared::{Rejected, SharedRef};
+
+    /// `Value` and `SharedWord` are bit-identical (docs/shared-heap.md §1).
+    #[test]
+    fn value_layout_matches_shared_words() {
+        assert_eq!(Value::UNDEFINED.bits(), SharedWord::UNDEFINED.bits());
+        assert_eq!(Value::NULL.bits(), SharedWord::NULL.bits());
+        assert_eq!(Value::FALSE.bits(), SharedWord::bool(false).bits());
+        assert_eq!(Value::TRUE.bits(), SharedWord::bool(true).bits());
+        for n in [0.0, -0.0, 1.5, f64::INFINITY, f64::NAN, -1e300] {
+            assert_eq!(Value::number(n).bits(), SharedWord::number(n).bits());
+        }
+        assert_eq!(
+            Value::shared(77).bits(),
+            SharedWord::from_ref(SharedRef(77)).bits()
+        );
+        assert_eq!(
+            SharedWord::from_bits(Value::shared(77).bits()).ok(),
+            Some(SharedWord::from_ref(SharedRef(77)))
+        );
+        // Local payloads are refused at the boundary.
+        for v in [
+            Value::object(crate::value::ObjRef(3)),
+            Value::string(crate::value::StrRef(3)),
+            Value::symbol(crate::value::SymbolId(3)),
+            Value::bigint(3),
+            Value::HOLE,
+        ] {
+            assert!(
+                matches!(
+                    SharedWord::from_bits(v.bits()),
+                    Err(Rejected::LocalObject
+                        | Rejected::LocalString
+                        | Rejected::Symbol
+                        | Rejected::LocalBigInt
+                        | Rejected::Hole)
+                ),
+                "{v:?} must not enter the shared heap by bits"
+            );
+        }
+    }
+
+    #[test]
+    fn conversions_round_trip() {
+        let mut vm = Vm::new();
+        let s = vm.str_val("héllo");
+        let w = vm.to_shared_word(s).ok().unwrap_or_default();
+        assert!(w.as_ref().is_some(), "a string becomes a shared cell");
+        let back = vm.from_shared_word(w);
+        assert!(back.is_string());
+        assert_eq!(vm.js_str(back).to_rust_string(), "héllo");
+
+        let b = vm.new_bigint(num_bigint::BigInt::from(-12345));
+        let w = vm.to_shared_word(b).ok().unwrap_or_default();
+        let back = vm.from_shared_word(w);
+        assert_eq!(vm.bigint_of(back), num_bigint::BigInt::from(-12345));
+
+        for v in [
+            Value::number(2.5),
+            Value::NULL,
+            Value::UNDEFINED,
+            Value::TRUE,
+        ] {
+            let w = vm.to_shared_word(v).ok().unwrap_or_default();
+            assert_eq!(vm.from_shared_word(w), v);
+        }
+        let o = Value::object(vm.new_object());
+        assert!(matches!(
+            vm.to_shared_word(o),
+            Err(ToWordError::NotSendable)
+        ));
+        let sym = Value::symbol(vm.new_symbol(None));
+        assert!(matches!(
+            vm.to_shared_word(sym),
+            Err(ToWordError::NotSendable)
+        ));
+        // Shared collections keep their identity.
+        let r = vm.mutator().alloc_array(Vec::new()).ok();
+        let arr = Value::shared(r.map(|r| r.0).unwrap_or(0));
+        let w = vm.to_shared_word(arr).ok().unwrap_or_default();
+        assert_eq!(vm.from_shared_word(w), arr);
+        assert_eq!(vm.shared_kind(arr), Some(SharedKind::Array));
+    }
+
+    #[test]
+    fn errors_have_the_runtime_shape() {
+        let mut vm = Vm::new();
+        let e = vm.shared_error(SharedError::MismatchedType);
+        let m = vm.get_str(e, "message").unwrap_or_default();
+        assert_eq!(
+            vm.js_str(m).to_rust_string(),
+            "Cannot set sendable property with mismatched type"
+        );
+        let e = vm.shared_error(SharedError::ConcurrentModification);
+        let code = vm.get_str(e, "code").unwrap_or_default();
+        let name = vm.get_str(e, "name").unwrap_or_default();
+        assert_eq!(code.as_number(), Some(10200201.0));
+        assert_eq!(vm.js_str(name).to_rust_string(), "BusinessError");
+    }
+}
