@@ -1,6 +1,7 @@
 //! The standard library. Each submodule installs one family of builtins on the realm.
 
 pub mod array;
+pub mod atomics;
 pub mod bigint;
 pub mod collections;
 pub mod console;
@@ -51,6 +52,7 @@ pub fn install(vm: &mut Vm) {
     regexp::install(vm);
     date::install(vm);
     typed::install(vm);
+    atomics::install(vm);
     bigint::install(vm);
     console::install(vm);
     crate::sendable::install(vm);
