@@ -202,6 +202,15 @@ fn memory_id(b: &Buffer) -> Option<usize> {
 }
 
 fn wait(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    // The buffer must be shared, checked before the index is converted.
+    if let Some(o) = arg(args, 0).as_object() {
+        if let Some((kind, buffer, _, _)) = super::typed::view(vm, o) {
+            if !buffer.is_shared() && matches!(kind, TypedKind::Int32 | TypedKind::BigInt64) {
+                let name = kind.name();
+                return Err(vm.type_error(format!("[object {name}] is not a shared typed array.")));
+            }
+        }
+    }
     let a = access(vm, arg(args, 0), arg(args, 1), true)?;
     let Some(memory) = memory_id(&a.buffer) else {
         let name = a.kind.name();
