@@ -26,7 +26,34 @@ pub type KitContributor = fn(&mut Vm, ObjRef) -> JsResult<()>;
 
 /// Everything that makes up `@kit.ArkTS`. TaskPool, collections and ArkTSUtils add themselves
 /// here, so one import gives all of them.
-pub const ARKTS_KIT: &[KitContributor] = &[worker::contribute_kit, taskpool::contribute_kit];
+pub const ARKTS_KIT: &[KitContributor] = &[
+    worker::contribute_kit,
+    taskpool::contribute_kit,
+    collections_kit,
+    arkts_utils_kit,
+];
+
+/// Adds `ArkTSUtils` (`@arkts.utils`) to `@kit.ArkTS`.
+fn arkts_utils_kit(vm: &mut Vm, kit: ObjRef) -> JsResult<()> {
+    let ns = skiff_vm::builtins::arkts_utils::arkts_utils_namespace(vm)?;
+    vm.heap.obj_mut(kit).put_raw(
+        PropKey::from_str("ArkTSUtils"),
+        ns,
+        skiff_vm::shape::ATTR_ENUMERABLE,
+    );
+    Ok(())
+}
+
+/// Adds `collections` (`@arkts.collections`) to `@kit.ArkTS`.
+fn collections_kit(vm: &mut Vm, kit: ObjRef) -> JsResult<()> {
+    let ns = skiff_vm::builtins::sendable_collections::collections_namespace(vm)?;
+    vm.heap.obj_mut(kit).put_raw(
+        PropKey::from_str("collections"),
+        ns,
+        skiff_vm::shape::ATTR_ENUMERABLE,
+    );
+    Ok(())
+}
 
 fn arkts_kit(vm: &mut Vm) -> JsResult<Value> {
     let kit = vm.new_object();
@@ -52,4 +79,11 @@ pub fn register_builtins(vm: &mut Vm) {
     vm.register_native_module("skiff:worker-native", worker::native_module);
     vm.register_native_module("@ohos.taskpool", taskpool::ohos_taskpool);
     vm.register_native_module("skiff:taskpool-native", taskpool::native_module);
+    use skiff_vm::builtins::arkts_utils;
+    vm.register_native_module("@arkts.utils", arkts_utils::native_module);
+    vm.register_native_module("@kit.BasicServicesKit", arkts_utils::basic_services_kit);
+    vm.register_native_module(
+        "@arkts.collections",
+        skiff_vm::builtins::sendable_collections::native_module,
+    );
 }

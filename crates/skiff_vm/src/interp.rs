@@ -2194,6 +2194,17 @@ pub fn copy_data_properties(
     let Some(d) = dst.as_object() else {
         return Ok(());
     };
+    if let Some(slot) = src.as_shared() {
+        // `{ ...sendable }`: its fields (Sendable instances) or elements (arrays).
+        for k in crate::sendable::props::own_keys(vm, slot) {
+            if excluded.contains(&k) {
+                continue;
+            }
+            let v = vm.get(src, k)?;
+            vm.create_data_property(d, k, v)?;
+        }
+        return Ok(());
+    }
     let s = vm.to_object(src)?;
     for k in vm.own_keys(s) {
         if excluded.contains(&k) {

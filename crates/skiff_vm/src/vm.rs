@@ -214,6 +214,10 @@ impl Vm {
             vm.typeof_strings.push(Value::string(s));
         }
         crate::builtins::install(&mut vm);
+        // Register with the shared heap now, so that shared values arriving by message can
+        // be inspected through `&Vm` (the mutator is per VM and never collects, see
+        // docs/shared-heap.md §10).
+        vm.mutator();
         vm
     }
 

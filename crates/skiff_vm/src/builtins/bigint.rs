@@ -190,12 +190,25 @@ fn r_define_property(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Valu
 }
 
 fn r_delete_property(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        let k = vm.to_property_key(arg(args, 1))?;
+        return crate::sendable::props::delete(vm, slot, k).map(Value::bool);
+    }
     let o = target(vm, arg(args, 0))?;
     let k = vm.to_property_key(arg(args, 1))?;
     Ok(Value::bool(vm.delete_property(o, k)))
 }
 
 fn r_get(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        let k = vm.to_property_key(arg(args, 1))?;
+        let recv = if args.len() > 2 {
+            args[2]
+        } else {
+            arg(args, 0)
+        };
+        return crate::sendable::props::get(vm, slot, k, recv);
+    }
     let o = target(vm, arg(args, 0))?;
     let k = vm.to_property_key(arg(args, 1))?;
     let recv = if args.len() > 2 {
@@ -207,6 +220,11 @@ fn r_get(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn r_set(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        let k = vm.to_property_key(arg(args, 1))?;
+        let ok = crate::sendable::props::set(vm, slot, k, arg(args, 2), arg(args, 0)).is_ok();
+        return Ok(Value::bool(ok));
+    }
     let o = target(vm, arg(args, 0))?;
     let k = vm.to_property_key(arg(args, 1))?;
     Ok(Value::bool(
@@ -215,12 +233,21 @@ fn r_set(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn r_has(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        let k = vm.to_property_key(arg(args, 1))?;
+        return Ok(Value::bool(crate::sendable::props::has(vm, slot, k)));
+    }
     let o = target(vm, arg(args, 0))?;
     let k = vm.to_property_key(arg(args, 1))?;
     Ok(Value::bool(vm.has_property(o, k)))
 }
 
 fn r_own_keys(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        let keys = crate::sendable::props::own_keys(vm, slot);
+        let vals: Vec<Value> = keys.into_iter().map(|k| vm.key_to_value(k)).collect();
+        return Ok(vm.new_array_value(vals));
+    }
     let o = target(vm, arg(args, 0))?;
     let keys = vm.own_keys(o);
     let vals: Vec<Value> = keys.into_iter().map(|k| vm.key_to_value(k)).collect();
@@ -228,6 +255,9 @@ fn r_own_keys(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn r_get_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        return Ok(Value::object(crate::sendable::props::proto_of(vm, slot)));
+    }
     let o = target(vm, arg(args, 0))?;
     Ok(vm
         .heap
@@ -247,6 +277,9 @@ fn r_set_prototype_of(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Val
 }
 
 fn r_is_extensible(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if arg(args, 0).as_shared().is_some() {
+        return Ok(Value::FALSE);
+    }
     let o = target(vm, arg(args, 0))?;
     Ok(Value::bool(vm.heap.obj(o).extensible))
 }

@@ -1,5 +1,6 @@
 //! The standard library. Each submodule installs one family of builtins on the realm.
 
+pub mod arkts_utils;
 pub mod array;
 pub mod atomics;
 pub mod bigint;
@@ -17,6 +18,7 @@ pub mod number;
 pub mod object;
 pub mod promise;
 pub mod regexp;
+pub mod sendable_collections;
 pub mod string;
 pub mod symbol;
 pub mod typed;
@@ -56,6 +58,8 @@ pub fn install(vm: &mut Vm) {
     bigint::install(vm);
     console::install(vm);
     crate::sendable::install(vm);
+    arkts_utils::install(vm);
+    sendable_collections::install(vm);
 }
 
 /// The `i`th argument or undefined.

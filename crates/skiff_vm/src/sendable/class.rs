@@ -53,6 +53,8 @@ pub struct LocalClasses {
     by_id: FxHashMap<u64, (ObjRef, ObjRef)>,
     /// Local constructor → its class.
     by_ctor: FxHashMap<ObjRef, Arc<SendableClass>>,
+    /// Classes this VM failed to materialize (not retried).
+    unavailable: rustc_hash::FxHashSet<u64>,
 }
 
 impl LocalClasses {
@@ -198,17 +200,29 @@ pub fn materialize(vm: &mut Vm, class: &Arc<SendableClass>) -> Option<(ObjRef, O
     if let Some(l) = vm.sendable.classes.local(class.id()) {
         return Some(l);
     }
-    let (module_id, _) = class_site(class.id())?;
+    if vm.sendable.classes.unavailable.contains(&class.id()) {
+        return None;
+    }
+    let Some((module_id, _)) = class_site(class.id()) else {
+        vm.sendable.classes.unavailable.insert(class.id());
+        return None;
+    };
     if vm.sendable.materializing.contains(&module_id) {
         return None;
     }
     vm.sendable.materializing.push(module_id.clone());
     let r = materialize_module(vm, &module_id);
     vm.sendable.materializing.retain(|m| *m != module_id);
-    if r.is_err() {
-        return None;
+    let local = match r {
+        Ok(()) => vm.sendable.classes.local(class.id()),
+        Err(_) => None,
+    };
+    if local.is_none() {
+        // Not materializable here (no factory, or the module failed): do not retry on every
+        // property access; a later definition of the class in this VM still registers it.
+        vm.sendable.classes.unavailable.insert(class.id());
     }
-    vm.sendable.classes.local(class.id())
+    local
 }
 
 fn materialize_module(vm: &mut Vm, id: &str) -> JsResult<()> {

@@ -8,9 +8,9 @@
 //!   [`Vm::from_shared_word`] converts back: shared string and BigInt cells become *local*
 //!   strings and BigInts (an `Arc` clone / a copy), so a `Value::shared` never names a string
 //!   or BigInt cell; every other cell stays a shared reference.
-//! * **Mutator.** Each VM owns at most one [`Mutator`] of [`SharedHeap::global`], registered
-//!   lazily on first use by [`Vm::mutator`] (on the VM's thread). Do not register another one
-//!   on a VM thread.
+//! * **Mutator.** Each VM owns one [`Mutator`] of [`SharedHeap::global`], registered when the
+//!   VM is created (on its thread) and reached with [`Vm::mutator`]. Do not register another
+//!   one for a VM.
 //! * **Property dispatch.** [`Vm::get`], [`Vm::set`], `in`, `delete`, own keys and element
 //!   access on a shared value go through [`props`]: Sendable class instances use their fields
 //!   and their class's local prototype; every other cell kind (collections, locks, …) delegates
@@ -141,7 +141,8 @@ impl SendableState {
 }
 
 impl Vm {
-    /// This VM's mutator of the process-wide shared heap, registered on first use. It derefs to
+    /// This VM's mutator of the process-wide shared heap (registered when the VM is created;
+    /// re-registered if it was ever taken away). It derefs to
     /// [`HeapView`] for cell access (`vm.mutator().object(r)`, `.array(r)`, …). Builtins that
     /// call back into scripts clone the collection's `Arc` first and drop the borrow.
     pub fn mutator(&mut self) -> &mut Mutator {
