@@ -10,7 +10,7 @@ fn run_suite(suite: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let output = Command::new(env!("CARGO_BIN_EXE_skiff"))
         .args(["test", "--timeout", "60"])
-        .arg(Path::new("tests").join(suite))
+        .arg(suite)
         .current_dir(&root)
         .env("TZ", "UTC")
         .env("NO_COLOR", "1")
@@ -23,12 +23,19 @@ fn run_suite(suite: &str) {
     let last = stdout.lines().last().unwrap_or_default();
     assert!(
         output.status.success(),
-        "tests/{suite}: {last} (the diffs are printed above)"
+        "{suite}: {last} (the diffs are printed above)"
     );
-    assert!(!last.starts_with("0 passed"), "tests/{suite} ran no script");
+    assert!(!last.starts_with("0 passed"), "{suite} ran no script");
 }
 
 #[test]
 fn run_suite_scripts() {
-    run_suite("run");
+    run_suite("tests/run");
+}
+
+/// The runnable examples of the documentation are snapshot-tested like the suites, so they
+/// keep working as the runtime changes.
+#[test]
+fn run_examples() {
+    run_suite("scripts/examples");
 }

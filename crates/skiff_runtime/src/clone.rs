@@ -14,18 +14,17 @@
 //!   TypedArrays and DataView.
 //! * Anything else (functions, symbols, promises, weak collections, generators, ...) is a
 //!   [`CloneError`]; the Worker API turns it into BusinessError 10200006.
+//! * A SharedArrayBuffer is not copied: the receiver's wrapper is over the same memory.
 //! * ArrayBuffers listed in the transfer list are *moved*: their bytes leave the sender, whose
 //!   buffer is detached (byteLength 0). Detaching happens only after the whole graph was
 //!   serialized, so a failed `postMessage` has no side effect.
 
 use num_bigint::BigInt;
 use skiff_vm::atom::PropKey;
-use skiff_vm::object::{ObjectKind, TypedKind};
+use skiff_vm::object::{Buffer, ObjectKind, TypedKind};
 use skiff_vm::value::{Kind, ObjRef};
 use skiff_vm::{JsResult, JsStr, Value, Vm};
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
 
 /// A value that is not an object, or a reference to object number `n` of the message.
 #[derive(Clone, Debug)]
@@ -69,6 +68,8 @@ pub enum Node {
         props: Vec<(PropKey, Leaf)>,
     },
     ArrayBuffer(Vec<u8>),
+    /// A SharedArrayBuffer: the receiver wraps the same memory.
+    SharedArrayBuffer(skiff_vm::object::SharedMemory),
     Typed {
         kind: usize,
         buffer: usize,
@@ -268,6 +269,7 @@ impl Writer {
             RegExp(JsStr, JsStr),
             Error,
             Buffer(Vec<u8>),
+            SharedBuffer(skiff_vm::object::SharedMemory),
             Typed(usize, Value, usize, usize),
             View(Value, usize, usize),
             Bad(&'static str),
@@ -281,6 +283,7 @@ impl Writer {
             ObjectKind::Date(t) => K::Date(*t),
             ObjectKind::RegExp(r) => K::RegExp(r.source.clone(), r.flags.clone()),
             ObjectKind::Error(_) => K::Error,
+            ObjectKind::ArrayBuffer(Buffer::Shared(memory)) => K::SharedBuffer(memory.clone()),
             ObjectKind::ArrayBuffer(b) => {
                 let listed = self.listed.contains(&o);
                 // Empty buffers are never transferred: there is nothing to move.
@@ -389,6 +392,7 @@ impl Writer {
                 }
             }
             K::Buffer(bytes) => Node::ArrayBuffer(bytes),
+            K::SharedBuffer(memory) => Node::SharedArrayBuffer(memory),
             K::Typed(kind, buffer, offset, length) => match self.leaf(vm, buffer)? {
                 Leaf::Obj(buffer) => Node::Typed {
                     kind,
@@ -471,7 +475,11 @@ pub fn deserialize(vm: &mut Vm, msg: Message) -> JsResult<Value> {
                 }
                 Node::ArrayBuffer(bytes) => (
                     vm.realm.array_buffer_proto,
-                    ObjectKind::ArrayBuffer(Rc::new(RefCell::new(bytes.clone()))),
+                    ObjectKind::ArrayBuffer(Buffer::local(bytes.clone())),
+                ),
+                Node::SharedArrayBuffer(memory) => (
+                    vm.realm.shared_array_buffer_proto,
+                    ObjectKind::ArrayBuffer(Buffer::Shared(memory.clone())),
                 ),
                 Node::Typed { .. } | Node::DataView { .. } => {
                     // Placeholder, replaced in pass 2.

@@ -37,6 +37,7 @@ pub const SERIALIZATION: (u32, &str) = (10200006, "An exception occurred during 
 pub const NOT_RUNNING: (u32, &str) = (10200004, "The Worker instance is not running.");
 pub const INIT_FAILED: (u32, &str) = (10200003, "Worker initialization failed.");
 pub const BAD_PATH: (u32, &str) = (10200007, "The worker file path is invalid.");
+pub const CALL_TIMEOUT: (u32, &str) = (10200021, "The global call exceeds the timeout.");
 
 fn throw<T>(vm: &mut Vm, (code, message): (u32, &str)) -> JsResult<T> {
     Err(business_error(vm, code, message))
@@ -45,7 +46,7 @@ fn throw<T>(vm: &mut Vm, (code, message): (u32, &str)) -> JsResult<T> {
 /// Builds the `skiff:worker-native` namespace.
 pub fn native_module(vm: &mut Vm) -> JsResult<Value> {
     let ns = vm.new_object();
-    let fns: [(&str, u32, skiff_vm::object::NativeFn); 7] = [
+    let fns: [(&str, u32, skiff_vm::object::NativeFn); 8] = [
         ("spawn", 2, spawn),
         ("post", 3, post),
         ("terminate", 2, terminate),
@@ -53,6 +54,7 @@ pub fn native_module(vm: &mut Vm) -> JsResult<Value> {
         ("portClose", 0, port_close),
         ("setDispatcher", 1, set_dispatcher),
         ("workerName", 0, worker_name),
+        ("callHost", 4, call_host),
     ];
     for (name, len, f) in fns {
         vm.define_method(ns, name, len, f);
@@ -329,4 +331,84 @@ fn port_close(_vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
         rt.close(me);
     }
     Ok(Value::UNDEFINED)
+}
+
+/// `callHost(instanceName, methodName, timeoutMs, args)`: `callGlobalCallObjectMethod` in a
+/// Worker. The host runs the call (`hostCall` in the script part) as a macrotask of its own loop
+/// and answers through a channel; this thread blocks until the answer or the timeout.
+fn call_host(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let Some((rt, host)) = with_ctx(|c| (c.rt.clone(), c.host)) else {
+        return throw(vm, NOT_RUNNING);
+    };
+    let Some(host) = host else {
+        return throw(vm, NOT_RUNNING);
+    };
+    let name = vm.js_str(arg(args, 0)).to_rust_string();
+    let method = vm.js_str(arg(args, 1)).to_rust_string();
+    let timeout = match arg(args, 2).as_number() {
+        Some(t) if t >= 1.0 => t.min(5000.0),
+        _ => 5000.0,
+    };
+    let msg = serialize(vm, arg(args, 3), Value::UNDEFINED)?;
+    // The answer: the cloned result, or the cloned error the host threw.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Message, Message>>(1);
+    let posted = rt.post(
+        host,
+        Box::new(move |vm: &mut Vm| {
+            let outcome = (|| -> JsResult<Value> {
+                let args = clone::deserialize(vm, msg)?;
+                let base = vm.handles.len();
+                vm.handles.push(args);
+                let ns = script_exports(vm);
+                let call = ns.and_then(|ns| vm.get_str(ns, "hostCall"));
+                let r = call.and_then(|f| {
+                    let n = vm.str_val(&name);
+                    vm.handles.push(n);
+                    let m = vm.str_val(&method);
+                    vm.handles.push(m);
+                    vm.call(f, Value::UNDEFINED, &[n, m, args])
+                });
+                vm.handles.truncate(base);
+                r
+            })();
+            let answer = match outcome {
+                Ok(v) => match clone::serialize(vm, v, &[]) {
+                    Ok(Ok(m)) => Ok(m),
+                    Ok(Err(e)) => Err(error_text(vm, e)),
+                    Err(_) => {
+                        let e = business_error(vm, SERIALIZATION.0, SERIALIZATION.1);
+                        Err(error_text(vm, e))
+                    }
+                },
+                Err(e) => Err(error_text(vm, e)),
+            };
+            let _ = tx.send(answer);
+            Ok(())
+        }),
+    );
+    if !posted {
+        return throw(vm, NOT_RUNNING);
+    }
+    let wait = std::time::Duration::from_secs_f64(timeout / 1000.0);
+    match rx.recv_timeout(wait) {
+        Ok(Ok(m)) => clone::deserialize(vm, m),
+        Ok(Err(m)) => Err(clone::deserialize(vm, m)?),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => throw(vm, CALL_TIMEOUT),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => throw(vm, NOT_RUNNING),
+    }
+}
+
+/// A thrown value as a message (its text when it cannot be cloned).
+fn error_text(vm: &mut Vm, e: Value) -> Message {
+    match clone::serialize(vm, e, &[]) {
+        Ok(Ok(m)) => m,
+        _ => {
+            let text = vm.format_uncaught(e);
+            let text = text.strip_prefix("Uncaught ").unwrap_or(&text).to_string();
+            Message {
+                root: clone::Leaf::Str(JsStr::from_str(&text)),
+                nodes: Vec::new(),
+            }
+        }
+    }
 }

@@ -600,11 +600,16 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                     bytes.len(),
                 )
             };
+            let class = if b.is_shared() {
+                "SharedArrayBuffer"
+            } else {
+                "ArrayBuffer"
+            };
             if too_deep {
-                return "[ArrayBuffer]".into();
+                return format!("[{class}]");
             }
             let out = vec![contents, format!("byteLength: {len}")];
-            let name = prefix("ArrayBuffer");
+            let name = prefix(class);
             ctx.base_is_prefix = true;
             return reduce(ctx, out, &name, ("{", "}"), false, depth, None);
         }

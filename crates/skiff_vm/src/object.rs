@@ -221,7 +221,92 @@ impl TypedKind {
     ];
 }
 
-pub type Buffer = Rc<RefCell<Vec<u8>>>;
+/// The bytes of an `ArrayBuffer` or a `SharedArrayBuffer`.
+///
+/// A local buffer is owned by one VM (`Rc<RefCell>`). A shared one is the same memory for every
+/// instance that received it (`Arc<Mutex>`): each access takes the lock for the length of one
+/// read, write or atomic operation, so concurrent accesses are data-race free and `Atomics`
+/// operations are sequentially consistent. Callers hold a borrow only for one operation and
+/// never two borrows of one buffer at once (a second borrow of a shared buffer would wait for
+/// itself).
+#[derive(Clone)]
+pub enum Buffer {
+    Local(Rc<RefCell<Vec<u8>>>),
+    Shared(SharedMemory),
+}
+
+/// The memory of a `SharedArrayBuffer`: the part that crosses threads.
+pub type SharedMemory = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+
+/// A read borrow of a [`Buffer`]'s bytes.
+pub enum BufferRef<'a> {
+    Local(std::cell::Ref<'a, Vec<u8>>),
+    Shared(std::sync::MutexGuard<'a, Vec<u8>>),
+}
+
+/// A write borrow of a [`Buffer`]'s bytes.
+pub enum BufferMut<'a> {
+    Local(std::cell::RefMut<'a, Vec<u8>>),
+    Shared(std::sync::MutexGuard<'a, Vec<u8>>),
+}
+
+impl Buffer {
+    pub fn local(bytes: Vec<u8>) -> Buffer {
+        Buffer::Local(Rc::new(RefCell::new(bytes)))
+    }
+
+    pub fn shared(bytes: Vec<u8>) -> Buffer {
+        Buffer::Shared(std::sync::Arc::new(std::sync::Mutex::new(bytes)))
+    }
+
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Buffer::Shared(_))
+    }
+
+    pub fn borrow(&self) -> BufferRef<'_> {
+        match self {
+            Buffer::Local(b) => BufferRef::Local(b.borrow()),
+            // A panic while the lock was held cannot leave bytes half-valid: keep going.
+            Buffer::Shared(b) => BufferRef::Shared(b.lock().unwrap_or_else(|p| p.into_inner())),
+        }
+    }
+
+    pub fn borrow_mut(&self) -> BufferMut<'_> {
+        match self {
+            Buffer::Local(b) => BufferMut::Local(b.borrow_mut()),
+            Buffer::Shared(b) => BufferMut::Shared(b.lock().unwrap_or_else(|p| p.into_inner())),
+        }
+    }
+}
+
+impl std::ops::Deref for BufferRef<'_> {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        match self {
+            BufferRef::Local(b) => b,
+            BufferRef::Shared(b) => b,
+        }
+    }
+}
+
+impl std::ops::Deref for BufferMut<'_> {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        match self {
+            BufferMut::Local(b) => b,
+            BufferMut::Shared(b) => b,
+        }
+    }
+}
+
+impl std::ops::DerefMut for BufferMut<'_> {
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        match self {
+            BufferMut::Local(b) => b,
+            BufferMut::Shared(b) => b,
+        }
+    }
+}
 
 /// Iterator state for the builtin iterators.
 pub enum IterState {

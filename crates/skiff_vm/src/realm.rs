@@ -102,6 +102,7 @@ realm! {
     async_function_proto,
     async_generator_function_proto,
     array_buffer_proto,
+    shared_array_buffer_proto,
     typed_array_proto,
     data_view_proto,
     global,

@@ -2,7 +2,7 @@
 // native (`skiff:worker-native`, see worker.rs); event targets, handler properties and the
 // classes users see are simpler to get right here.
 import {
-  spawn, post, terminate, portPost, portClose, setDispatcher, workerName,
+  spawn, post, terminate, portPost, portClose, setDispatcher, workerName, callHost,
 } from 'skiff:worker-native';
 
 function businessError(code: number, message: string): Error {
@@ -175,6 +175,28 @@ class ThreadWorker extends WorkerEventTarget {
     }
   }
 
+  // Sendable values always cross by reference here, so this is postMessage.
+  postMessageWithSharedSendable(message: any, transfer?: any): void {
+    this.postMessage(message, transfer);
+  }
+
+  registerGlobalCallObject(instanceName: string, globalCallObject: Object): void {
+    if (typeof instanceName !== 'string' || globalCallObject === null
+      || typeof globalCallObject !== 'object') {
+      throw businessError(401, 'Parameter error. The type of "instanceName" must be string '
+        + 'and "globalCallObject" must be object.');
+    }
+    globalCallObjects.set(instanceName, globalCallObject);
+  }
+
+  unregisterGlobalCallObject(instanceName?: string): void {
+    if (instanceName === undefined) {
+      globalCallObjects.clear();
+    } else {
+      globalCallObjects.delete(instanceName);
+    }
+  }
+
   terminate(): void {
     const st = states.get(this);
     if (st === undefined || !st.running) {
@@ -183,6 +205,25 @@ class ThreadWorker extends WorkerEventTarget {
     st.running = false;
     terminate(st.id, 0);
   }
+}
+
+// Objects registered with registerGlobalCallObject, by name (strong references).
+const globalCallObjects = new Map<string, any>();
+
+// Runs a Worker's callGlobalCallObjectMethod on the host.
+export function hostCall(instanceName: string, methodName: string, args: any[]): any {
+  const obj = globalCallObjects.get(instanceName);
+  if (obj === undefined) {
+    throw businessError(10200019, 'The globalCallObject is not registered.');
+  }
+  const method = obj[methodName];
+  const tag = typeof method === 'function' ? Object.prototype.toString.call(method) : '';
+  if (typeof method !== 'function' || tag === '[object AsyncFunction]'
+    || tag === '[object GeneratorFunction]' || tag === '[object AsyncGeneratorFunction]') {
+    throw businessError(10200020,
+      'The method to be called is not callable or is an async method or a generator.');
+  }
+  return method.apply(obj, args);
 }
 
 class ThreadWorkerGlobalScope extends WorkerEventTarget {
@@ -197,6 +238,21 @@ class ThreadWorkerGlobalScope extends WorkerEventTarget {
 
   postMessage(message: any, transfer?: any): void {
     portPost(message, transfer);
+  }
+
+  // Sendable values always cross by reference here, so this is postMessage.
+  postMessageWithSharedSendable(message: any, transfer?: any): void {
+    portPost(message, transfer);
+  }
+
+  callGlobalCallObjectMethod(instanceName: string, methodName: string, timeout: number,
+    ...args: any[]): any {
+    if (typeof instanceName !== 'string' || typeof methodName !== 'string'
+      || typeof timeout !== 'number') {
+      throw businessError(401, 'Parameter error. The type of "instanceName" and "methodName" '
+        + 'must be string, and "timeout" must be number.');
+    }
+    return callHost(instanceName, methodName, timeout, args);
   }
 
   close(): void {

@@ -172,6 +172,12 @@ fn r_apply(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 fn r_construct(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let f = arg(args, 0);
     let nt = if args.len() > 2 { args[2] } else { f };
+    if !vm.is_constructor(f) {
+        return Err(vm.type_error("Reflect.construct: target is not a constructor"));
+    }
+    if !vm.is_constructor(nt) {
+        return Err(vm.type_error("Reflect.construct: newTarget is not a constructor"));
+    }
     let list = super::function::list_from_array_like(vm, arg(args, 1))?;
     vm.construct(f, &list, nt)
 }

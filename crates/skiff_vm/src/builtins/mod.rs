@@ -2,6 +2,7 @@
 
 pub mod arkts_utils;
 pub mod array;
+pub mod atomics;
 pub mod bigint;
 pub mod collections;
 pub mod console;
@@ -53,6 +54,7 @@ pub fn install(vm: &mut Vm) {
     regexp::install(vm);
     date::install(vm);
     typed::install(vm);
+    atomics::install(vm);
     bigint::install(vm);
     console::install(vm);
     crate::sendable::install(vm);

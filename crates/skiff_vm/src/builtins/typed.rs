@@ -10,8 +10,6 @@ use crate::vm::{wk, Vm};
 use crate::JsResult;
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
-use std::cell::RefCell;
-use std::rc::Rc;
 
 const MAX_BYTES: f64 = (1u64 << 31) as f64;
 
@@ -22,7 +20,7 @@ fn buffer_of(vm: &Vm, b: Value) -> Option<Buffer> {
     }
 }
 
-fn view(vm: &Vm, o: ObjRef) -> Option<(TypedKind, Buffer, usize, usize)> {
+pub(crate) fn view(vm: &Vm, o: ObjRef) -> Option<(TypedKind, Buffer, usize, usize)> {
     match &vm.heap.obj(o).kind {
         ObjectKind::TypedArray {
             kind,
@@ -34,7 +32,7 @@ fn view(vm: &Vm, o: ObjRef) -> Option<(TypedKind, Buffer, usize, usize)> {
     }
 }
 
-fn read(
+pub(crate) fn read(
     kind: TypedKind,
     bytes: &[u8],
     at: usize,
@@ -122,7 +120,7 @@ pub fn peek_bigint_texts(vm: &Vm, o: ObjRef, n: usize) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn encode(vm: &mut Vm, kind: TypedKind, v: Value) -> JsResult<[u8; 8]> {
+pub(crate) fn encode(vm: &mut Vm, kind: TypedKind, v: Value) -> JsResult<[u8; 8]> {
     use skiff_jslib::number as jn;
     let mut out = [0u8; 8];
     match kind {
@@ -175,7 +173,7 @@ fn new_buffer(vm: &mut Vm, proto: ObjRef, len: usize) -> Value {
     vm.heap.debt += len / 64;
     Value::object(vm.new_object_with_proto(
         Some(proto),
-        ObjectKind::ArrayBuffer(Rc::new(RefCell::new(vec![0u8; len]))),
+        ObjectKind::ArrayBuffer(Buffer::local(vec![0u8; len])),
     ))
 }
 
@@ -193,19 +191,77 @@ fn array_buffer_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Valu
     Ok(new_buffer(vm, proto, n as usize))
 }
 
-fn byte_length(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
+/// The buffer of `this` for a method of `ArrayBuffer.prototype` (`shared` false) or
+/// `SharedArrayBuffer.prototype` (`shared` true): each refuses the other kind.
+fn this_buffer(vm: &mut Vm, this: Value, shared: bool, method: &str) -> JsResult<Buffer> {
     match buffer_of(vm, this) {
-        Some(b) => Ok(Value::number(b.borrow().len() as f64)),
-        None => {
-            Err(vm.type_error("ArrayBuffer.prototype.byteLength called on incompatible receiver"))
+        Some(b) if b.is_shared() == shared => Ok(b),
+        _ => {
+            let class = if shared { "SharedArrayBuffer" } else { "ArrayBuffer" };
+            Err(vm.type_error(format!(
+                "{class}.prototype.{method} called on incompatible receiver"
+            )))
         }
     }
 }
 
-fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let Some(b) = buffer_of(vm, this) else {
-        return Err(vm.type_error("ArrayBuffer.prototype.slice called on incompatible receiver"));
+fn byte_length(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
+    let b = this_buffer(vm, this, false, "byteLength")?;
+    let len = b.borrow().len();
+    Ok(Value::number(len as f64))
+}
+
+fn shared_byte_length(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
+    let b = this_buffer(vm, this, true, "byteLength")?;
+    let len = b.borrow().len();
+    Ok(Value::number(len as f64))
+}
+
+fn shared_growable(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
+    this_buffer(vm, this, true, "growable")?;
+    Ok(Value::FALSE)
+}
+
+fn shared_array_buffer_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if vm.new_target.is_undefined() {
+        return Err(vm.type_error("Constructor SharedArrayBuffer requires 'new'"));
+    }
+    let n = vm.to_integer(arg(args, 0))?;
+    if !(0.0..=MAX_BYTES).contains(&n) {
+        return Err(vm.range_error("Invalid array buffer length"));
+    }
+    let nt = vm.new_target;
+    let dp = vm.realm.shared_array_buffer_proto;
+    let proto = vm.proto_from_ctor(nt, dp)?;
+    vm.heap.debt += n as usize / 64;
+    Ok(Value::object(vm.new_object_with_proto(
+        Some(proto),
+        ObjectKind::ArrayBuffer(Buffer::shared(vec![0u8; n as usize])),
+    )))
+}
+
+/// A `SharedArrayBuffer` object over existing shared memory (structured clone).
+pub fn wrap_shared_buffer(vm: &mut Vm, memory: Buffer) -> Value {
+    let p = vm.realm.shared_array_buffer_proto;
+    Value::object(vm.new_object_with_proto(Some(p), ObjectKind::ArrayBuffer(memory)))
+}
+
+fn shared_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    let b = this_buffer(vm, this, true, "slice")?;
+    let (s, e) = slice_range(vm, &b, args)?;
+    let data: Vec<u8> = if s < e {
+        b.borrow()[s..e].to_vec()
+    } else {
+        Vec::new()
     };
+    let p = vm.realm.shared_array_buffer_proto;
+    Ok(Value::object(vm.new_object_with_proto(
+        Some(p),
+        ObjectKind::ArrayBuffer(Buffer::shared(data)),
+    )))
+}
+
+fn slice_range(vm: &mut Vm, b: &Buffer, args: &[Value]) -> JsResult<(usize, usize)> {
     let len = b.borrow().len() as f64;
     let s = crate::conv::relative_index(vm.to_integer(arg(args, 0))?, len) as usize;
     let e = if arg(args, 1).is_undefined() {
@@ -213,6 +269,12 @@ fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     } else {
         crate::conv::relative_index(vm.to_integer(args[1])?, len)
     } as usize;
+    Ok((s, e))
+}
+
+fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    let b = this_buffer(vm, this, false, "slice")?;
+    let (s, e) = slice_range(vm, &b, args)?;
     let data: Vec<u8> = if s < e {
         b.borrow()[s..e].to_vec()
     } else {
@@ -221,7 +283,7 @@ fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let p = vm.realm.array_buffer_proto;
     Ok(Value::object(vm.new_object_with_proto(
         Some(p),
-        ObjectKind::ArrayBuffer(Rc::new(RefCell::new(data))),
+        ObjectKind::ArrayBuffer(Buffer::local(data)),
     )))
 }
 
@@ -756,6 +818,38 @@ pub fn install(vm: &mut Vm) {
         .obj_mut(abp)
         .put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
     set_global(vm, "ArrayBuffer", Value::object(abc));
+
+    let sabp = vm.realm.shared_array_buffer_proto;
+    let sabc = vm.new_constructor(
+        "SharedArrayBuffer",
+        1,
+        shared_array_buffer_ctor,
+        Some(sabp),
+    );
+    vm.define_getter(
+        sabp,
+        PropKey::from_str("byteLength"),
+        "byteLength",
+        shared_byte_length,
+    );
+    vm.define_getter(
+        sabp,
+        PropKey::from_str("maxByteLength"),
+        "maxByteLength",
+        shared_byte_length,
+    );
+    vm.define_getter(
+        sabp,
+        PropKey::from_str("growable"),
+        "growable",
+        shared_growable,
+    );
+    vm.define_method(sabp, "slice", 2, shared_slice);
+    let t = vm.str_val("SharedArrayBuffer");
+    vm.heap
+        .obj_mut(sabp)
+        .put_raw(PropKey::Sym(wk::TO_STRING_TAG), t, ATTR_CONFIGURABLE);
+    set_global(vm, "SharedArrayBuffer", Value::object(sabc));
 
     // %TypedArray% and its prototype; generic Array methods serve the rest.
     let tap = vm.realm.typed_array_proto;

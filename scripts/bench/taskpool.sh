@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# TaskPool benchmarks: skiff's taskpool against node + piscina, side by side.
+#   scripts/bench/taskpool.sh            # overhead, speed-up, clone vs Sendable cost
+# Environment: SKIFF (the skiff binary; default $CARGO_TARGET_DIR/release/skiff or
+# target/release/skiff), NODE (default node), SKIFF_BENCH_CACHE (default ~/.cache/skiff-bench:
+# piscina is installed there with npm on first use; nothing is installed in the repository).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+skiff="${SKIFF:-${CARGO_TARGET_DIR:-$root/target}/release/skiff}"
+node="${NODE:-node}"
+cache="${SKIFF_BENCH_CACHE:-$HOME/.cache/skiff-bench}"
+if [ ! -x "$skiff" ]; then
+  (cd "$root" && cargo build --release -q -p skiff)
+fi
+have_node=0
+if command -v "$node" >/dev/null 2>&1; then
+  if [ ! -d "$cache/node_modules/piscina" ]; then
+    mkdir -p "$cache"
+    npm install --silent --prefix "$cache" piscina@4 >/dev/null 2>&1 || true
+  fi
+  if [ -d "$cache/node_modules/piscina" ]; then
+    have_node=1
+    # node resolves `piscina` next to the importing file: run copies from the cache.
+    cp "$here"/taskpool/*.mjs "$cache/"
+  fi
+fi
+
+# Prints `name: value` lines of a run as "name value".
+values() { sed -n 's/^\([a-z0-9_]*\): \(.*\)$/\1 \2/p'; }
+
+printf '| benchmark | metric | skiff | node + piscina |\n|---|---|---|---|\n'
+for b in overhead speedup clone_cost sendable_cost; do
+  [ -f "$here/taskpool/$b.ets" ] || continue
+  mine="$("$skiff" run "$here/taskpool/$b.ets" | values)"
+  theirs=""
+  if [ "$have_node" = 1 ] && [ -f "$cache/$b.mjs" ]; then
+    theirs="$("$node" "$cache/$b.mjs" | values)"
+  fi
+  while read -r name value; do
+    other="$(printf '%s\n' "$theirs" | awk -v n="$name" '$1 == n { print $2 }')"
+    printf '| %s | %s | %s | %s |\n' "$b" "$name" "$value" "${other:--}"
+  done <<< "$mine"
+done
