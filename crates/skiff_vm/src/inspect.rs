@@ -904,7 +904,7 @@ fn format_shared(ctx: &mut Ctx, slot: u32, depth: usize) -> String {
         None => return "[Sendable]".into(),
     };
     if ctx.shared_seen.contains(&slot) {
-        return "[Circular]".into();
+        return shared_circular(ctx, slot);
     }
     if entries.is_empty() {
         return format!("{name} {{}}");
@@ -932,8 +932,28 @@ fn format_shared(ctx: &mut Ctx, slot: u32, depth: usize) -> String {
     ctx.indentation -= 2;
     ctx.shared_seen.pop();
     let _ = saved_depth;
+    let base = with_ref(ctx, shared_cycle_key(slot), name);
     ctx.base_is_prefix = true;
-    reduce(ctx, output, &name, ("{", "}"), false, depth, None)
+    reduce(ctx, output, &base, ("{", "}"), false, depth, None)
+}
+
+/// The key under which a shared object takes part in the `<ref *n>` / `[Circular *n]`
+/// numbering shared with local objects (local heap slots never come near `u32::MAX`).
+fn shared_cycle_key(slot: u32) -> ObjRef {
+    ObjRef(u32::MAX - slot)
+}
+
+/// `[Circular *n]` for a shared object already being formatted.
+fn shared_circular(ctx: &mut Ctx, slot: u32) -> String {
+    let o = shared_cycle_key(slot);
+    let idx = match ctx.circular.iter().position(|c| *c == o) {
+        Some(i) => i + 1,
+        None => {
+            ctx.circular.push(o);
+            ctx.circular.len()
+        }
+    };
+    format!("[Circular *{idx}]")
 }
 
 /// An `@arkts.collections` container, formatted as node formats a subclass of the matching JS

@@ -137,6 +137,8 @@ struct Ser {
     gap: String,
     indent: String,
     stack: Vec<(ObjRef, PropKey)>,
+    /// Shared objects being serialized, with the key each was reached by (cycle detection).
+    shared: Vec<(u32, PropKey)>,
     out: Vec<u16>,
 }
 
@@ -168,6 +170,35 @@ fn circular_error(vm: &mut Vm, ser: &Ser, o: ObjRef, key: PropKey) -> Value {
         _ => format!("property '{}'", vm.key_display(key)),
     };
     msg.push_str(&format!("\n    --- {kd} closes the circle"));
+    vm.type_error(msg)
+}
+
+/// The circular-structure error for a cycle through shared objects (node's text, with the
+/// Sendable class names as constructors).
+fn shared_circular_error(vm: &mut Vm, ser: &Ser, slot: u32, key: PropKey) -> Value {
+    let name = |vm: &mut Vm, s: u32| -> String {
+        vm.mutator()
+            .object(skiff_shared::SharedRef(s))
+            .map(|o| o.class().name().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Object".into())
+    };
+    let kd = |vm: &Vm, k: PropKey| match k {
+        PropKey::Index(i) => format!("index {i}"),
+        _ => format!("property '{}'", vm.key_display(k)),
+    };
+    let start = ser.shared.iter().position(|(x, _)| *x == slot).unwrap_or(0);
+    let first = name(vm, slot);
+    let mut msg = format!(
+        "Converting circular structure to JSON\n    --> starting at object with constructor '{first}'"
+    );
+    for (s, k) in &ser.shared[start + 1..] {
+        let n = name(vm, *s);
+        let k = kd(vm, *k);
+        msg.push_str(&format!("\n    |     {k} -> object with constructor '{n}'"));
+    }
+    let k = kd(vm, key);
+    msg.push_str(&format!("\n    --- {k} closes the circle"));
     vm.type_error(msg)
 }
 
@@ -226,14 +257,17 @@ fn ser_prop(
         if ser.stack.len() > MAX_DEPTH {
             return Err(vm.range_error("Maximum call stack size exceeded"));
         }
-        let hm = ser.stack.len();
-        ser.stack.push((ObjRef(u32::MAX), key));
+        let slot = value.as_shared().unwrap_or(0);
+        if ser.shared.iter().any(|(x, _)| *x == slot) {
+            return Err(shared_circular_error(vm, ser, slot, key));
+        }
+        ser.shared.push((slot, key));
         let r = if vm.shared_kind(value) == Some(crate::sendable::SharedKind::Array) {
             ser_array(vm, ser, value)
         } else {
             ser_object(vm, ser, value)
         };
-        ser.stack.truncate(hm);
+        ser.shared.pop();
         r?;
         return Ok(true);
     }
@@ -387,6 +421,7 @@ pub fn stringify(
         gap,
         indent: String::new(),
         stack: Vec::new(),
+        shared: Vec::new(),
         out: Vec::new(),
     };
     let wrapper = vm.new_object();

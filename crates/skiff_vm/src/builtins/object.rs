@@ -149,6 +149,20 @@ fn define_properties_impl(vm: &mut Vm, o: ObjRef, props: Value) -> JsResult<()> 
 
 fn define_properties(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let target = arg(args, 0);
+    if let Some(slot) = target.as_shared() {
+        let p = vm.to_object(arg(args, 1))?;
+        for k in vm.own_keys(p) {
+            if vm
+                .get_own_property(p, k)
+                .is_some_and(|x| x.attrs & ATTR_ENUMERABLE != 0)
+            {
+                let dv = vm.get(Value::object(p), k)?;
+                let d = to_property_descriptor(vm, dv)?;
+                crate::sendable::props::define(vm, slot, k, &d)?;
+            }
+        }
+        return Ok(target);
+    }
     let Some(o) = target.as_object() else {
         return Err(vm.type_error("Object.defineProperties called on non-object"));
     };
@@ -173,6 +187,17 @@ fn get_own_property_descriptor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsR
 }
 
 fn get_own_property_descriptors(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    if let Some(slot) = arg(args, 0).as_shared() {
+        let res = vm.new_object();
+        vm.root(Value::object(res));
+        for k in crate::sendable::props::own_keys(vm, slot) {
+            if let Some((v, attrs)) = crate::sendable::props::get_own(vm, slot, k)? {
+                let dv = from_property_descriptor(vm, PropDesc::data(v, attrs));
+                vm.create_data_property(res, k, dv)?;
+            }
+        }
+        return Ok(Value::object(res));
+    }
     let o = vm.to_object(arg(args, 0))?;
     let res = vm.new_object();
     vm.root(Value::object(res));

@@ -6,8 +6,9 @@
 //! releases — always arrives as a macrotask posted through `vm.event_loop.poster()`, which runs
 //! the callback on the requesting VM (the runtime's poster also marks the instance busy and
 //! wakes it). When the callback returns, the `lockAsync` promise is resolved with its result; a
-//! promise result releases the lock when it settles (`finally`, like the ArkTS runtime), any
-//! other result releases at once. An `AbortSignal` is checked when the grant arrives (as the
+//! promise result releases the lock when it settles (ArkTS uses `finally`; `then(release,
+//! release)` does the same without a second, unhandled rejection), any other result releases
+//! at once. An `AbortSignal` is checked when the grant arrives (as the
 //! runtime does): if `signal.aborted`, the request is rejected with `signal.reason` and the lock
 //! released without running the callback. `timeout` arms a timer on the requesting VM that
 //! cancels the request if it is still pending (BusinessError 10200031).
@@ -386,7 +387,7 @@ fn run_granted(vm: &mut Vm, key: u32) {
                 let f = Value::object(f);
                 vm.root(f);
                 if vm
-                    .invoke(result, PropKey::from_str("finally"), &[f])
+                    .invoke(result, PropKey::from_str("then"), &[f, f])
                     .is_err()
                 {
                     release(vm);
@@ -403,7 +404,7 @@ fn run_granted(vm: &mut Vm, key: u32) {
     vm.handles.truncate(base);
 }
 
-/// `finally` handler of a callback's promise: releases the lock.
+/// Settlement handler of a callback's promise: releases the lock.
 fn release_native(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
     let lock = callee_data(vm, 0);
     let id = callee_data(vm, 1).as_number().unwrap_or(0.0) as u64;

@@ -427,7 +427,7 @@ fn includes(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 // ----- callback methods ---------------------------------------------------------------------
 
 #[derive(Copy, Clone, PartialEq)]
-enum Each {
+enum Pass {
     ForEach,
     Map,
     Filter,
@@ -439,16 +439,16 @@ enum Each {
     Some,
 }
 
-fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Each, name: &str) -> JsResult<Value> {
+fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Pass, name: &str) -> JsResult<Value> {
     let a = this_array(vm, this, name)?;
     let predicate = matches!(
         mode,
-        Each::Find | Each::FindIndex | Each::FindLast | Each::FindLastIndex
+        Pass::Find | Pass::FindIndex | Pass::FindLast | Pass::FindLastIndex
     );
     let f = callable(vm, arg(args, 0), predicate)?;
     let scope = check(vm, a.read_scope())?;
     let len = scope.length();
-    let backwards = matches!(mode, Each::FindLast | Each::FindLastIndex);
+    let backwards = matches!(mode, Pass::FindLast | Pass::FindLastIndex);
     let mut out: Vec<SharedWord> = Vec::new();
     for k in 0..len {
         let i = if backwards { len - 1 - k } else { k };
@@ -459,32 +459,32 @@ fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Each, name: &str) -> JsR
         let v = load(vm, w);
         let r = vm.call(f, Value::UNDEFINED, &[v, Value::number(i as f64), this])?;
         match mode {
-            Each::ForEach => {}
-            Each::Map => {
+            Pass::ForEach => {}
+            Pass::Map => {
                 vm.root(r);
                 out.push(word(vm, r)?);
             }
-            Each::Filter => {
+            Pass::Filter => {
                 if vm.to_boolean(r) {
                     out.push(w);
                 }
             }
-            Each::Find | Each::FindLast => {
+            Pass::Find | Pass::FindLast => {
                 if vm.to_boolean(r) {
                     return Ok(v);
                 }
             }
-            Each::FindIndex | Each::FindLastIndex => {
+            Pass::FindIndex | Pass::FindLastIndex => {
                 if vm.to_boolean(r) {
                     return Ok(Value::number(i as f64));
                 }
             }
-            Each::Every => {
+            Pass::Every => {
                 if !vm.to_boolean(r) {
                     return Ok(Value::FALSE);
                 }
             }
-            Each::Some => {
+            Pass::Some => {
                 if vm.to_boolean(r) {
                     return Ok(Value::TRUE);
                 }
@@ -493,40 +493,40 @@ fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Each, name: &str) -> JsR
     }
     drop(scope);
     match mode {
-        Each::ForEach | Each::Find | Each::FindLast => Ok(Value::UNDEFINED),
-        Each::Map | Each::Filter => new_array(vm, out),
-        Each::FindIndex | Each::FindLastIndex => Ok(Value::number(-1.0)),
-        Each::Every => Ok(Value::TRUE),
-        Each::Some => Ok(Value::FALSE),
+        Pass::ForEach | Pass::Find | Pass::FindLast => Ok(Value::UNDEFINED),
+        Pass::Map | Pass::Filter => new_array(vm, out),
+        Pass::FindIndex | Pass::FindLastIndex => Ok(Value::number(-1.0)),
+        Pass::Every => Ok(Value::TRUE),
+        Pass::Some => Ok(Value::FALSE),
     }
 }
 
 fn for_each(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::ForEach, "forEach")
+    each(vm, this, args, Pass::ForEach, "forEach")
 }
 fn map(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Map, "map")
+    each(vm, this, args, Pass::Map, "map")
 }
 fn filter(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Filter, "filter")
+    each(vm, this, args, Pass::Filter, "filter")
 }
 fn find(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Find, "find")
+    each(vm, this, args, Pass::Find, "find")
 }
 fn find_index(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::FindIndex, "findIndex")
+    each(vm, this, args, Pass::FindIndex, "findIndex")
 }
 fn find_last(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::FindLast, "FindLast")
+    each(vm, this, args, Pass::FindLast, "FindLast")
 }
 fn find_last_index(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::FindLastIndex, "FindLastIndex")
+    each(vm, this, args, Pass::FindLastIndex, "FindLastIndex")
 }
 fn every(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Every, "every")
+    each(vm, this, args, Pass::Every, "every")
 }
 fn some(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Some, "some")
+    each(vm, this, args, Pass::Some, "some")
 }
 
 fn reduce_impl(vm: &mut Vm, this: Value, args: &[Value], right: bool) -> JsResult<Value> {

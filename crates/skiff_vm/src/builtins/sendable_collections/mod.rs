@@ -5,10 +5,10 @@
 //! shared value. Each method is one fail-fast API call (`skiff_shared` checks the counter);
 //! methods that call back into scripts hold a `ReadScope` / `WriteScope` for the whole call.
 //!
-//! * [`array`]: `collections.Array` (SendableArray).
-//! * [`map`]: `collections.Map` and `collections.Set`.
-//! * [`typed`]: `collections.ArrayBuffer` and the eleven typed arrays.
-//! * [`bitvector`]: `collections.BitVector`.
+//! * [`array`][]: `collections.Array` (SendableArray).
+//! * [`map`][]: `collections.Map` and `collections.Set`.
+//! * [`typed`][]: `collections.ArrayBuffer` and the eleven typed arrays.
+//! * [`bitvector`][]: `collections.BitVector`.
 //!
 //! The namespace object (`collections`) and the iterator prototypes are built once per VM by
 //! [`install`] and kept as hidden properties of `sendable_protos[Str]`: scripts never see that

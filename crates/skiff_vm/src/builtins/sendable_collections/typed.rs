@@ -525,7 +525,7 @@ fn includes(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 #[derive(Copy, Clone, PartialEq)]
-enum Each {
+enum Pass {
     ForEach,
     Map,
     Filter,
@@ -537,13 +537,13 @@ enum Each {
     Some,
 }
 
-fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Each, name: &str) -> JsResult<Value> {
+fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Pass, name: &str) -> JsResult<Value> {
     let t = this_typed(vm, this, name)?;
     let f = arg(args, 0);
     if !vm.is_callable(f) {
         let e = if matches!(
             mode,
-            Each::Find | Each::FindIndex | Each::FindLast | Each::FindLastIndex
+            Pass::Find | Pass::FindIndex | Pass::FindLast | Pass::FindLastIndex
         ) {
             SharedError::predicate_not_callable()
         } else {
@@ -554,7 +554,7 @@ fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Each, name: &str) -> JsR
     let kind = t.kind();
     let scope = check(vm, t.read_scope())?;
     let len = t.length();
-    let backwards = matches!(mode, Each::FindLast | Each::FindLastIndex);
+    let backwards = matches!(mode, Pass::FindLast | Pass::FindLastIndex);
     let mut mapped: Vec<Value> = Vec::new();
     let mut kept: Vec<Element> = Vec::new();
     for k in 0..len {
@@ -564,54 +564,54 @@ fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Each, name: &str) -> JsR
         let r = vm.call(f, Value::UNDEFINED, &[v, Value::number(i as f64), this])?;
         let hit = vm.to_boolean(r);
         match mode {
-            Each::ForEach => {}
-            Each::Map => mapped.push(vm.root(r)),
-            Each::Filter if hit => kept.push(e),
-            Each::Filter => {}
-            Each::Find | Each::FindLast if hit => return Ok(v),
-            Each::FindIndex | Each::FindLastIndex if hit => return Ok(Value::number(i as f64)),
-            Each::Every if !hit => return Ok(Value::FALSE),
-            Each::Some if hit => return Ok(Value::TRUE),
+            Pass::ForEach => {}
+            Pass::Map => mapped.push(vm.root(r)),
+            Pass::Filter if hit => kept.push(e),
+            Pass::Filter => {}
+            Pass::Find | Pass::FindLast if hit => return Ok(v),
+            Pass::FindIndex | Pass::FindLastIndex if hit => return Ok(Value::number(i as f64)),
+            Pass::Every if !hit => return Ok(Value::FALSE),
+            Pass::Some if hit => return Ok(Value::TRUE),
             _ => {}
         }
     }
     drop(scope);
     match mode {
-        Each::ForEach | Each::Find | Each::FindLast => Ok(Value::UNDEFINED),
-        Each::Map => typed_from_values(vm, kind, &mapped),
-        Each::Filter => typed_from_elements(vm, kind, &kept),
-        Each::FindIndex | Each::FindLastIndex => Ok(Value::number(-1.0)),
-        Each::Every => Ok(Value::TRUE),
-        Each::Some => Ok(Value::FALSE),
+        Pass::ForEach | Pass::Find | Pass::FindLast => Ok(Value::UNDEFINED),
+        Pass::Map => typed_from_values(vm, kind, &mapped),
+        Pass::Filter => typed_from_elements(vm, kind, &kept),
+        Pass::FindIndex | Pass::FindLastIndex => Ok(Value::number(-1.0)),
+        Pass::Every => Ok(Value::TRUE),
+        Pass::Some => Ok(Value::FALSE),
     }
 }
 
 fn for_each(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::ForEach, "forEach")
+    each(vm, this, args, Pass::ForEach, "forEach")
 }
 fn map(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Map, "map")
+    each(vm, this, args, Pass::Map, "map")
 }
 fn filter(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Filter, "filter")
+    each(vm, this, args, Pass::Filter, "filter")
 }
 fn find(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Find, "find")
+    each(vm, this, args, Pass::Find, "find")
 }
 fn find_index(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::FindIndex, "findIndex")
+    each(vm, this, args, Pass::FindIndex, "findIndex")
 }
 fn find_last(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::FindLast, "findLast")
+    each(vm, this, args, Pass::FindLast, "findLast")
 }
 fn find_last_index(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::FindLastIndex, "findLastIndex")
+    each(vm, this, args, Pass::FindLastIndex, "findLastIndex")
 }
 fn every(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Every, "every")
+    each(vm, this, args, Pass::Every, "every")
 }
 fn some(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    each(vm, this, args, Each::Some, "some")
+    each(vm, this, args, Pass::Some, "some")
 }
 
 fn reduce_impl(vm: &mut Vm, this: Value, args: &[Value], right: bool) -> JsResult<Value> {
