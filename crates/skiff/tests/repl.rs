@@ -154,6 +154,40 @@ fn imports_of_files_work() {
     );
 }
 
+#[test]
+fn kits_workers_and_the_taskpool_work() {
+    let dir = std::env::temp_dir().join(format!("skiff-repl-kits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("work.ets"),
+        "@Concurrent\nexport function double(n: number): number {\n  return n * 2;\n}\n",
+    )
+    .expect("file");
+    let mut child = Command::new(SKIFF)
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("skiff starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(
+            b"import { taskpool } from '@kit.ArkTS'\nimport { double } from './work'\n\
+              await taskpool.execute(double, 21)\n\
+              taskpool.execute(double, 4).then((v) => console.log('later', v))\n",
+        )
+        .expect("input");
+    let out = child.wait_with_output().expect("skiff ends");
+    let _ = std::fs::remove_dir_all(&dir);
+    // A line runs until the pool has answered: the `then` prints before the next prompt.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "undefined\nundefined\n42\nlater 8\nPromise { undefined }\n"
+    );
+}
+
 // ----- the interactive REPL in a pseudo-terminal (tmux) -----
 
 /// A tmux server of our own (its own socket), so the test never touches the user's sessions.

@@ -306,6 +306,81 @@ pub fn run_main(path: &Path) -> u8 {
     code
 }
 
+/// An instance whose VM an embedder drives itself (the REPL), instead of [`run_main`]: its
+/// scripts can use Workers and the TaskPool, and [`Attached::wait_for`] runs the event loop
+/// until a condition holds. While it exists the process counts as busy, so Workers and pool
+/// threads stay alive between REPL lines; dropping it ends them.
+pub struct Attached {
+    rt: Arc<Runtime>,
+    id: InstanceId,
+}
+
+/// Makes `vm` the main instance of a new runtime rooted at the current folder, with the
+/// runtime's built-in modules. The VM keeps its own module loader.
+pub fn attach(vm: &mut Vm) -> Attached {
+    let rt = Runtime::new(Path::new("repl"));
+    crate::register_builtins(vm);
+    let id = rt.register(vm, None);
+    CTX.with(|c| {
+        *c.borrow_mut() = Some(Ctx {
+            rt: rt.clone(),
+            id,
+            host: None,
+            dispatcher: None,
+            name: String::new(),
+            closing: false,
+        })
+    });
+    Attached { rt, id }
+}
+
+impl Attached {
+    /// Runs `vm`'s event loop until `done(vm)` holds or nothing can happen any more (no other
+    /// instance is busy and nothing was posted here). Returns the first uncaught error.
+    pub fn wait_for(&self, vm: &mut Vm, done: impl Fn(&mut Vm) -> bool) -> Result<(), Value> {
+        loop {
+            vm.run_event_loop()?;
+            if done(vm) {
+                return Ok(());
+            }
+            let mut st = self.rt.lock();
+            loop {
+                if vm.has_pending_work() {
+                    break;
+                }
+                let others_busy = st.slots.iter().any(|(id, s)| *id != self.id && s.busy);
+                if !others_busy {
+                    return Ok(());
+                }
+                // Woken by every post; the timeout only bounds a missed notification.
+                st = self
+                    .rt
+                    .wake
+                    .wait_timeout(st, std::time::Duration::from_millis(50))
+                    .map(|(g, _)| g)
+                    .unwrap_or_else(|p| p.into_inner().0);
+            }
+        }
+    }
+}
+
+impl Drop for Attached {
+    fn drop(&mut self) {
+        let mut st = self.rt.lock();
+        st.slots.remove(&self.id);
+        st.done = true;
+        drop(st);
+        self.rt.wake.notify_all();
+        // A newer attached instance on this thread keeps its context.
+        CTX.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.as_ref().is_some_and(|ctx| Arc::ptr_eq(&ctx.rt, &self.rt)) {
+                *c = None;
+            }
+        });
+    }
+}
+
 /// Why a Worker could not be started.
 pub enum SpawnError {
     TooMany,

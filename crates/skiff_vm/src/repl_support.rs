@@ -18,6 +18,17 @@ use std::sync::Arc;
 /// here is then what that promise fulfilled with (a rejection is returned as
 /// [`RunError::Uncaught`]; a promise still pending once the loop is idle gives `undefined`).
 pub fn eval_repl_module(vm: &mut Vm, module: Arc<Module>) -> Result<Value, RunError> {
+    eval_repl_module_then(vm, module, &mut |_| Ok(()))
+}
+
+/// [`eval_repl_module`], calling `settle` after the line ran and its event loop drained, before
+/// the line's value is read: an embedder with other threads waits there for their answers
+/// (a TaskPool result the line awaits).
+pub fn eval_repl_module_then(
+    vm: &mut Vm,
+    module: Arc<Module>,
+    settle: &mut dyn FnMut(&mut Vm) -> Result<(), Value>,
+) -> Result<Value, RunError> {
     let is_async = module
         .functions
         .first()
@@ -25,6 +36,7 @@ pub fn eval_repl_module(vm: &mut Vm, module: Arc<Module>) -> Result<Value, RunEr
     // `run_compiled` adds the line's module first, then the modules it imports.
     let m = vm.modules.list.len();
     vm.run_compiled(module)?;
+    settle(vm).map_err(RunError::Uncaught)?;
     let Some(state) = vm.modules.list.get(m) else {
         return Ok(Value::UNDEFINED);
     };

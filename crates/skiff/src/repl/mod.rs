@@ -7,7 +7,6 @@
 //!   interactive REPL would print, without prompts.
 
 mod helper;
-mod loader;
 mod session;
 
 use helper::ReplHelper;

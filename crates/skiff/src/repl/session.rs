@@ -1,14 +1,17 @@
 //! One REPL session: a VM whose globals persist from line to line, and the evaluation of a chunk
 //! of input (one or more complete statements) into the text the REPL prints.
 
-use super::loader::ReplLoader;
+use skiff_runtime::loader::FileLoader;
 use skiff_ast::{ImportSpecifier, Stmt};
 use skiff_diagnostics::{render_all, ColorMode, SourceMap};
 use skiff_vm::module::RunError;
+use skiff_runtime::instance::Attached;
 use skiff_vm::{repl_support, Vm};
 
 pub struct Session {
     vm: Vm,
+    /// The VM as the main instance of a runtime, so lines can use Workers and the TaskPool.
+    instance: Attached,
     sources: SourceMap,
     /// Lines evaluated so far; line `n` is compiled as the module `REPL<n>`.
     count: u32,
@@ -19,9 +22,11 @@ pub struct Session {
 impl Session {
     pub fn new(color: bool) -> Session {
         let mut vm = Vm::new();
-        vm.set_loader(Box::new(ReplLoader::new()));
+        vm.set_loader(Box::new(FileLoader::new()));
+        let instance = skiff_runtime::instance::attach(&mut vm);
         Session {
             vm,
+            instance,
             sources: SourceMap::default(),
             count: 0,
             color,
@@ -65,7 +70,11 @@ impl Session {
         let Some(module) = compiled.module else {
             return out;
         };
-        match repl_support::eval_repl_module(&mut self.vm, module) {
+        // Like a script, a line runs until nothing can happen any more: timers fire, and
+        // answers from Workers and pool threads arrive, before the next prompt.
+        let instance = &self.instance;
+        let mut settle = |vm: &mut Vm| instance.wait_for(vm, |_| false);
+        match repl_support::eval_repl_module_then(&mut self.vm, module, &mut settle) {
             Ok(v) if is_expression => {
                 repl_support::set_global(&mut self.vm, "_", v);
                 out.push_str(&skiff_vm::inspect::inspect(&self.vm, v));
