@@ -9,6 +9,7 @@
 //! message in flight), so every instance stops and the process exits: an idle Worker does not
 //! keep the process alive.
 
+use crate::limits::Limits;
 use crate::loader::FileLoader;
 use skiff_vm::event_loop::{LoopSender, RemoteTask};
 use skiff_vm::module::RunError;
@@ -58,10 +59,17 @@ pub struct Runtime {
     pub cwd: PathBuf,
     /// The TaskPool, created when the first task is submitted.
     pub(crate) pool: std::sync::OnceLock<crate::taskpool::Pool>,
+    pub limits: Limits,
+    /// The watchdog stopped the run at its timeout.
+    timed_out: std::sync::atomic::AtomicBool,
 }
 
 impl Runtime {
     pub fn new(main_script: &Path) -> Arc<Runtime> {
+        Runtime::with_limits(main_script, Limits::default())
+    }
+
+    pub fn with_limits(main_script: &Path, limits: Limits) -> Arc<Runtime> {
         let cwd = std::env::current_dir().unwrap_or_default();
         let script = crate::loader::normalize(&cwd.join(main_script));
         Arc::new(Runtime {
@@ -70,6 +78,8 @@ impl Runtime {
             script_dir: script.parent().map(Path::to_path_buf).unwrap_or_default(),
             cwd,
             pool: std::sync::OnceLock::new(),
+            limits,
+            timed_out: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -103,6 +113,45 @@ impl Runtime {
             },
         );
         id
+    }
+
+    /// Whether the run is over (nothing can happen any more, or the main instance ended).
+    pub(crate) fn is_done(&self) -> bool {
+        self.lock().done
+    }
+
+    /// Sets attention `bit` on every busy instance (an idle one has nothing to interrupt).
+    pub(crate) fn flag_busy(&self, bit: u32) {
+        let st = self.lock();
+        for slot in st.slots.values().filter(|s| s.busy) {
+            slot.attention.fetch_or(bit, Ordering::SeqCst);
+        }
+    }
+
+    /// The timeout: every instance stops (a busy loop too), and the main one reports it.
+    pub(crate) fn stop_all_for_timeout(&self) {
+        self.timed_out.store(true, Ordering::SeqCst);
+        let targets: Vec<(Arc<AtomicU32>, LoopSender)> = {
+            let st = self.lock();
+            st.slots
+                .values()
+                .map(|s| (s.attention.clone(), s.sender.clone()))
+                .collect()
+        };
+        for (attn, sender) in targets {
+            attn.fetch_or(attention::TERMINATE, Ordering::SeqCst);
+            sender.post(Box::new(|vm: &mut Vm| {
+                vm.terminating = true;
+                Err(TERMINATION)
+            }));
+        }
+        {
+            let mut st = self.lock();
+            for slot in st.slots.values_mut() {
+                slot.busy = true;
+            }
+        }
+        self.wake.notify_all();
     }
 
     /// Posts a macrotask to instance `to`; false when it is gone.
@@ -258,17 +307,32 @@ pub fn with_ctx<R>(f: impl FnOnce(&mut Ctx) -> R) -> Option<R> {
     CTX.with(|c| c.borrow_mut().as_mut().map(f))
 }
 
-/// Prepares a VM for use as an instance: the file loader and the built-in modules.
-fn setup(vm: &mut Vm) {
-    vm.set_loader(Box::new(FileLoader::new()));
+/// Prepares a VM for use as an instance of `rt`: the file loader (confined to the allowed
+/// folders), the built-in modules and the stack limit.
+fn setup(vm: &mut Vm, rt: &Runtime) {
+    let roots = crate::limits::import_roots(&rt.limits, &rt.script_dir, &rt.cwd);
+    vm.set_loader(Box::new(FileLoader::confined(roots)));
     crate::register_builtins(vm);
+    apply_stack_limit(vm, &rt.limits);
+}
+
+fn apply_stack_limit(vm: &mut Vm, limits: &Limits) {
+    if let Some(frames) = limits.max_stack_frames {
+        vm.limits.max_frames = frames.max(1);
+    }
 }
 
 /// Runs the main instance on the current thread; returns the process exit status.
 pub fn run_main(path: &Path) -> u8 {
-    let rt = Runtime::new(path);
+    run_main_with(path, Limits::default())
+}
+
+/// [`run_main`] under resource limits.
+pub fn run_main_with(path: &Path, limits: Limits) -> u8 {
+    let rt = Runtime::with_limits(path, limits);
     let mut vm = Vm::new();
-    setup(&mut vm);
+    setup(&mut vm, &rt);
+    crate::limits::start_watchdog(&rt);
     let id = rt.register(&mut vm, None);
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {
@@ -286,6 +350,13 @@ pub fn run_main(path: &Path) -> u8 {
         Err(e) => Err(e),
     };
     let code = match result {
+        _ if rt.timed_out.load(Ordering::SeqCst) => {
+            let secs = rt.limits.timeout.map_or(0.0, |t| t.as_secs_f64());
+            write_stderr_line(&format!(
+                "skiff: the run was stopped at its time limit ({secs} s)"
+            ));
+            crate::limits::TIMED_OUT
+        }
         Ok(()) => 0,
         Err(RunError::Load(message)) => {
             write_stderr_line(&message);
@@ -317,9 +388,11 @@ pub struct Attached {
 
 /// Makes `vm` the main instance of a new runtime rooted at the current folder, with the
 /// runtime's built-in modules. The VM keeps its own module loader.
-pub fn attach(vm: &mut Vm) -> Attached {
-    let rt = Runtime::new(Path::new("repl"));
+pub fn attach(vm: &mut Vm, limits: Limits) -> Attached {
+    let rt = Runtime::with_limits(Path::new("repl"), limits);
     crate::register_builtins(vm);
+    apply_stack_limit(vm, &rt.limits);
+    crate::limits::start_watchdog(&rt);
     let id = rt.register(vm, None);
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {
@@ -424,7 +497,7 @@ fn worker_thread(
     started: std::sync::mpsc::Sender<InstanceId>,
 ) {
     let mut vm = Vm::new();
-    setup(&mut vm);
+    setup(&mut vm, &rt);
     let id = rt.register(&mut vm, Some(host));
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {
@@ -502,7 +575,7 @@ fn pool_thread(
     started: std::sync::mpsc::Sender<()>,
 ) {
     let mut vm = Vm::new();
-    setup(&mut vm);
+    setup(&mut vm, &rt);
     let id = rt.register(&mut vm, None);
     CTX.with(|c| {
         *c.borrow_mut() = Some(Ctx {

@@ -13,6 +13,7 @@
 
 pub mod clone;
 pub mod instance;
+pub mod limits;
 pub mod loader;
 pub mod taskpool;
 pub mod worker;

@@ -47,6 +47,8 @@ pub struct FileLoader {
     /// The working directory, used to show paths relative to it in stack traces and diagnostics.
     cwd: PathBuf,
     sources: SourceMap,
+    /// Folders whose trees modules may be loaded from (None: anywhere).
+    roots: Option<Vec<PathBuf>>,
 }
 
 impl Default for FileLoader {
@@ -60,6 +62,27 @@ impl FileLoader {
         FileLoader {
             cwd: std::env::current_dir().unwrap_or_default(),
             sources: SourceMap::new(),
+            roots: None,
+        }
+    }
+
+    /// A loader that refuses files outside the trees of `roots` (None: no restriction).
+    pub fn confined(roots: Option<Vec<PathBuf>>) -> FileLoader {
+        let roots = roots.map(|rs| rs.iter().map(|r| canonical(r)).collect());
+        FileLoader {
+            roots,
+            ..FileLoader::new()
+        }
+    }
+
+    /// Whether `path` (absolute) may be loaded.
+    fn allowed(&self, path: &Path) -> bool {
+        match &self.roots {
+            None => true,
+            Some(roots) => {
+                let real = canonical(path);
+                roots.iter().any(|r| real.starts_with(r))
+            }
         }
     }
 
@@ -70,6 +93,12 @@ impl FileLoader {
             .display()
             .to_string()
     }
+}
+
+/// The path with symbolic links resolved (itself when it cannot be resolved), so a link
+/// cannot lead an import out of the allowed folders.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| normalize(path))
 }
 
 /// Removes `.` and `..` components without touching the file system, so that ids are stable and
@@ -134,6 +163,12 @@ impl ModuleLoader for FileLoader {
         };
         let wanted = normalize(&base.join(specifier));
         match find_file(&wanted) {
+            Some(found) if !self.allowed(&found) => Err(format!(
+                "Cannot load module '{specifier}': {} is outside the folders scripts may load \
+                 from (the current folder and the main script's folder; \
+                 `--allow-outside-imports` lifts this)",
+                found.display()
+            )),
             // The id is the display name (relative to the cwd when inside it): stack traces
             // show it, and they must not depend on where the project lives. It is still
             // canonical, because the process never changes its working directory.

@@ -61,7 +61,10 @@ pub const SERIALIZE_RESULT: (u32, &str) = (
     10200006,
     "An exception occurred during serialization, taskpool: failed to serialize result.",
 );
-pub const NOT_IN_POOL: (u32, &str) = (10200022, "The function is not called in the TaskPool thread.");
+pub const NOT_IN_POOL: (u32, &str) = (
+    10200022,
+    "The function is not called in the TaskPool thread.",
+);
 pub const NOT_IN_TASK: (u32, &str) = (
     10200023,
     "The function is not called in the concurrent function.",
@@ -89,7 +92,10 @@ enum Phase {
     /// Registered, still on the host (delayed, waiting for dependencies or a runner).
     Host,
     Queued,
-    Running { thread: usize, since: Instant },
+    Running {
+        thread: usize,
+        since: Instant,
+    },
 }
 
 struct Exec {
@@ -720,15 +726,13 @@ fn send_data(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let msg = match clone::serialize_with(vm, arg(args, 0), Transfer::AllExcept(&[])) {
         Ok(Ok(m)) => m,
         Ok(Err(thrown)) => return Err(thrown),
-        Err(_) => {
-            return throw(
-                vm,
-                (
-                    10200006,
-                    "An exception occurred during serialization, taskpool: failed to serialize data.",
-                ),
-            )
-        }
+        Err(_) => return throw(
+            vm,
+            (
+                10200006,
+                "An exception occurred during serialization, taskpool: failed to serialize data.",
+            ),
+        ),
     };
     if let Some(rt) = with_ctx(|c| c.rt.clone()) {
         rt.post(
@@ -765,10 +769,7 @@ fn pool_info(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
             .filter(|t| t.instance != InstanceId::MAX)
             .map(|t| T {
                 tid: t.instance,
-                running: t
-                    .running
-                    .and_then(|e| st.execs.get(&e))
-                    .map(|e| e.task_id),
+                running: t.running.and_then(|e| st.execs.get(&e)).map(|e| e.task_id),
             })
             .collect();
         let execs: Vec<E> = st
@@ -828,9 +829,11 @@ fn pool_info(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
 }
 
 fn put(vm: &mut Vm, o: skiff_vm::value::ObjRef, name: &str, v: Value) {
-    vm.heap
-        .obj_mut(o)
-        .put_raw(PropKey::from_str(name), v, ATTR_ENUMERABLE | skiff_vm::shape::ATTR_WRITABLE);
+    vm.heap.obj_mut(o).put_raw(
+        PropKey::from_str(name),
+        v,
+        ATTR_ENUMERABLE | skiff_vm::shape::ATTR_WRITABLE,
+    );
 }
 
 // ----- delivery on the host ---------------------------------------------------------------------

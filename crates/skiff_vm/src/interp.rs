@@ -1650,6 +1650,15 @@ fn poll(vm: &mut Vm) -> JsResult<()> {
                 .fetch_and(!attention::INTERRUPT, std::sync::atomic::Ordering::Relaxed);
             return Err(vm.make_error(vm.realm.error_proto, "Interrupted"));
         }
+        if a & attention::OUT_OF_MEMORY != 0 {
+            vm.attention.fetch_and(
+                !attention::OUT_OF_MEMORY,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            // Collect first, so that what the script drops in its catch handler can go.
+            vm.collect_garbage();
+            return Err(vm.range_error("Out of memory: the heap limit was exceeded"));
+        }
     }
     vm.maybe_gc();
     Ok(())

@@ -26,6 +26,8 @@ pub mod attention {
     pub const GC: u32 = 1;
     pub const TERMINATE: u32 = 2;
     pub const INTERRUPT: u32 = 4;
+    /// The embedder's heap limit was exceeded: throw a `RangeError` at the next safepoint.
+    pub const OUT_OF_MEMORY: u32 = 8;
 }
 
 pub struct SymbolData {

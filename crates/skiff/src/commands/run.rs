@@ -1,5 +1,6 @@
 //! `skiff run FILE [ARGS]`: load, link and evaluate a module, then run its event loop.
 
+use skiff_runtime::limits::Limits;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -8,12 +9,12 @@ use std::process::ExitCode;
 /// compiler recurses over the syntax tree (bounded by the parser's nesting limit).
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
-pub fn run(path: &Path, _args: &[String]) -> ExitCode {
+pub fn run(path: &Path, _args: &[String], limits: Limits) -> ExitCode {
     let path = path.to_path_buf();
     let worker = std::thread::Builder::new()
         .name("skiff-main".into())
         .stack_size(STACK_SIZE)
-        .spawn(move || run_on_this_thread(&path));
+        .spawn(move || skiff_runtime::instance::run_main_with(&path, limits));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(_)) => {
@@ -25,8 +26,4 @@ pub fn run(path: &Path, _args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn run_on_this_thread(path: &Path) -> u8 {
-    skiff_runtime::instance::run_main(path)
 }

@@ -14,6 +14,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub struct Options {
+    /// Extra `skiff run` arguments for every script (resource limits).
+    pub run_args: Vec<String>,
     pub paths: Vec<PathBuf>,
     pub update: bool,
     pub filter: Option<String>,
@@ -59,7 +61,7 @@ pub fn test(options: Options) -> ExitCode {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .max(1);
-    let outcomes = run_all(&exe, &scripts, options.timeout, jobs);
+    let outcomes = run_all(&exe, &scripts, options.timeout, jobs, &options.run_args);
 
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut summary = Summary::default();
@@ -203,7 +205,13 @@ fn is_skipped_test(script: &Path) -> bool {
 }
 
 /// Runs every script on `jobs` threads; `None` marks a skipped test. Results come back in input order.
-fn run_all(exe: &Path, scripts: &[PathBuf], timeout: Duration, jobs: usize) -> Vec<Option<String>> {
+fn run_all(
+    exe: &Path,
+    scripts: &[PathBuf],
+    timeout: Duration,
+    jobs: usize,
+    run_args: &[String],
+) -> Vec<Option<String>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<String>>> = Mutex::new(vec![None; scripts.len()]);
     std::thread::scope(|scope| {
@@ -214,7 +222,7 @@ fn run_all(exe: &Path, scripts: &[PathBuf], timeout: Duration, jobs: usize) -> V
                 if is_skipped_test(script) {
                     continue;
                 }
-                let text = run_one(exe, script, timeout);
+                let text = run_one(exe, script, timeout, run_args);
                 if let Ok(mut results) = results.lock() {
                     results[i] = Some(text);
                 }
@@ -226,7 +234,7 @@ fn run_all(exe: &Path, scripts: &[PathBuf], timeout: Duration, jobs: usize) -> V
 
 /// Runs one script in a child process from the script's own folder, so that paths in its output
 /// (stack traces, diagnostics) do not depend on where the runner was started.
-fn run_one(exe: &Path, script: &Path, timeout: Duration) -> String {
+fn run_one(exe: &Path, script: &Path, timeout: Duration, run_args: &[String]) -> String {
     let dir = script
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -234,6 +242,7 @@ fn run_one(exe: &Path, script: &Path, timeout: Duration) -> String {
     let name = script.file_name().map(PathBuf::from).unwrap_or_default();
     let child = Command::new(exe)
         .arg("run")
+        .args(run_args)
         .arg(&name)
         .current_dir(dir)
         .env("NO_COLOR", "1")

@@ -17,6 +17,7 @@ use rustyline::{
     RepeatCount,
 };
 use session::Session;
+use skiff_runtime::limits::Limits;
 use std::cell::RefCell;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -37,15 +38,15 @@ const HELP: &str = "\
 Press Tab to complete globals, keywords and properties after `.`; `_` is the last value.
 ";
 
-pub fn main() -> ExitCode {
+pub fn main(limits: Limits) -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("skiff-repl".into())
         .stack_size(STACK_SIZE)
-        .spawn(|| {
+        .spawn(move || {
             if std::io::stdin().is_terminal() {
-                interactive()
+                interactive(limits)
             } else {
-                piped()
+                piped(limits)
             }
         });
     match worker.map(|handle| handle.join()) {
@@ -108,7 +109,8 @@ fn run_simple_command(session: &RefCell<Session>, command: Command, color: bool)
         Command::Help => print(HELP),
         Command::Clear => {
             print("Clearing context...\n");
-            *session.borrow_mut() = Session::new(color);
+            let limits = session.borrow().limits().clone();
+            *session.borrow_mut() = Session::new(color, limits);
         }
         Command::Break => {}
         Command::Load(path) if path.is_empty() => print("usage: .load FILE\n"),
@@ -126,13 +128,13 @@ fn run_simple_command(session: &RefCell<Session>, command: Command, color: bool)
 }
 
 /// Evaluates stdin chunk by chunk, as if each line had been typed.
-fn piped() -> u8 {
+fn piped(limits: Limits) -> u8 {
     let mut input = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut input) {
         eprintln!("error: cannot read stdin: {e}");
         return 1;
     }
-    let session = RefCell::new(Session::new(false));
+    let session = RefCell::new(Session::new(false, limits));
     let mut buffer = String::new();
     let mut lines = input.lines();
     while let Some(line) = lines.next() {
@@ -192,9 +194,9 @@ fn history_path() -> Option<PathBuf> {
         .map(|h| PathBuf::from(h).join(".skiff_history"))
 }
 
-fn interactive() -> u8 {
+fn interactive(limits: Limits) -> u8 {
     let color = stdout_color();
-    let session = Rc::new(RefCell::new(Session::new(color)));
+    let session = Rc::new(RefCell::new(Session::new(color, limits)));
     let mut rl: Editor<ReplHelper, DefaultHistory> = match Editor::new() {
         Ok(rl) => rl,
         Err(e) => {

@@ -1,17 +1,19 @@
 //! One REPL session: a VM whose globals persist from line to line, and the evaluation of a chunk
 //! of input (one or more complete statements) into the text the REPL prints.
 
-use skiff_runtime::loader::FileLoader;
 use skiff_ast::{ImportSpecifier, Stmt};
 use skiff_diagnostics::{render_all, ColorMode, SourceMap};
-use skiff_vm::module::RunError;
 use skiff_runtime::instance::Attached;
+use skiff_runtime::limits::Limits;
+use skiff_runtime::loader::FileLoader;
+use skiff_vm::module::RunError;
 use skiff_vm::{repl_support, Vm};
 
 pub struct Session {
     vm: Vm,
     /// The VM as the main instance of a runtime, so lines can use Workers and the TaskPool.
     instance: Attached,
+    limits: Limits,
     sources: SourceMap,
     /// Lines evaluated so far; line `n` is compiled as the module `REPL<n>`.
     count: u32,
@@ -20,13 +22,14 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(color: bool) -> Session {
+    pub fn new(color: bool, limits: Limits) -> Session {
         let mut vm = Vm::new();
         vm.set_loader(Box::new(FileLoader::new()));
-        let instance = skiff_runtime::instance::attach(&mut vm);
+        let instance = skiff_runtime::instance::attach(&mut vm, limits.clone());
         Session {
             vm,
             instance,
+            limits,
             sources: SourceMap::default(),
             count: 0,
             color,
@@ -100,6 +103,11 @@ impl Session {
             ColorMode::Never
         };
         render_all(diagnostics, &self.sources, color)
+    }
+
+    /// The limits this session was started with (`.clear` keeps them).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The VM, for tab completion (read only: completion never runs script code).

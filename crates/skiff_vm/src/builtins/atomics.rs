@@ -178,7 +178,9 @@ fn compare_exchange(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value
 
 fn is_lock_free(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let n = vm.to_integer(arg(args, 0))?;
-    Ok(Value::bool(matches!(n as i64, 1 | 2 | 4 | 8) && n.fract() == 0.0))
+    Ok(Value::bool(
+        matches!(n as i64, 1 | 2 | 4 | 8) && n.fract() == 0.0,
+    ))
 }
 
 // ----- wait / notify ----------------------------------------------------------------------------
@@ -228,8 +230,8 @@ fn wait(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
             q.max(0.0)
         }
     };
-    let deadline = (timeout.is_finite())
-        .then(|| Instant::now() + Duration::from_secs_f64(timeout / 1000.0));
+    let deadline =
+        (timeout.is_finite()).then(|| Instant::now() + Duration::from_secs_f64(timeout / 1000.0));
     let mut list = WAITERS.lock().unwrap_or_else(|p| p.into_inner());
     if load_raw(&a.buffer.borrow(), &a) != expected {
         return Ok(vm.str_val("not-equal"));
@@ -242,10 +244,7 @@ fn wait(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         wake: wake.clone(),
     });
     let mine = |l: &Vec<Waiter>| l.iter().position(|w| Arc::ptr_eq(&w.wake, &wake));
-    loop {
-        let Some(i) = mine(&list) else {
-            break;
-        };
+    while let Some(i) = mine(&list) {
         if list[i].notified {
             list.remove(i);
             return Ok(vm.str_val("ok"));

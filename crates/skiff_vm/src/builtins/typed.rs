@@ -197,7 +197,11 @@ fn this_buffer(vm: &mut Vm, this: Value, shared: bool, method: &str) -> JsResult
     match buffer_of(vm, this) {
         Some(b) if b.is_shared() == shared => Ok(b),
         _ => {
-            let class = if shared { "SharedArrayBuffer" } else { "ArrayBuffer" };
+            let class = if shared {
+                "SharedArrayBuffer"
+            } else {
+                "ArrayBuffer"
+            };
             Err(vm.type_error(format!(
                 "{class}.prototype.{method} called on incompatible receiver"
             )))
@@ -820,12 +824,7 @@ pub fn install(vm: &mut Vm) {
     set_global(vm, "ArrayBuffer", Value::object(abc));
 
     let sabp = vm.realm.shared_array_buffer_proto;
-    let sabc = vm.new_constructor(
-        "SharedArrayBuffer",
-        1,
-        shared_array_buffer_ctor,
-        Some(sabp),
-    );
+    let sabc = vm.new_constructor("SharedArrayBuffer", 1, shared_array_buffer_ctor, Some(sabp));
     vm.define_getter(
         sabp,
         PropKey::from_str("byteLength"),

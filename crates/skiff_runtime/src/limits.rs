@@ -1,0 +1,89 @@
+//! Resource limits a user sets on the command line (`skiff run`, `skiff test`, `skiff repl`):
+//! a heap limit, a stack-depth limit, a wall-clock timeout, and where modules may be loaded from.
+//!
+//! The heap limit is on the process's resident memory (every instance shares one address space,
+//! so that is what the machine sees). A watchdog thread samples it; when it is over the limit,
+//! every busy instance gets the VM's out-of-memory attention flag and throws a catchable
+//! `RangeError` at its next safepoint, after a garbage collection. The timeout is enforced by
+//! the same thread: it stops every instance, and the run ends with status 124.
+
+use crate::instance::Runtime;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The limits of one run. The default is no limit, imports from the current folder tree and
+/// the main script's folder tree.
+#[derive(Clone, Debug, Default)]
+pub struct Limits {
+    /// Resident memory of the process, in MiB.
+    pub max_heap_mb: Option<u64>,
+    /// Script frames on one instance's call stack (deeper recursion is a `RangeError`).
+    pub max_stack_frames: Option<usize>,
+    /// Wall-clock time of the whole run.
+    pub timeout: Option<Duration>,
+    /// Let imports reach files outside the allowed folder trees.
+    pub allow_outside_imports: bool,
+}
+
+/// Exit status of a run stopped by its timeout (as `timeout(1)` uses).
+pub const TIMED_OUT: u8 = 124;
+
+/// How often the watchdog looks at the clock and the memory.
+const SAMPLE: Duration = Duration::from_millis(10);
+
+/// After flagging instances for exceeding the heap limit, give them this long to throw and
+/// collect before flagging again.
+const HEAP_GRACE: Duration = Duration::from_millis(200);
+
+/// The folders imports may come from unless `allow_outside_imports` is set: the current
+/// folder's tree and the main script's folder tree.
+pub fn import_roots(limits: &Limits, script_dir: &Path, cwd: &Path) -> Option<Vec<PathBuf>> {
+    if limits.allow_outside_imports {
+        return None;
+    }
+    Some(vec![cwd.to_path_buf(), script_dir.to_path_buf()])
+}
+
+/// Resident memory of this process in bytes (Linux; None elsewhere).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// Starts the watchdog for `rt` if it has a heap limit or a timeout. It ends with the run.
+pub(crate) fn start_watchdog(rt: &Arc<Runtime>) {
+    let limits = rt.limits.clone();
+    if limits.max_heap_mb.is_none() && limits.timeout.is_none() {
+        return;
+    }
+    let rt = Arc::downgrade(rt);
+    let started = Instant::now();
+    let spawned = std::thread::Builder::new()
+        .name("skiff-watchdog".into())
+        .spawn(move || {
+            let mut quiet_until = Instant::now();
+            loop {
+                std::thread::sleep(SAMPLE);
+                let Some(rt) = rt.upgrade() else {
+                    return;
+                };
+                if rt.is_done() {
+                    return;
+                }
+                if limits.timeout.is_some_and(|t| started.elapsed() >= t) {
+                    rt.stop_all_for_timeout();
+                    return;
+                }
+                if let (Some(mb), Some(rss)) = (limits.max_heap_mb, resident_bytes()) {
+                    if rss > mb * 1024 * 1024 && Instant::now() >= quiet_until {
+                        rt.flag_busy(skiff_vm::vm::attention::OUT_OF_MEMORY);
+                        quiet_until = Instant::now() + HEAP_GRACE;
+                    }
+                }
+            }
+        });
+    // Without a watchdog thread the limits are not enforced, but the run still works.
+    let _ = spawned.map(|_| ());
+}
