@@ -64,7 +64,8 @@ fn ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         return throw(vm, SharedError::constructor_without_new("Array"));
     }
     let items = words(vm, args)?;
-    new_array(vm, items)
+    let native = skiff_shared::Native::Array(Arc::new(SendableArray::new(items)));
+    super::alloc_container(vm, native).map(shared_value)
 }
 
 fn length_arg(vm: &mut Vm, v: Value) -> JsResult<u32> {
