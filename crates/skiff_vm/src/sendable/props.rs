@@ -288,9 +288,8 @@ pub fn define(vm: &mut Vm, slot: u32, key: PropKey, d: &PropDesc) -> JsResult<()
     let kind = vm.shared_kind(Value::shared(slot));
     let value = match d.value {
         Some(v) => Some(match kind {
-            Some(SharedKind::Array) => {
-                vm.to_shared_word_or(v, SharedError::array_only_sendable())?
-            }
+            // The runtime's defineProperty text has the space (runtime facts §8, §14).
+            Some(SharedKind::Array) => vm.to_shared_word_or(v, SharedError::only_sendable())?,
             _ => field_word(vm, v)?,
         }),
         None => None,
