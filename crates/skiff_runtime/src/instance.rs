@@ -537,6 +537,8 @@ fn worker_thread(
         }
         break;
     }
+    // Locks this worker holds or waits for pass on while it still counts as busy.
+    skiff_vm::builtins::arkts_utils::abandon_locks(&mut vm);
     let requested = rt.lock().exit_codes.remove(&id);
     let stopped = vm.terminating
         || vm.attention.load(Ordering::SeqCst) & attention::TERMINATE != 0

@@ -878,6 +878,12 @@ fn format_shared(ctx: &mut Ctx, slot: u32, depth: usize) -> String {
     let Some(m) = ctx.vm.sendable.mutator_ref() else {
         return "[Sendable]".into();
     };
+    // Instances of Sendable subclasses of the collections print as containers.
+    if matches!(m.get(SharedRef(slot)), Some(Cell::Object(o)) if o.native().is_some()) {
+        if let Some(s) = format_shared_collection(ctx, slot, depth) {
+            return s;
+        }
+    }
     let (name, entries) = match m.get(SharedRef(slot)) {
         Some(Cell::Object(o)) => {
             let c = o.class();
@@ -972,8 +978,11 @@ fn format_shared_collection(ctx: &mut Ctx, slot: u32, depth: usize) -> Option<St
         Typed(&'static str, Vec<Element>),
         Bits(Vec<bool>),
     }
+    use skiff_shared::Native;
     let vm = ctx.vm;
     let m = vm.sendable.mutator_ref()?;
+    // A Sendable subclass instance: its class name and its fields besides the container.
+    let mut subclass: Option<(String, Vec<(String, SharedWord)>)> = None;
     let c = match m.get(SharedRef(slot))? {
         Cell::Array(a) => C::Array(a.snapshot().ok()?),
         Cell::Map(x) => C::Map(x.entries().ok()?),
@@ -981,6 +990,21 @@ fn format_shared_collection(ctx: &mut Ctx, slot: u32, depth: usize) -> Option<St
         Cell::ArrayBuffer(b) => C::Buffer(b.to_vec().ok()?),
         Cell::TypedArray(t) => C::Typed(t.kind().constructor_name(), t.elements().ok()?),
         Cell::BitVector(b) => C::Bits(b.to_vec().ok()?),
+        Cell::Object(o) => {
+            let c = match o.native()? {
+                Native::Array(a) => C::Array(a.snapshot().ok()?),
+                Native::Map(x) => C::Map(x.entries().ok()?),
+                Native::Set(x) => C::Set(x.values().ok()?),
+                Native::BitVector(b) => C::Bits(b.to_vec().ok()?),
+            };
+            let fields = o
+                .entries()
+                .into_iter()
+                .map(|(k, w)| (k.to_string(), w))
+                .collect();
+            subclass = Some((o.class().name().to_string(), fields));
+            c
+        }
         _ => return None,
     };
     let (name, len) = match &c {
@@ -1018,12 +1042,23 @@ fn format_shared_collection(ctx: &mut Ctx, slot: u32, depth: usize) -> Option<St
         ctx.base_is_prefix = true;
         return Some(reduce(ctx, out, name, ("{", "}"), false, depth, None));
     }
-    let base = format!("{name}({len})");
+    // node's prefix for a subclass: `Name(len) [Tag]` when the tag differs from the name
+    // (SendableArray has no toStringTag).
+    let (base, fields) = match subclass {
+        Some((class, fields)) => {
+            let tag = match c {
+                C::Array(_) => String::new(),
+                _ => format!(" [{name}]"),
+            };
+            (format!("{class}({len}){tag}"), fields)
+        }
+        None => (format!("{name}({len})"), Vec::new()),
+    };
     let braces = match c {
         C::Map(_) | C::Set(_) => ("{", "}"),
         _ => ("[", "]"),
     };
-    if len == 0 {
+    if len == 0 && fields.is_empty() {
         return Some(format!("{base} {}{}", braces.0, braces.1));
     }
     if ctx.shared_seen.contains(&slot) {
@@ -1082,6 +1117,11 @@ fn format_shared_collection(ctx: &mut Ctx, slot: u32, depth: usize) -> Option<St
     }
     if len > MAX_ARRAY {
         output.push(more_items(len - MAX_ARRAY));
+    }
+    for (k, w) in fields {
+        let key = if is_identifier(&k) { k } else { quote_str(&k) };
+        let text = word(ctx, w, depth);
+        output.push(format!("{key}: {text}"));
     }
     ctx.indentation -= 2;
     ctx.shared_seen.pop();

@@ -475,10 +475,9 @@ fn is_frozen(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn is_sealed(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
-    if let Some(slot) = arg(args, 0).as_shared() {
-        // Layouts are fixed: sealed once every field is non-configurable, i.e. always, but
-        // ArkTS reports it together with isFrozen.
-        return Ok(Value::bool(crate::sendable::props::is_frozen(vm, slot)));
+    if arg(args, 0).as_shared().is_some() {
+        // Non-extensible with non-configurable fields: always sealed (ES semantics).
+        return Ok(Value::TRUE);
     }
     Ok(Value::bool(match arg(args, 0).as_object() {
         Some(o) => test_integrity(vm, o, false),

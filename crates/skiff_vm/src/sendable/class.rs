@@ -122,6 +122,10 @@ pub fn define_class(
     let superclass = if derived && !heritage.is_null() {
         match vm.sendable.classes.of_ctor(heritage) {
             Some(c) => Some(c.clone()),
+            // `extends collections.Array/Map/Set/BitVector`: a base class whose instances
+            // carry the container as their native part (allocated by the collection's
+            // constructor when `super()` reaches it).
+            None if crate::builtins::sendable_collections::is_collection_ctor(vm, heritage) => None,
             None => return vm.throw_shared(SharedError::class_not_derived_from_sendable()),
         }
     } else {
@@ -170,6 +174,9 @@ pub fn define_class(
     if !derived {
         let root = vm.realm.sendable_object_proto;
         vm.heap.obj_mut(p).proto = Some(root);
+    } else if class.superclass().is_none() {
+        // Remembers which collection the class extends, for materialization elsewhere.
+        crate::builtins::sendable_collections::note_native_base(vm, class.id(), heritage);
     }
     vm.sendable.classes.by_id.insert(class.id(), (f, p));
     vm.sendable.classes.by_ctor.insert(f, class);
@@ -274,7 +281,8 @@ fn materialize_module(vm: &mut Vm, id: &str) -> JsResult<()> {
                 Some((c, _)) => Value::object(c),
                 None => continue,
             },
-            None => Value::UNDEFINED,
+            // A class extending a collection gets this VM's collection constructor.
+            None => crate::builtins::sendable_collections::native_base(vm, class.id()),
         };
         let f = crate::interp::make_closure(vm, m, factory.0, env, None);
         let ctor = vm.call(Value::object(f), Value::UNDEFINED, &[heritage])?;

@@ -82,6 +82,12 @@ pub fn proto_of(vm: &mut Vm, slot: u32) -> ObjRef {
 
 /// `[[Get]]` on a shared value.
 pub fn get(vm: &mut Vm, slot: u32, key: PropKey, receiver: Value) -> JsResult<Value> {
+    // Elements of Sendable subclasses of collections.Array / BitVector.
+    if let PropKey::Index(i) = key {
+        if let Some(r) = crate::builtins::sendable_collections::native_element_get(vm, slot, i) {
+            return r;
+        }
+    }
     let atom = key_atom(key);
     let hit = match (vm.mutator().get(SharedRef(slot)), key) {
         (Some(Cell::Object(o)), _) => match atom.and_then(|a| o.get_by_atom(a)) {
@@ -125,6 +131,13 @@ fn field_word(vm: &mut Vm, v: Value) -> JsResult<SharedWord> {
 
 /// `[[Set]]` on a shared value (strict: failures throw).
 pub fn set(vm: &mut Vm, slot: u32, key: PropKey, value: Value, receiver: Value) -> JsResult<()> {
+    // Elements of Sendable subclasses of collections.Array / BitVector.
+    if let PropKey::Index(i) = key {
+        let hook = crate::builtins::sendable_collections::native_element_set(vm, slot, i, value);
+        if let Some(r) = hook {
+            return r;
+        }
+    }
     let r = SharedRef(slot);
     let atom = key_atom(key);
     enum Target {
@@ -210,6 +223,11 @@ pub fn set(vm: &mut Vm, slot: u32, key: PropKey, value: Value, receiver: Value) 
 
 /// `key in v` / HasProperty on a shared value.
 pub fn has(vm: &mut Vm, slot: u32, key: PropKey) -> bool {
+    if let PropKey::Index(i) = key {
+        if crate::builtins::sendable_collections::native_element_has(vm, slot, i) {
+            return true;
+        }
+    }
     let atom = key_atom(key);
     let own = match (vm.mutator().get(SharedRef(slot)), key) {
         (Some(Cell::Object(o)), _) => atom.is_some_and(|a| o.class().slot_of(a).is_some()),
@@ -270,9 +288,8 @@ pub fn define(vm: &mut Vm, slot: u32, key: PropKey, d: &PropDesc) -> JsResult<()
     let kind = vm.shared_kind(Value::shared(slot));
     let value = match d.value {
         Some(v) => Some(match kind {
-            Some(SharedKind::Array) => {
-                vm.to_shared_word_or(v, SharedError::array_only_sendable())?
-            }
+            // The runtime's defineProperty text has the space (runtime facts §8, §14).
+            Some(SharedKind::Array) => vm.to_shared_word_or(v, SharedError::only_sendable())?,
             _ => field_word(vm, v)?,
         }),
         None => None,

@@ -20,6 +20,7 @@ use super::{param_error, stash, stashed};
 use crate::atom::PropKey;
 use crate::builtins::promise::{is_promise, new_promise, reject_promise, resolve_promise};
 use crate::builtins::{arg, callee_data};
+use crate::object::{MapKey, ObjectKind};
 use crate::sendable::SharedKind;
 use crate::shape::{ATTR_ENUMERABLE, ATTR_WRITABLE};
 use crate::value::{ObjRef, Value};
@@ -40,12 +41,13 @@ const E_LOCK: usize = 3;
 const E_ID: usize = 4;
 const E_TIMER: usize = 5;
 
-/// The per-VM table `name` (created on first use).
+/// The per-VM table `name` (created on first use): a Map object (not traced as script-visible
+/// anywhere), keyed by per-VM numbers, so that entries come and go without creating shapes.
 fn table(vm: &mut Vm, name: &str) -> ObjRef {
     if let Some(o) = stashed(vm, name).as_object() {
         return o;
     }
-    let o = vm.new_object();
+    let o = vm.new_object_with_proto(None, ObjectKind::Map(Box::default()));
     stash(vm, name, Value::object(o));
     o
 }
@@ -58,23 +60,35 @@ fn next_key(vm: &mut Vm) -> u32 {
     n
 }
 
-fn table_put(vm: &mut Vm, name: &str, key: u32, entry: Value) {
+fn map_of<'a>(vm: &'a mut Vm, name: &str) -> Option<&'a mut crate::object::MapData> {
     let t = table(vm, name);
-    vm.heap.obj_mut(t).put_raw(PropKey::Index(key), entry, 0);
+    match &mut vm.heap.obj_mut(t).kind {
+        ObjectKind::Map(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn table_key(key: u32) -> MapKey {
+    MapKey::Bits(Value::number(f64::from(key)).bits())
+}
+
+fn table_put(vm: &mut Vm, name: &str, key: u32, entry: Value) {
+    if let Some(m) = map_of(vm, name) {
+        m.set(table_key(key), Value::number(f64::from(key)), entry);
+    }
 }
 
 fn table_get(vm: &mut Vm, name: &str, key: u32) -> Option<ObjRef> {
-    let t = table(vm, name);
-    vm.heap
-        .obj(t)
-        .get_own(PropKey::Index(key))
-        .and_then(|p| p.value.as_object())
+    map_of(vm, name)?
+        .get(&table_key(key))
+        .and_then(|v| v.as_object())
 }
 
 fn table_take(vm: &mut Vm, name: &str, key: u32) -> Option<ObjRef> {
     let e = table_get(vm, name, key)?;
-    let t = table(vm, name);
-    vm.heap.obj_mut(t).remove(PropKey::Index(key));
+    if let Some(m) = map_of(vm, name) {
+        m.delete(&table_key(key));
+    }
     Some(e)
 }
 
@@ -421,7 +435,7 @@ fn options_ctor(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
         .unwrap_or(vm.realm.object_proto);
     let nt = vm.new_target;
     let proto = vm.proto_from_ctor(nt, proto)?;
-    let o = vm.new_object_with_proto(Some(proto), crate::object::ObjectKind::Ordinary);
+    let o = vm.new_object_with_proto(Some(proto), ObjectKind::Ordinary);
     let attrs = ATTR_ENUMERABLE | ATTR_WRITABLE | crate::shape::ATTR_CONFIGURABLE;
     vm.heap
         .obj_mut(o)

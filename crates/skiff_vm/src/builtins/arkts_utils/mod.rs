@@ -200,3 +200,13 @@ pub fn basic_services_kit(vm: &mut Vm) -> JsResult<Value> {
     put(vm, o, "BusinessError", ctor);
     Ok(Value::object(o))
 }
+
+/// Releases and cancels every AsyncLock request of this VM (held or pending), passing the locks
+/// on. An instance that stops calls it *before* it stops counting as busy in the runtime, so the
+/// grant it hands to another instance cannot arrive after the process decided to end.
+/// (Dropping the VM's mutator does the same, but too late for that decision.)
+pub fn abandon_locks(vm: &mut Vm) {
+    let m = vm.mutator();
+    let (heap, id) = (m.heap(), m.id());
+    heap.abandon_lock_context(id);
+}

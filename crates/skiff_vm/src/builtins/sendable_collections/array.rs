@@ -64,7 +64,8 @@ fn ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         return throw(vm, SharedError::constructor_without_new("Array"));
     }
     let items = words(vm, args)?;
-    new_array(vm, items)
+    let native = skiff_shared::Native::Array(Arc::new(SendableArray::new(items)));
+    super::alloc_container(vm, native).map(shared_value)
 }
 
 fn length_arg(vm: &mut Vm, v: Value) -> JsResult<u32> {
@@ -424,6 +425,78 @@ fn includes(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     Ok(Value::bool(i.is_some()))
 }
 
+// ----- containsAll / retainAll (newest runtime) ----------------------------------------------
+
+/// The words of a local array or a shared array argument (`None` for anything else).
+fn array_argument(vm: &mut Vm, v: Value) -> JsResult<Option<Vec<SharedWord>>> {
+    if let Some(a) = this_ref(v).and_then(|r| vm.mutator().array(r).cloned()) {
+        return check(vm, a.snapshot()).map(Some);
+    }
+    if !vm.is_array(v) {
+        return Ok(None);
+    }
+    let vals = collect_items(vm, v)?;
+    // Values no shared array can hold cannot match anything: they are left out.
+    Ok(Some(
+        vals.into_iter()
+            .filter_map(|x| vm.to_shared_word(x).ok())
+            .collect(),
+    ))
+}
+
+/// `containsAll(arr)`: every element of `arr` is in this array (SameValueZero).
+fn contains_all(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    let a = this_array(vm, this, "containsAll")?;
+    let Some(wanted) = array_argument(vm, arg(args, 0))? else {
+        return throw(vm, SharedError::only_array());
+    };
+    let mine = check(vm, a.snapshot())?;
+    let m = vm.mutator();
+    let all = wanted
+        .iter()
+        .all(|w| mine.iter().any(|x| m.same_value_zero(*x, *w)));
+    Ok(Value::bool(all))
+}
+
+/// `retainAll(arr | predicate)`: keeps the elements found in `arr` (SameValueZero) or
+/// accepted by `predicate(value, index)`; returns whether the array changed.
+fn retain_all(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    let a = this_array(vm, this, "retainAll")?;
+    let what = arg(args, 0);
+    let list = if vm.is_callable(what) {
+        None
+    } else {
+        match array_argument(vm, what)? {
+            Some(l) => Some(l),
+            None => return throw(vm, SharedError::only_array_or_callable()),
+        }
+    };
+    let scope = check(vm, a.write_scope())?;
+    let items = scope.elements();
+    let mut kept = Vec::with_capacity(items.len());
+    for (i, w) in items.iter().enumerate() {
+        let keep = match &list {
+            Some(l) => {
+                let m = vm.mutator();
+                l.iter().any(|x| m.same_value_zero(*x, *w))
+            }
+            None => {
+                let v = load(vm, *w);
+                let r = vm.call(what, Value::UNDEFINED, &[v, Value::number(i as f64)])?;
+                vm.to_boolean(r)
+            }
+        };
+        if keep {
+            kept.push(*w);
+        }
+    }
+    let changed = kept.len() != items.len();
+    if changed {
+        scope.replace_all(kept);
+    }
+    Ok(Value::bool(changed))
+}
+
 // ----- callback methods ---------------------------------------------------------------------
 
 #[derive(Copy, Clone, PartialEq)]
@@ -682,6 +755,8 @@ pub(crate) fn install(vm: &mut Vm, ns: ObjRef) {
             ("splice", 2, splice),
             ("shrinkTo", 1, shrink_to),
             ("extendTo", 2, extend_to),
+            ("containsAll", 1, contains_all),
+            ("retainAll", 1, retain_all),
             ("toString", 0, to_string),
             ("toLocaleString", 0, to_locale_string),
             ("keys", 0, keys),

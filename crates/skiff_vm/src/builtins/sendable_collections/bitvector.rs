@@ -62,8 +62,8 @@ fn ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     if !(0..=(1 << 32)).contains(&n) {
         return Err(vm.range_error("Invalid BitVector length"));
     }
-    let r = vm.mutator().alloc_bit_vector(n as usize);
-    check(vm, r).map(shared_value)
+    let native = skiff_shared::Native::BitVector(Arc::new(BitVector::new(n as usize)));
+    super::alloc_container(vm, native).map(shared_value)
 }
 
 fn length(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {

@@ -45,8 +45,8 @@ fn map_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     if vm.new_target.is_undefined() {
         return throw(vm, SharedError::constructor_without_new("Map"));
     }
-    let r = vm.mutator().alloc_map();
-    let r = check(vm, r)?;
+    let native = skiff_shared::Native::Map(Arc::new(SendableMap::new()));
+    let r = super::alloc_container(vm, native)?;
     let m = vm.mutator().map(r).cloned();
     let it = arg(args, 0);
     if let (Some(m), false) = (m, it.is_nullish()) {
@@ -73,12 +73,13 @@ fn map_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn size(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    let n = match this_ref(this).and_then(|r| vm.shared_kind(shared_value(r))) {
-        Some(SharedKind::Set) => {
+    let is_set = this_ref(this).is_some_and(|r| vm.mutator().set(r).is_some());
+    let n = match is_set {
+        true => {
             let s = this_set(vm, this, "size")?;
             s.size()
         }
-        _ => {
+        false => {
             let m = this_map(vm, this, "size")?;
             m.size()
         }
@@ -312,8 +313,8 @@ fn set_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     if vm.new_target.is_undefined() {
         return throw(vm, SharedError::constructor_without_new("Set"));
     }
-    let r = vm.mutator().alloc_set();
-    let r = check(vm, r)?;
+    let native = skiff_shared::Native::Set(Arc::new(SendableSet::new()));
+    let r = super::alloc_container(vm, native)?;
     let s = vm.mutator().set(r).cloned();
     let it = arg(args, 0);
     if let (Some(s), false) = (s, it.is_nullish()) {

@@ -206,6 +206,60 @@ pub(crate) fn last_from_index(
     Ok((k >= 0.0).then_some(k as usize))
 }
 
+/// True for the constructors a Sendable class may extend: `collections.Array`, `Map`, `Set`
+/// and `BitVector` (`sendable::class::define_class` asks).
+pub fn is_collection_ctor(vm: &Vm, v: Value) -> bool {
+    v.is_object() && BASE_KEYS.iter().any(|k| ctor_of(vm, k) == v)
+}
+
+/// Which collection each Sendable class extending one extends, by `SendableClass::id()`
+/// (process-wide, like the class registry): a VM that materializes such a class passes its
+/// own constructor of that collection as the heritage.
+static NATIVE_BASES: std::sync::Mutex<Vec<(u64, &'static str)>> = std::sync::Mutex::new(Vec::new());
+
+const BASE_KEYS: [&str; 4] = ["Array", "Map", "Set", "BitVector"];
+
+/// Records that the class `id` extends the collection constructor `heritage`.
+pub fn note_native_base(vm: &Vm, id: u64, heritage: Value) {
+    if let Some(key) = BASE_KEYS.iter().find(|k| ctor_of(vm, k) == heritage) {
+        let mut bases = NATIVE_BASES.lock().unwrap_or_else(|e| e.into_inner());
+        if !bases.iter().any(|(i, _)| *i == id) {
+            bases.push((id, key));
+        }
+    }
+}
+
+/// This VM's constructor of the collection the class `id` extends, or undefined.
+pub fn native_base(vm: &Vm, id: u64) -> Value {
+    let key = NATIVE_BASES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, k)| *k);
+    key.map_or(Value::UNDEFINED, |k| ctor_of(vm, k))
+}
+
+/// Allocates the container of a constructor call: a plain cell, or, when `new.target` is a
+/// Sendable class extending the collection (`super()` reached the native constructor), an
+/// instance of that class carrying the container as its native part.
+pub(crate) fn alloc_container(vm: &mut Vm, native: skiff_shared::Native) -> JsResult<SharedRef> {
+    use skiff_shared::{Cell, Native};
+    let nt = vm.new_target;
+    let class = vm.sendable.classes.of_ctor(nt).cloned();
+    let m = vm.mutator();
+    let r = match class {
+        Some(c) => m.alloc_object_with_native(&c, native),
+        None => m.alloc(match native {
+            Native::Array(a) => Cell::Array(a),
+            Native::Map(x) => Cell::Map(x),
+            Native::Set(x) => Cell::Set(x),
+            Native::BitVector(b) => Cell::BitVector(b),
+        }),
+    };
+    check(vm, r)
+}
+
 /// The receiver's shared reference, if it is one.
 pub(crate) fn this_ref(this: Value) -> Option<SharedRef> {
     this.as_shared().map(SharedRef)
@@ -215,14 +269,17 @@ pub(crate) fn this_ref(this: Value) -> Option<SharedRef> {
 
 fn install_iterator_protos(vm: &mut Vm) {
     let ip = vm.realm.iterator_proto;
-    let array_next = vm
-        .heap
-        .obj(vm.realm.array_iterator_proto)
-        .get_own(PropKey::from_str("next"))
-        .map_or(Value::UNDEFINED, |p| p.value);
     for (key, tag, next) in [
-        ("arrayIterator", "SharedArray Iterator", None),
-        ("bitVectorIterator", "BitVector Iterator", None),
+        (
+            "arrayIterator",
+            "SharedArray Iterator",
+            Some(index_iter_next as NativeFn),
+        ),
+        (
+            "bitVectorIterator",
+            "BitVector Iterator",
+            Some(index_iter_next),
+        ),
         (
             "mapIterator",
             "SharedMap Iterator",
@@ -235,23 +292,17 @@ fn install_iterator_protos(vm: &mut Vm) {
         ),
     ] {
         let p = vm.new_object_with_proto(Some(ip), crate::object::ObjectKind::Ordinary);
-        match next {
-            Some(f) => {
-                vm.define_method(p, "next", 0, f);
-            }
-            None => vm
-                .heap
-                .obj_mut(p)
-                .put_raw(PropKey::from_str("next"), array_next, ATTR_HIDDEN),
+        if let Some(f) = next {
+            vm.define_method(p, "next", 0, f);
         }
         set_tag(vm, p, tag);
         stash(vm, key, Value::object(p));
     }
 }
 
-/// An index-based iterator (values/entries of arrays, typed arrays and bit vectors) with the
-/// prototype stashed under `proto_key`; it reads `length` and the elements through the
-/// property protocol at each step, like the builtin array iterator.
+/// An index-based iterator (values/entries of arrays and bit vectors, Sendable subclass
+/// instances included) with the prototype stashed under `proto_key`; each step re-reads the
+/// length and the element from the container without a fail-fast scope.
 pub(crate) fn index_iterator(vm: &mut Vm, target: Value, kind: u8, proto_key: &str) -> Value {
     let p = stashed(vm, proto_key)
         .as_object()
@@ -266,4 +317,130 @@ pub(crate) fn index_iterator(vm: &mut Vm, target: Value, kind: u8, proto_key: &s
             done: false,
         },
     )
+}
+
+/// The element at `i` of an array or bit-vector container (or of a Sendable subclass
+/// instance carrying one): `None` past the end or for other cells.
+fn element_at(vm: &mut Vm, r: SharedRef, i: usize) -> Option<SharedWord> {
+    let m = vm.mutator();
+    if let Some(a) = m.array(r) {
+        return a.iter_at(i);
+    }
+    let b = m.bit_vector(r)?.bit_at(i)?;
+    Some(SharedWord::number(if b { 1.0 } else { 0.0 }))
+}
+
+/// `next` of the SharedArray / BitVector iterators.
+fn index_iter_next(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
+    use crate::object::{IterState, ObjectKind};
+    let state = match vm.heap.try_obj(this).map(|o| &o.kind) {
+        Some(ObjectKind::Iterator(b)) => match &**b {
+            IterState::Array {
+                target,
+                index,
+                kind,
+                done,
+            } => Some((*target, *index, *kind, *done)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((target, index, kind, done)) = state else {
+        return Err(vm.type_error("next method called on incompatible receiver"));
+    };
+    let step = if done {
+        None
+    } else {
+        this_ref(target).and_then(|r| element_at(vm, r, index as usize))
+    };
+    if let Some(o) = this.as_object() {
+        if let ObjectKind::Iterator(b) = &mut vm.heap.obj_mut(o).kind {
+            if let IterState::Array {
+                index: i, done: d, ..
+            } = &mut **b
+            {
+                *d = step.is_none();
+                if step.is_some() {
+                    *i += 1;
+                }
+            }
+        }
+    }
+    let Some(w) = step else {
+        return Ok(crate::builtins::iterator::iter_result(
+            vm,
+            Value::UNDEFINED,
+            true,
+        ));
+    };
+    let v = load(vm, w);
+    let out = if kind == 2 {
+        vm.new_array_value(vec![Value::number(index as f64), v])
+    } else {
+        v
+    };
+    Ok(crate::builtins::iterator::iter_result(vm, out, false))
+}
+
+// ----- elements of Sendable subclass instances -------------------------------------------------
+
+/// The container a Sendable subclass instance carries (`class X extends collections.Array`),
+/// if `slot` is such an instance.
+fn native_of(vm: &mut Vm, slot: u32) -> Option<skiff_shared::Native> {
+    use skiff_shared::{Cell, Native};
+    match vm.mutator().get(SharedRef(slot))? {
+        Cell::Object(o) => match o.native()? {
+            Native::Array(a) => Some(Native::Array(a.clone())),
+            Native::BitVector(b) => Some(Native::BitVector(b.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `inst[i]` on an instance of a Sendable subclass of `collections.Array` / `BitVector`:
+/// `None` when `slot` is not one (the bridge then goes on as usual).
+pub fn native_element_get(vm: &mut Vm, slot: u32, i: u32) -> Option<JsResult<Value>> {
+    use skiff_shared::Native;
+    let r = match native_of(vm, slot)? {
+        Native::Array(a) => a.get(i as usize),
+        Native::BitVector(b) => b
+            .get(i64::from(i))
+            .map(|x| SharedWord::number(if x { 1.0 } else { 0.0 })),
+        _ => return None,
+    };
+    Some(match r {
+        Ok(w) => Ok(vm.from_shared_word(w)),
+        Err(e) => Err(vm.shared_error(e)),
+    })
+}
+
+/// `inst[i] = v` on an instance of a Sendable subclass of `collections.Array` / `BitVector`.
+pub fn native_element_set(vm: &mut Vm, slot: u32, i: u32, v: Value) -> Option<JsResult<()>> {
+    use skiff_shared::Native;
+    let native = native_of(vm, slot)?;
+    Some((|| {
+        let r = match native {
+            Native::Array(a) => {
+                let w = vm.to_shared_word_or(v, SharedError::array_only_sendable())?;
+                a.set(i as usize, w)
+            }
+            Native::BitVector(b) => {
+                let n = vm.to_number(v)?;
+                b.set(i64::from(i), n != 0.0 && !n.is_nan())
+            }
+            _ => Ok(()),
+        };
+        check(vm, r)
+    })())
+}
+
+/// `i in inst` for an instance of a Sendable subclass of `collections.Array` / `BitVector`.
+pub fn native_element_has(vm: &mut Vm, slot: u32, i: u32) -> bool {
+    use skiff_shared::Native;
+    match native_of(vm, slot) {
+        Some(Native::Array(a)) => a.len().is_ok_and(|n| (i as usize) < n),
+        Some(Native::BitVector(b)) => b.len().is_ok_and(|n| (i as usize) < n),
+        _ => false,
+    }
 }
