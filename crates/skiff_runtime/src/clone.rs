@@ -11,7 +11,7 @@
 //!   properties; prototypes and methods are dropped, so a class instance arrives as a plain
 //!   object), arrays (holes and extra named properties kept), Map, Set, Date, RegExp, Error
 //!   objects (name, message, stack and own enumerable properties such as `code`), ArrayBuffer,
-//!   TypedArrays and DataView.
+//!   TypedArrays, DataView, and the wrapper objects of booleans, numbers, strings and BigInts.
 //! * Anything else (functions, symbols, promises, weak collections, generators, ...) is a
 //!   [`CloneError`]; the Worker API turns it into BusinessError 10200006.
 //! * A SharedArrayBuffer is not copied: the receiver's wrapper is over the same memory.
@@ -56,6 +56,8 @@ pub enum Node {
     Map(Vec<(Leaf, Leaf)>),
     Set(Vec<Leaf>),
     Date(f64),
+    /// A wrapper object of a primitive (`new String('x')`, `Object(1n)`, ...).
+    Boxed(Leaf),
     RegExp {
         source: JsStr,
         flags: JsStr,
@@ -266,6 +268,7 @@ impl Writer {
             Array(u32),
             Map(Vec<(Value, Value)>, bool),
             Date(f64),
+            Boxed(Value),
             RegExp(JsStr, JsStr),
             Error,
             Buffer(Vec<u8>),
@@ -281,6 +284,9 @@ impl Writer {
             ObjectKind::Map(m) => K::Map(m.entries.iter().flatten().copied().collect(), true),
             ObjectKind::Set(m) => K::Map(m.entries.iter().flatten().copied().collect(), false),
             ObjectKind::Date(t) => K::Date(*t),
+            ObjectKind::Boolean(b) => K::Boxed(Value::bool(*b)),
+            ObjectKind::Number(n) => K::Boxed(Value::number(*n)),
+            ObjectKind::String(v) | ObjectKind::BigInt(v) => K::Boxed(*v),
             ObjectKind::RegExp(r) => K::RegExp(r.source.clone(), r.flags.clone()),
             ObjectKind::Error(_) => K::Error,
             ObjectKind::ArrayBuffer(Buffer::Shared(memory)) => K::SharedBuffer(memory.clone()),
@@ -351,6 +357,7 @@ impl Writer {
                 }
             }
             K::Date(t) => Node::Date(t),
+            K::Boxed(v) => Node::Boxed(self.leaf(vm, v)?),
             K::RegExp(source, flags) => Node::RegExp { source, flags },
             K::Error => {
                 let name = match vm.get_str(Value::object(o), "name") {
@@ -433,6 +440,12 @@ pub fn deserialize(vm: &mut Vm, msg: Message) -> JsResult<Value> {
                 Node::Map(_) => (vm.realm.map_proto, ObjectKind::Map(Box::default())),
                 Node::Set(_) => (vm.realm.set_proto, ObjectKind::Set(Box::default())),
                 Node::Date(t) => (vm.realm.date_proto, ObjectKind::Date(*t)),
+                Node::Boxed(leaf) => {
+                    let v = value(vm, leaf, &[]);
+                    let o = vm.to_object(v)?;
+                    objs.push(vm.root(Value::object(o)));
+                    continue;
+                }
                 Node::RegExp { source, flags } => {
                     let ctor = Value::object(vm.realm.regexp_ctor);
                     let s = vm.new_string(source.clone());
