@@ -145,8 +145,17 @@ fn dispatch(vm: &mut Vm, kind: &str, from: InstanceId, data: Value) -> JsResult<
 }
 
 fn deliver(vm: &mut Vm, kind: &'static str, from: InstanceId, msg: Message) -> JsResult<()> {
-    let v = clone::deserialize(vm, msg)?;
-    dispatch(vm, kind, from, v)
+    match clone::deserialize(vm, msg) {
+        Ok(v) => dispatch(vm, kind, from, v),
+        // A message that cannot be rebuilt here goes to `onmessageerror` instead.
+        Err(e) => {
+            let error_kind = match kind {
+                "port-message" => "port-messageerror",
+                _ => "messageerror",
+            };
+            dispatch(vm, error_kind, from, e)
+        }
+    }
 }
 
 /// The exit of Worker `id`, delivered on its host.
@@ -160,6 +169,12 @@ pub fn report_error(vm: &mut Vm, rt: &std::sync::Arc<instance::Runtime>, id: Ins
     let Some(host) = rt.host_of(id) else {
         return;
     };
+    // The worker's own `workerPort.onerror` sees it first; what that handler throws is dropped
+    // (the error is reported to the host either way).
+    let base = vm.handles.len();
+    vm.handles.push(e);
+    let _ = dispatch(vm, "port-error", id, e);
+    vm.handles.truncate(base);
     let msg = match clone::serialize(vm, e, &[]) {
         Ok(Ok(m)) => m,
         // An uncloneable thrown value: send its text instead.

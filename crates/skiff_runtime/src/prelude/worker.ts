@@ -270,6 +270,8 @@ function onHost(kind: string, id: number, data: any): void {
   const st = states.get(w)!;
   if (kind === 'message') {
     fire(w, 'message', new MessageEvents('message', data), 'onmessage');
+  } else if (kind === 'messageerror') {
+    fire(w, 'messageerror', new MessageEvents('messageerror', data), 'onmessageerror');
   } else if (kind === 'error') {
     const ev = new ErrorEvent(data);
     let handled = false;
@@ -302,6 +304,10 @@ function onHost(kind: string, id: number, data: any): void {
 setDispatcher((kind: string, id: number, data: any): void => {
   if (kind === 'port-message') {
     fire(workerPort, 'message', new MessageEvents('message', data), 'onmessage');
+  } else if (kind === 'port-messageerror') {
+    fire(workerPort, 'messageerror', new MessageEvents('messageerror', data), 'onmessageerror');
+  } else if (kind === 'port-error') {
+    fire(workerPort, 'error', new ErrorEvent(data), 'onerror');
   } else {
     onHost(kind, id, data);
   }
