@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# TaskPool benchmarks: skiff's taskpool against node + piscina, side by side.
-#   scripts/bench/taskpool.sh            # overhead, speed-up, clone vs Sendable cost
+# Concurrency benchmarks, side by side with node: the TaskPool against node + piscina (task
+# overhead, speed-up on all cores, clone versus Sendable cost) and Workers against node's
+# worker_threads (start-up, round trip, throughput).
+#   scripts/bench/concurrency.sh
 # Environment: SKIFF (the skiff binary; default $CARGO_TARGET_DIR/release/skiff or
 # target/release/skiff), NODE (default node), SKIFF_BENCH_CACHE (default ~/.cache/skiff-bench:
 # piscina is installed there with npm on first use; nothing is installed in the repository).
@@ -15,27 +17,25 @@ if [ ! -x "$skiff" ]; then
 fi
 have_node=0
 if command -v "$node" >/dev/null 2>&1; then
+  have_node=1
+  mkdir -p "$cache"
   if [ ! -d "$cache/node_modules/piscina" ]; then
-    mkdir -p "$cache"
     npm install --silent --prefix "$cache" piscina@4 >/dev/null 2>&1 || true
   fi
-  if [ -d "$cache/node_modules/piscina" ]; then
-    have_node=1
-    # node resolves `piscina` next to the importing file: run copies from the cache.
-    cp "$here"/taskpool/*.mjs "$cache/"
-  fi
+  # node resolves `piscina` next to the importing file: run copies from the cache.
+  cp "$here"/concurrency/*.mjs "$cache/"
 fi
 
 # Prints `name: value` lines of a run as "name value".
 values() { sed -n 's/^\([a-z0-9_]*\): \(.*\)$/\1 \2/p'; }
 
-printf '| benchmark | metric | skiff | node + piscina |\n|---|---|---|---|\n'
-for b in overhead speedup clone_cost sendable_cost; do
-  [ -f "$here/taskpool/$b.ets" ] || continue
-  mine="$("$skiff" run "$here/taskpool/$b.ets" | values)"
+printf '| benchmark | metric | skiff | node (piscina / worker_threads) |\n|---|---|---|---|\n'
+for b in overhead speedup clone_cost sendable_cost worker_messages; do
+  [ -f "$here/concurrency/$b.ets" ] || continue
+  mine="$("$skiff" run "$here/concurrency/$b.ets" | values)"
   theirs=""
   if [ "$have_node" = 1 ] && [ -f "$cache/$b.mjs" ]; then
-    theirs="$("$node" "$cache/$b.mjs" | values)"
+    theirs="$("$node" "$cache/$b.mjs" 2>/dev/null | values || true)"
   fi
   while read -r name value; do
     other="$(printf '%s\n' "$theirs" | awk -v n="$name" '$1 == n { print $2 }')"
