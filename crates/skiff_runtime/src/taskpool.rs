@@ -85,6 +85,8 @@ pub struct Job {
     priority: usize,
     has_receiver: bool,
     cancel: Arc<AtomicBool>,
+    /// The SequenceRunner queue this execution belongs to, if any.
+    sequence: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -104,6 +106,17 @@ struct Exec {
     host: InstanceId,
     phase: Phase,
     cancel: Arc<AtomicBool>,
+    sequence: Option<String>,
+}
+
+/// A SequenceRunner's queue: at most one of its executions is in the pool at a time.
+#[derive(Default)]
+struct Sequence {
+    /// The priority fixed when the runner was first created.
+    priority: usize,
+    /// An execution of this sequence is queued or running in the pool.
+    busy: bool,
+    waiting: std::collections::VecDeque<Job>,
 }
 
 struct PoolThread {
@@ -124,6 +137,9 @@ struct PoolState {
     /// Every registered execution, by id (so `getTaskPoolInfo` lists them in creation order).
     execs: BTreeMap<u64, Exec>,
     idle_running: bool,
+    /// SequenceRunner queues by name (process-wide: named runners are shared by every
+    /// instance; unnamed ones get a unique internal name).
+    sequences: std::collections::HashMap<String, Sequence>,
 }
 
 /// The process-wide TaskPool.
@@ -154,6 +170,16 @@ impl Pool {
         let mut st = self.lock();
         if let Some(e) = st.execs.get_mut(&job.exec_id) {
             e.phase = Phase::Queued;
+            e.sequence = job.sequence.clone();
+        }
+        if let Some(name) = &job.sequence {
+            let seq = st.sequences.entry(name.clone()).or_default();
+            if seq.busy {
+                // Strict order: it enters the pool when the one before it has finished.
+                seq.waiting.push_back(job);
+                return;
+            }
+            seq.busy = true;
         }
         self.injectors[priority].push(job);
         self.wake_one(rt, st);
@@ -278,9 +304,16 @@ impl Pool {
 
     /// Thread `me` finished its execution: it is free again, and takes more work if any is
     /// queued.
-    fn finished(&self, rt: &Arc<Runtime>, me: usize, exec_id: u64) {
+    fn finished(&self, rt: &Arc<Runtime>, me: usize, exec_id: u64, sequence: Option<&str>) {
         let mut st = self.lock();
         st.execs.remove(&exec_id);
+        // The next execution of its sequence may enter the pool now.
+        if let Some(seq) = sequence.and_then(|name| st.sequences.get_mut(name)) {
+            match seq.waiting.pop_front() {
+                Some(next) => self.injectors[next.priority.min(IDLE)].push(next),
+                None => seq.busy = false,
+            }
+        }
         if let Some(t) = st.threads.get_mut(me) {
             t.running = None;
             t.awaiting = false;
@@ -326,6 +359,7 @@ struct Local {
 
 struct Current {
     exec_id: u64,
+    sequence: Option<String>,
     host: InstanceId,
     has_receiver: bool,
     cancel: Arc<AtomicBool>,
@@ -376,7 +410,7 @@ pub(crate) fn pull(vm: &mut Vm) -> JsResult<()> {
         if job.cancel.load(Ordering::SeqCst) {
             // Cancelled while queued: the host has rejected it already.
             let me = with_local(|l| l.index).unwrap_or(0);
-            p.finished(&rt, me, job.exec_id);
+            p.finished(&rt, me, job.exec_id, job.sequence.as_deref());
             continue;
         }
         return start(vm, &rt, job);
@@ -393,6 +427,7 @@ fn start(vm: &mut Vm, rt: &Arc<Runtime>, job: Job) -> JsResult<()> {
     with_local(|l| {
         l.current = Some(Current {
             exec_id,
+            sequence: job.sequence.clone(),
             host: job.host,
             has_receiver: job.has_receiver,
             cancel: job.cancel.clone(),
@@ -493,7 +528,7 @@ fn finish_exec(vm: &mut Vm, exec_id: u64, ok: bool, value: Value) -> JsResult<()
     };
     // Unlisted before the host hears of it: once a promise settles, getTaskPoolInfo no longer
     // shows its execution.
-    pool(&rt).finished(&rt, me, exec_id);
+    pool(&rt).finished(&rt, me, exec_id, cur.sequence.as_deref());
     rt.post(
         cur.host,
         Box::new(move |vm: &mut Vm| {
@@ -524,17 +559,18 @@ fn error_message(vm: &mut Vm, e: Value) -> Message {
 /// Builds the `skiff:taskpool-native` namespace.
 pub fn native_module(vm: &mut Vm) -> JsResult<Value> {
     let ns = vm.new_object();
-    let fns: [(&str, u32, skiff_vm::object::NativeFn); 10] = [
+    let fns: [(&str, u32, skiff_vm::object::NativeFn); 11] = [
         ("newTaskId", 0, new_task_id),
         ("isConcurrent", 1, is_concurrent),
         ("register", 2, register),
-        ("submit", 7, submit),
+        ("submit", 8, submit),
         ("cancelTask", 1, cancel_task),
         ("isCanceled", 0, is_canceled),
         ("sendData", 1, send_data),
         ("finish", 3, finish),
         ("setDispatcher", 1, set_dispatcher),
         ("poolInfo", 0, pool_info),
+        ("sequenceRunner", 2, sequence_runner),
     ];
     for (name, len, f) in fns {
         vm.define_method(ns, name, len, f);
@@ -581,6 +617,7 @@ fn register(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
             host,
             phase: Phase::Host,
             cancel: Arc::new(AtomicBool::new(false)),
+            sequence: None,
         },
     );
     Ok(Value::number(exec_id as f64))
@@ -595,7 +632,7 @@ fn array_items(vm: &Vm, v: Value) -> Vec<Value> {
 }
 
 /// `submit(execId, func, args, transferList | undefined, cloneList | undefined, priority,
-/// hasReceiver)`.
+/// hasReceiver, sequenceName | undefined)`.
 fn submit(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let exec_id = arg(args, 0).as_number().unwrap_or(0.0) as u64;
     let r = submit_exec(vm, exec_id, args);
@@ -632,6 +669,10 @@ fn submit_exec(vm: &mut Vm, exec_id: u64, args: &[Value]) -> JsResult<Value> {
     } else {
         MEDIUM
     };
+    let sequence = match arg(args, 7) {
+        v if v.is_string() => Some(vm.js_str(v).to_rust_string()),
+        _ => None,
+    };
     let Some((rt, host)) = with_ctx(|c| (c.rt.clone(), c.id)) else {
         return Ok(Value::UNDEFINED);
     };
@@ -651,9 +692,26 @@ fn submit_exec(vm: &mut Vm, exec_id: u64, args: &[Value]) -> JsResult<Value> {
             priority,
             has_receiver: vm.to_boolean(arg(args, 6)),
             cancel,
+            sequence,
         },
     );
     Ok(Value::TRUE)
+}
+
+/// `sequenceRunner(name, priority)` → the runner's priority: a name seen before (on any
+/// instance) keeps the priority it was created with.
+fn sequence_runner(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let name = vm.js_str(arg(args, 0)).to_rust_string();
+    let wanted = arg(args, 1).as_number().unwrap_or(MEDIUM as f64) as usize;
+    let Some(rt) = with_ctx(|c| c.rt.clone()) else {
+        return Ok(Value::number(wanted as f64));
+    };
+    let mut st = pool(&rt).lock();
+    let seq = st.sequences.entry(name).or_insert_with(|| Sequence {
+        priority: wanted.min(IDLE),
+        ..Sequence::default()
+    });
+    Ok(Value::number(seq.priority as f64))
 }
 
 /// `cancelTask(taskId)`: cancels every execution of the task, wherever it is. Waiting ones are

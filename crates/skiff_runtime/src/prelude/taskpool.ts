@@ -4,7 +4,7 @@
 import {
   newTaskId, isConcurrent as nativeIsConcurrent, register, submit, cancelTask,
   isCanceled as nativeIsCanceled, sendData as nativeSendData, finish, setDispatcher,
-  poolInfo,
+  poolInfo, sequenceRunner,
 } from 'skiff:taskpool-native';
 
 const PARAM_ERROR = 'Parameter error. Possible causes: 1. Mandatory parameters are left '
@@ -177,7 +177,7 @@ function setDurations(task: Task, total: number, cpu: number): void {
 
 // Starts one execution of `task`: registers it (so `cancel` finds it from any thread), waits
 // for its dependencies on the host, then submits it to the pool. Synchronous misuse throws.
-function run(task: Task, priority: number, delay: number): Promise<any> {
+function run(task: Task, priority: number, delay: number, sequence?: string): Promise<any> {
   installDispatcher();
   const st = stateOf(task);
   const t: any = task;
@@ -197,7 +197,7 @@ function run(task: Task, priority: number, delay: number): Promise<any> {
     }
     try {
       submit(execId, t.function, t.arguments, st.transfer, st.cloneList, priority,
-        st.receiver !== undefined);
+        st.receiver !== undefined, sequence);
       fire(st.listeners.enqueued);
     } catch (e) {
       settle(execId);
@@ -233,7 +233,7 @@ function run(task: Task, priority: number, delay: number): Promise<any> {
     // Direct submission: serialization errors throw from `execute` itself.
     try {
       submit(execId, t.function, t.arguments, st.transfer, st.cloneList, priority,
-        st.receiver !== undefined);
+        st.receiver !== undefined, sequence);
     } catch (e) {
       settle(execId);
       throw e;
@@ -479,11 +479,14 @@ function runGroup(group: TaskGroup, priority: number): Promise<any[]> {
 
 // ----- SequenceRunner -------------------------------------------------------------------------
 
+// Runners are queues in the pool (process-wide by name: a named runner created on another
+// thread is the same queue); unnamed runners get a unique internal name. Within one instance
+// a name gives the same object.
 const namedSequences = new Map<string, SequenceRunner>();
 
 class SequenceRunner {
-  private queue: Promise<any> = Promise.resolve();
-  private priority: number = Priority.MEDIUM;
+  private queueName: string;
+  private priority: number;
 
   constructor(nameOrPriority?: any, priority?: any) {
     if (typeof nameOrPriority === 'string') {
@@ -491,10 +494,12 @@ class SequenceRunner {
       if (existing !== undefined) {
         return existing;
       }
-      this.priority = checkPriority(priority);
+      this.queueName = 'named:' + nameOrPriority;
+      this.priority = sequenceRunner(this.queueName, checkPriority(priority));
       namedSequences.set(nameOrPriority, this);
     } else {
-      this.priority = checkPriority(nameOrPriority);
+      this.queueName = 'anonymous:' + newTaskId();
+      this.priority = sequenceRunner(this.queueName, checkPriority(nameOrPriority));
     }
   }
 
@@ -516,11 +521,9 @@ class SequenceRunner {
       throw businessError(401, PARAM_ERROR);
     }
     st.kind = 'sequence';
-    const prio = this.priority;
-    // Each task starts when the previous one settled, whatever its outcome.
-    const result = this.queue.then(() => run(task, prio, 0));
-    this.queue = result.then(() => undefined, () => undefined);
-    return result;
+    // The pool runs the tasks of one queue strictly one after another, in execute order;
+    // a failing task does not stop the ones after it.
+    return run(task, this.priority, 0, this.queueName);
   }
 }
 
