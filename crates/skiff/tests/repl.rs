@@ -353,3 +353,55 @@ fn interactive_session_in_tmux() {
     >
     "#);
 }
+
+#[test]
+fn ctrl_c_interrupts_a_running_line() {
+    let available = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        println!("note: tmux is not installed; skipping the pseudo-terminal REPL test");
+        return;
+    }
+    let home = std::env::temp_dir().join(format!("skiff-repl-int-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("temp home");
+    let tmux = Tmux {
+        socket: format!("skiff-repl-int-{}", std::process::id()),
+        session: "repl".into(),
+    };
+    let command = format!("env HOME={} NO_COLOR=1 {SKIFF} repl", home.display());
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "repl",
+        "-x",
+        "100",
+        "-y",
+        "40",
+        &command,
+    ])
+    .expect("tmux session starts");
+    tmux.wait(|s| prompts(s) >= 1);
+    // An endless loop, then an endless interval: Ctrl+C stops each and the session goes on.
+    tmux.send(&["while (true) {}", "Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tmux.send(&["C-c"]);
+    tmux.wait_for("Interrupted", 1);
+    tmux.send(&["setInterval(() => {}, 1)", "Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tmux.send(&["C-c"]);
+    tmux.wait_for("Interrupted", 2);
+    tmux.send(&["6 * 7", "Enter"]);
+    let screen = tmux.wait_for("42", 1);
+    tmux.send(&[".exit", "Enter"]);
+    tmux.wait(|_| tmux.run(&["has-session", "-t", "repl"]).is_none());
+    let _ = std::fs::remove_dir_all(&home);
+    assert_eq!(
+        screen.matches("Uncaught Error: Interrupted").count(),
+        2,
+        "{screen}"
+    );
+    assert!(screen.contains("\n42"), "{screen}");
+}

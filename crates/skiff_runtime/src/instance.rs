@@ -418,6 +418,10 @@ impl Attached {
             }
             let mut st = self.rt.lock();
             loop {
+                // Ctrl+C in the REPL: stop waiting for other threads.
+                if vm.poll_attention() & attention::INTERRUPT != 0 {
+                    return Ok(());
+                }
                 if vm.has_pending_work() {
                     break;
                 }

@@ -182,6 +182,12 @@ impl EventLoop {
         self.timers.remove(&id);
     }
 
+    /// Cancels every timer (the REPL, after Ctrl+C interrupted a line).
+    pub fn clear_timers(&mut self) {
+        self.timers.clear();
+        self.timer_heap.clear();
+    }
+
     fn rearm(&mut self, id: u32, delay: Duration) {
         self.seq += 1;
         self.timer_heap
@@ -259,6 +265,14 @@ impl Vm {
             self.check_unhandled()?;
             if self.terminating {
                 return Err(crate::vm::TERMINATION);
+            }
+            // An interrupt (Ctrl+C in the REPL) also stops a loop of timers whose callbacks
+            // never reach a safepoint of their own.
+            let interrupt = crate::vm::attention::INTERRUPT;
+            if self.poll_attention() & interrupt != 0 {
+                self.attention
+                    .fetch_and(!interrupt, std::sync::atomic::Ordering::Relaxed);
+                return Err(self.make_error(self.realm.error_proto, "Interrupted"));
             }
             let now = Instant::now();
             if let Some(id) = self.event_loop.next_due(now) {

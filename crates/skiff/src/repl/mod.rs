@@ -195,6 +195,9 @@ fn history_path() -> Option<PathBuf> {
 }
 
 fn interactive(limits: Limits) -> u8 {
+    // While a line runs, Ctrl+C interrupts it instead of ending the REPL. If the handler cannot
+    // be installed, Ctrl+C keeps its default meaning.
+    let _ = ctrlc::set_handler(session::interrupt_running_line);
     let color = stdout_color();
     let session = Rc::new(RefCell::new(Session::new(color, limits)));
     let mut rl: Editor<ReplHelper, DefaultHistory> = match Editor::new() {

@@ -7,7 +7,30 @@ use skiff_runtime::instance::Attached;
 use skiff_runtime::limits::Limits;
 use skiff_runtime::loader::FileLoader;
 use skiff_vm::module::RunError;
+use skiff_vm::vm::attention;
 use skiff_vm::{repl_support, Vm};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The attention flag of the current session's VM, for the Ctrl+C handler (which runs on its
+/// own thread): setting `INTERRUPT` makes the running line throw at its next safepoint.
+static RUNNING_VM: Mutex<Option<Arc<AtomicU32>>> = Mutex::new(None);
+
+/// Ctrl+C was pressed during the current line.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl+C while a line runs (the line editor has the terminal in raw mode while it reads, so
+/// the signal only arrives while a line is evaluated): interrupts it.
+pub fn interrupt_running_line() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    if let Some(flag) = RUNNING_VM
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+    {
+        flag.fetch_or(attention::INTERRUPT, Ordering::SeqCst);
+    }
+}
 
 pub struct Session {
     vm: Vm,
@@ -26,6 +49,7 @@ impl Session {
         let mut vm = Vm::new();
         vm.set_loader(Box::new(FileLoader::new()));
         let instance = skiff_runtime::instance::attach(&mut vm, limits.clone());
+        *RUNNING_VM.lock().unwrap_or_else(|p| p.into_inner()) = Some(vm.attention.clone());
         Session {
             vm,
             instance,
@@ -73,6 +97,11 @@ impl Session {
         let Some(module) = compiled.module else {
             return out;
         };
+        // A Ctrl+C that arrived between lines must not interrupt this one.
+        INTERRUPTED.store(false, Ordering::SeqCst);
+        self.vm
+            .attention
+            .fetch_and(!attention::INTERRUPT, Ordering::SeqCst);
         // Like a script, a line runs until nothing can happen any more: timers fire, and
         // answers from Workers and pool threads arrive, before the next prompt.
         let instance = &self.instance;
@@ -87,6 +116,10 @@ impl Session {
             Err(RunError::Uncaught(e)) => {
                 out.push_str(&self.vm.format_uncaught(e));
                 out.push('\n');
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    // An interrupted line's timers would run again at once: drop them.
+                    self.vm.event_loop.clear_timers();
+                }
             }
             Err(RunError::Load(message)) => {
                 out.push_str(message.trim_end());
