@@ -203,6 +203,9 @@ impl fmt::Display for Module {
                 fields.join(", ")
             )?;
         }
+        if self.shared {
+            writeln!(f, "  shared module ('use shared')")?;
+        }
         for (i, func) in self.functions.iter().enumerate() {
             writeln!(f)?;
             let flags = flag_names(func.flags);

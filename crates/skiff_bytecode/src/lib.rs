@@ -85,6 +85,7 @@ mod tests {
             imports: vec![],
             exports: vec![],
             sendable_classes: vec![],
+            shared: false,
         };
         let text = disassemble(&m);
         assert!(text.contains("LoadConst r0, k0"), "{text}");

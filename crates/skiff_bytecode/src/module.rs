@@ -330,6 +330,10 @@ pub struct Module {
     pub exports: Vec<ExportEntry>,
     /// The Sendable classes of the module, in source order (see [`SendableClassInfo`]).
     pub sendable_classes: Vec<SendableClassInfo>,
+    /// The directive prologue (after the imports) contains `'use shared'`: the module is
+    /// evaluated once per process and every instance sees the same exports (docs/bytecode.md,
+    /// "Shared modules").
+    pub shared: bool,
 }
 
 const _: () = {

@@ -19,6 +19,8 @@
 //!   classes/functions, exports and imports (E4014), no arrow/function expressions for `@Sendable`
 //!   function types (E4016). `'use sendable'` as the first statement of a constructor makes the
 //!   class Sendable, like `@Sendable`.
+//! - `'use shared'` modules (see [`is_shared_module`]): no side-effect imports (E4017), no
+//!   `export * from` (E4018), no exports that are plainly not Sendable (E4019).
 //!
 //! Everything here is deliberately conservative: when a name or a type cannot be resolved
 //! (imported, generic, behind an alias with parameters, declared in a nested scope), the check
@@ -36,6 +38,7 @@ pub fn check_program(program: &Program, file: FileId, diagnostics: &mut Vec<Diag
     let mut c = Checker::new(file);
     c.program(program);
     let mut found = c.diags;
+    check_shared_module(program, file, &mut found);
     found.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diagnostics.extend(found);
 }
@@ -1956,5 +1959,245 @@ fn key_name(k: &PropKey) -> Option<String> {
         PropKey::Num(n, _) => Some(format!("{n}")),
         PropKey::BigInt(b, _) => Some(b.clone()),
         PropKey::Computed(..) => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared modules ('use shared')
+// ---------------------------------------------------------------------------------------------
+
+/// True if the module's directive prologue contains `'use shared'`. As in ArkTS, the directive
+/// comes after the imports and before any other statement; the string-literal statements
+/// before the first other statement (imports skipped) are the prologue.
+pub(crate) fn is_shared_module(program: &Program) -> bool {
+    for s in &program.body {
+        match s {
+            Stmt::Import(_) | Stmt::Empty(_) => {}
+            Stmt::Expr(e) => match &e.expr {
+                Expr::Str(lit) if lit.value == "use shared" => return true,
+                Expr::Str(_) => {}
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Why a top-level binding of a shared module is plainly not Sendable, if it is.
+#[derive(Clone, Copy)]
+enum NotShareable {
+    Class,
+    Function,
+    Value(&'static str),
+}
+
+impl NotShareable {
+    fn describe(self) -> &'static str {
+        match self {
+            NotShareable::Class => "a class without `@Sendable`",
+            NotShareable::Function => "a function without `@Sendable`",
+            NotShareable::Value(what) => what,
+        }
+    }
+}
+
+/// Builtin constructors whose instances are never Sendable.
+const LOCAL_CTORS: &[&str] = &[
+    "Map",
+    "Set",
+    "WeakMap",
+    "WeakSet",
+    "WeakRef",
+    "Date",
+    "RegExp",
+    "Array",
+    "Object",
+    "Error",
+    "Promise",
+    "ArrayBuffer",
+    "Int8Array",
+    "Uint8Array",
+    "Int16Array",
+    "Uint16Array",
+    "Int32Array",
+    "Uint32Array",
+    "Float32Array",
+    "Float64Array",
+];
+
+/// The `'use shared'` rules (ArkTS linter: `arkts-no-side-effects-imports`,
+/// `arkts-shared-module-no-wildcard-export`, `arkts-shared-module-exports`). Conservative: an
+/// export is reported only when it is a non-Sendable class or function declared in this file, or
+/// a value whose initializer is a literal or constructor call that can never be Sendable.
+fn check_shared_module(program: &Program, file: FileId, out: &mut Vec<Diagnostic>) {
+    if !is_shared_module(program) {
+        return;
+    }
+    // Top-level declarations: name → verdict (None = fine or unknown).
+    let mut top: FxHashMap<&str, Option<NotShareable>> = FxHashMap::default();
+    fn declare<'a>(s: &'a Stmt, top: &mut FxHashMap<&'a str, Option<NotShareable>>) {
+        match s {
+            Stmt::Class(c) => {
+                if let Some(n) = &c.name {
+                    let v = (!c.declare && !is_sendable_class(c)).then_some(NotShareable::Class);
+                    top.insert(&n.name, v);
+                }
+            }
+            Stmt::Function(f) => {
+                if let Some(n) = &f.name {
+                    let v = (f.body.is_some() && !has_decorator(&f.decorators, "Sendable"))
+                        .then_some(NotShareable::Function);
+                    top.insert(&n.name, v);
+                }
+            }
+            Stmt::Var(v) => {
+                for d in &v.decls {
+                    let mut names = Vec::new();
+                    pattern_names(&d.target, &mut names);
+                    for n in names {
+                        top.insert(&n.name, None);
+                    }
+                }
+            }
+            Stmt::Enum(e) => {
+                top.insert(&e.name.name, None);
+            }
+            Stmt::Import(i) => {
+                for sp in &i.specifiers {
+                    let (ImportSpecifier::Default(id)
+                    | ImportSpecifier::Namespace(id)
+                    | ImportSpecifier::Named { local: id, .. }) = sp;
+                    top.insert(&id.name, None);
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in &program.body {
+        match s {
+            Stmt::Export(e) => {
+                if let ExportKind::Decl(d) = &e.kind {
+                    declare(d, &mut top);
+                }
+            }
+            s => declare(s, &mut top),
+        }
+    }
+    // Variable initializers, once every top-level class is known.
+    let mut var_verdicts: Vec<(&str, Option<NotShareable>)> = Vec::new();
+    for s in &program.body {
+        let v = match s {
+            Stmt::Var(v) => v,
+            Stmt::Export(e) => match &e.kind {
+                ExportKind::Decl(Stmt::Var(v)) => v,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        for d in &v.decls {
+            if let (Pattern::Ident(id), Some(init)) = (&d.target, &d.init) {
+                var_verdicts.push((&id.name, value_verdict(init, &top)));
+            }
+        }
+    }
+    for (n, v) in var_verdicts {
+        top.insert(n, v);
+    }
+    let mut bad: Vec<(Span, Option<NotShareable>)> = Vec::new();
+    let mut report = |span: Span, v: Option<NotShareable>| bad.push((span, v));
+    for s in &program.body {
+        match s {
+            Stmt::Import(i) if i.specifiers.is_empty() && !i.type_only => {
+                out.push(diag::shared_side_effect_import(file, i.span));
+            }
+            Stmt::Export(e) => match &e.kind {
+                ExportKind::All { alias: None, .. } => {
+                    out.push(diag::shared_wildcard_export(file, e.span))
+                }
+                ExportKind::Decl(Stmt::Class(c)) => {
+                    if let Some(n) = &c.name {
+                        report(n.span, top.get(n.name.as_str()).copied().flatten());
+                    }
+                }
+                ExportKind::Decl(Stmt::Function(f)) => {
+                    if let Some(n) = &f.name {
+                        report(n.span, top.get(n.name.as_str()).copied().flatten());
+                    }
+                }
+                ExportKind::Decl(Stmt::Var(v)) => {
+                    for d in &v.decls {
+                        if let Pattern::Ident(id) = &d.target {
+                            report(id.span, top.get(id.name.as_str()).copied().flatten());
+                        }
+                    }
+                }
+                ExportKind::DefaultClass(c) if !c.declare && !is_sendable_class(c) => {
+                    report(
+                        c.name.as_ref().map_or(e.span, |n| n.span),
+                        Some(NotShareable::Class),
+                    );
+                }
+                ExportKind::DefaultFunction(f)
+                    if f.body.is_some() && !has_decorator(&f.decorators, "Sendable") =>
+                {
+                    report(
+                        f.name.as_ref().map_or(e.span, |n| n.span),
+                        Some(NotShareable::Function),
+                    );
+                }
+                ExportKind::DefaultExpr(x) => report(x.span(), value_verdict(x, &top)),
+                ExportKind::Named {
+                    specifiers,
+                    source: None,
+                    type_only: false,
+                } => {
+                    for sp in specifiers {
+                        if sp.type_only {
+                            continue;
+                        }
+                        let n = sp.local.name();
+                        report(sp.local.span(), top.get(n).copied().flatten());
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    for (span, v) in bad {
+        if let Some(v) = v {
+            out.push(diag::shared_export_not_sendable(file, span, v.describe()));
+        }
+    }
+}
+
+/// The verdict for a value expression exported from a shared module.
+fn value_verdict(e: &Expr, top: &FxHashMap<&str, Option<NotShareable>>) -> Option<NotShareable> {
+    match e {
+        Expr::Paren(x, _) | Expr::NonNull(x, _) => value_verdict(x, top),
+        Expr::Object(_) => Some(NotShareable::Value("an object literal")),
+        Expr::Array(_) => Some(NotShareable::Value("an array literal")),
+        Expr::Regex(_) => Some(NotShareable::Value("a regular expression")),
+        Expr::Arrow(_) => Some(NotShareable::Value("an arrow function")),
+        Expr::Function(f) if !has_decorator(&f.decorators, "Sendable") => {
+            Some(NotShareable::Value("a function expression"))
+        }
+        Expr::Class(c) if !is_sendable_class(c) => Some(NotShareable::Value("a class expression")),
+        Expr::Ident(id) => top.get(id.name.as_str()).copied().flatten(),
+        Expr::New(n) => match &n.callee {
+            Expr::Ident(id) => match top.get(id.name.as_str()) {
+                Some(Some(NotShareable::Class)) => Some(NotShareable::Value(
+                    "an instance of a class without `@Sendable`",
+                )),
+                Some(_) => None,
+                None if LOCAL_CTORS.contains(&id.name.as_str()) => {
+                    Some(NotShareable::Value("an instance of a builtin class"))
+                }
+                None => None,
+            },
+            _ => None,
+        },
+        _ => None,
     }
 }

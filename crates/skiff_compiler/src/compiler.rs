@@ -971,6 +971,7 @@ impl<'a> Compiler<'a> {
             imports: std::mem::take(&mut self.imports),
             exports: std::mem::take(&mut self.exports),
             sendable_classes: std::mem::take(&mut self.sendable_classes),
+            shared: !self.repl && crate::check::is_shared_module(p),
         };
         let ok = !skiff_diagnostics::has_errors(&self.diags);
         (ok.then_some(module), self.diags)

@@ -472,3 +472,45 @@ pub fn sendable_function_assignment(file: FileId, span: Span) -> Diagnostic {
     .with_label("arrow functions and function expressions are never Sendable")
     .with_help("declare a top-level `@Sendable function` and assign that")
 }
+
+/// E4017: `import './m'` (an import for side effects only) in a `'use shared'` module.
+pub fn shared_side_effect_import(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E4017",
+        "Importing a module for side-effects only is not supported in shared module",
+        file,
+        span,
+    )
+    .with_label("side-effect import in a 'use shared' module")
+    .with_help(
+        "import the bindings you use (`import { x } from …`); a shared module is evaluated once \
+         per process and never runs imports that bind nothing",
+    )
+}
+
+/// E4018: `export * from './m'` in a `'use shared'` module.
+pub fn shared_wildcard_export(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E4018",
+        "\"export * from ...\" is not allowed in shared module",
+        file,
+        span,
+    )
+    .with_label("wildcard re-export in a 'use shared' module")
+    .with_help("list the exported names: `export { a, b } from …`")
+}
+
+/// E4019: a `'use shared'` module exports something that is not Sendable (`what` describes it).
+pub fn shared_export_not_sendable(file: FileId, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E4019",
+        "Only \"Sendable\" entities can be exported in shared module",
+        file,
+        span,
+    )
+    .with_label(format!("{what} is not Sendable"))
+    .with_help(
+        "export primitives, `@Sendable` classes, functions and instances, or `@arkts.collections` \
+         / `ArkTSUtils` objects",
+    )
+}

@@ -40,11 +40,35 @@ enum State {
 pub struct ModuleRegistry {
     modules: Mutex<BTreeMap<String, State>>,
     changed: Condvar,
+    /// Instances waiting for an evaluation on another thread: mutator id → module key. Locked
+    /// only while `modules` is held (lock order: `modules`, then `waits`).
+    waits: Mutex<BTreeMap<u64, String>>,
 }
 
 impl ModuleRegistry {
     fn lock(&self) -> MutexGuard<'_, BTreeMap<String, State>> {
         self.modules.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn waits(&self) -> MutexGuard<'_, BTreeMap<u64, String>> {
+        self.waits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// True if `me` waiting for an evaluation by `holder` would close a cycle of instances
+    /// waiting for each other (each evaluating a module the next one imports).
+    fn would_deadlock(&self, modules: &BTreeMap<String, State>, me: u64, holder: u64) -> bool {
+        let waits = self.waits();
+        let mut at = holder;
+        for _ in 0..=waits.len() {
+            if at == me {
+                return true;
+            }
+            match waits.get(&at).and_then(|k| modules.get(k)) {
+                Some(State::Evaluating { by, .. }) => at = *by,
+                _ => return false,
+            }
+        }
+        false
     }
 
     pub(crate) fn roots(&self, out: &mut Vec<u32>) {
@@ -97,7 +121,14 @@ impl Mutator {
                 Some(State::Evaluating { env, by }) if *by == me => {
                     return Ok(ModuleStatus::InProgress(*env))
                 }
-                Some(State::Evaluating { .. }) => {}
+                Some(State::Evaluating { env, by }) => {
+                    // Two instances evaluating modules that import each other: waiting would
+                    // deadlock, so the import sees the environment as it is (an ES cycle).
+                    if heap.modules.would_deadlock(&g, me, *by) {
+                        return Ok(ModuleStatus::InProgress(*env));
+                    }
+                    heap.modules.waits().insert(me, key.to_string());
+                }
                 None => {
                     drop(g);
                     return self.begin_shared_module(key, env_size);
@@ -108,7 +139,7 @@ impl Mutator {
         // triggers can run without us.
         let outcome = self.while_parked(|| {
             let mut g = heap.modules.lock();
-            loop {
+            let outcome = loop {
                 match g.get(key) {
                     Some(State::Evaluating { .. }) => {
                         g = heap
@@ -117,13 +148,15 @@ impl Mutator {
                             .wait(g)
                             .unwrap_or_else(|e| e.into_inner());
                     }
-                    Some(State::Ready(env)) => return Some(ModuleStatus::Ready(*env)),
+                    Some(State::Ready(env)) => break Some(ModuleStatus::Ready(*env)),
                     Some(State::Failed { message, .. }) => {
-                        return Some(ModuleStatus::Failed(message.clone()))
+                        break Some(ModuleStatus::Failed(message.clone()))
                     }
-                    None => return None,
+                    None => break None,
                 }
-            }
+            };
+            heap.modules.waits().remove(&me);
+            outcome
         });
         match outcome {
             Some(status) => Ok(status),
@@ -259,5 +292,51 @@ mod tests {
             m.import_shared_module("dies.ets", 0),
             Ok(ModuleStatus::Failed(_))
         ));
+    }
+
+    #[test]
+    fn instances_waiting_for_each_other_do_not_deadlock() {
+        let heap = SharedHeap::leak_new(HeapConfig::default());
+        let mut a = heap.register(None);
+        assert!(matches!(
+            a.import_shared_module("a.ets", 1),
+            Ok(ModuleStatus::Evaluate(_))
+        ));
+        let registered = Arc::new(Barrier::new(2));
+        let r2 = registered.clone();
+        let t = std::thread::spawn(move || {
+            let mut b = heap.register(None);
+            let own = b.import_shared_module("b.ets", 1);
+            r2.wait();
+            // `a` is evaluated by the main thread, which will wait for "b.ets": the one that
+            // closes the cycle gets InProgress instead of waiting.
+            let seen = b.import_shared_module("a.ets", 1);
+            let _ = b.finish_shared_module("b.ets", Ok(()));
+            (own, seen)
+        });
+        registered.wait();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let seen_b = a.import_shared_module("b.ets", 1);
+        let _ = a.finish_shared_module("a.ets", Ok(()));
+        let (own, seen_a) = t.join().unwrap_or((
+            Err(SharedError::MismatchedType),
+            Err(SharedError::MismatchedType),
+        ));
+        assert!(matches!(own, Ok(ModuleStatus::Evaluate(_))));
+        // Exactly one side saw the cycle; the other waited and got the finished module.
+        let cyc = [&seen_a, &seen_b]
+            .iter()
+            .filter(|s| matches!(s, Ok(ModuleStatus::InProgress(_))))
+            .count();
+        assert_eq!(cyc, 1, "{seen_a:?} {seen_b:?}");
+        assert!(
+            matches!(
+                seen_a,
+                Ok(ModuleStatus::Ready(_)) | Ok(ModuleStatus::InProgress(_))
+            ) && matches!(
+                seen_b,
+                Ok(ModuleStatus::Ready(_)) | Ok(ModuleStatus::InProgress(_))
+            )
+        );
     }
 }

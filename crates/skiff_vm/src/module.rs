@@ -92,6 +92,8 @@ pub struct Modules {
     pub natives: FxHashMap<String, NativeModuleBuilder>,
     /// Modules compiled outside the loader (e.g. REPL lines, tests).
     anon: u32,
+    /// `'use shared'` modules (`crate::sendable::shared_module`).
+    pub shared: crate::sendable::shared_module::SharedModules,
 }
 
 impl Modules {
@@ -488,6 +490,11 @@ impl Vm {
             Status::Errored => return Err(self.modules.list[m as usize].error),
             Status::Linked => {}
         }
+        if self.modules.code(m).is_some_and(|c| c.module.shared)
+            && self.modules.shared.intercepts(m)
+        {
+            return crate::sendable::shared_module::evaluate(self, m);
+        }
         self.modules.list[m as usize].status = Status::Evaluating;
         let deps = self.modules.list[m as usize].requested.clone();
         for &d in &deps {
@@ -563,6 +570,10 @@ impl Vm {
         let deps = self.modules.list[m as usize].requested.clone();
         for d in deps {
             self.evaluate_module(d)?;
+        }
+        // A shared module's body ran once already: fill its bindings (never runs it again here).
+        if self.modules.code(m).is_some_and(|c| c.module.shared) {
+            self.evaluate_module(m)?;
         }
         let valid = self
             .modules

@@ -42,6 +42,7 @@ fn module(functions: Vec<FunctionProto>) -> Arc<Module> {
         imports: vec![],
         exports: vec![],
         sendable_classes: vec![],
+        shared: false,
     })
 }
 

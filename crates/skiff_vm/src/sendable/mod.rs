@@ -26,6 +26,7 @@
 
 pub mod class;
 pub mod props;
+pub mod shared_module;
 
 use crate::atom::PropKey;
 use crate::shape::ATTR_HIDDEN;
