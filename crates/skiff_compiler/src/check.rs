@@ -885,9 +885,16 @@ impl<'a> Checker<'a> {
                 };
                 let root = first.name.as_str();
                 if r.name.len() > 1 {
+                    // Of ArkTSUtils only the shared classes are Sendable; its option and signal
+                    // types (`ASON.ParseOptions`, `locks.AbortSignal`, ...) take plain literals.
+                    let last = r.name.last().map(|n| n.name.as_str());
                     return root == "collections"
-                        || root == "ArkTSUtils"
-                        || r.name.last().is_some_and(|n| n.name == "ISendable");
+                        || (root == "ArkTSUtils"
+                            && matches!(
+                                last,
+                                Some("AsyncLock" | "ConditionVariable" | "SendableLruCache")
+                            ))
+                        || last == Some("ISendable");
                 }
                 match self.types.get(root) {
                     Some(TypeDecl::Class { sendable }) => *sendable,

@@ -834,4 +834,20 @@ let nums: number[] = [1, 2];
         let r = crate::compile_repl_line(&parsed.program, &file);
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     }
+
+    #[test]
+    fn arkts_utils_option_types_take_object_literals() {
+        // ASON options and abort signals are plain interfaces: literals are fine for them,
+        // while the shared classes of ArkTSUtils still may not be written as literals.
+        clean(
+            "import { ArkTSUtils } from '@kit.ArkTS';\n\
+             let options: ArkTSUtils.ASON.ParseOptions = { bigIntMode: 1, parseReturnType: 0 };\n\
+             let signal: ArkTSUtils.locks.AbortSignal<string> = { aborted: false, reason: 'x' };\n",
+        );
+        let d = diags(
+            "import { ArkTSUtils } from '@kit.ArkTS';\n\
+             let lock: ArkTSUtils.locks.AsyncLock = {};\n",
+        );
+        assert_eq!(d, vec!["E4013 2:40".to_string()]);
+    }
 }
