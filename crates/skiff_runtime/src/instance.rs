@@ -302,6 +302,20 @@ thread_local! {
     static CTX: RefCell<Option<Ctx>> = const { RefCell::new(None) };
 }
 
+/// Makes instance `id` of `rt` the one running on this thread.
+fn enter(rt: &Arc<Runtime>, id: InstanceId, host: Option<InstanceId>) {
+    CTX.with(|c| {
+        *c.borrow_mut() = Some(Ctx {
+            rt: rt.clone(),
+            id,
+            host,
+            dispatcher: None,
+            name: String::new(),
+            closing: false,
+        })
+    });
+}
+
 /// Runs `f` with this thread's instance context, if any.
 pub fn with_ctx<R>(f: impl FnOnce(&mut Ctx) -> R) -> Option<R> {
     CTX.with(|c| c.borrow_mut().as_mut().map(f))
@@ -334,16 +348,7 @@ pub fn run_main_with(path: &Path, limits: Limits) -> u8 {
     setup(&mut vm, &rt);
     crate::limits::start_watchdog(&rt);
     let id = rt.register(&mut vm, None);
-    CTX.with(|c| {
-        *c.borrow_mut() = Some(Ctx {
-            rt: rt.clone(),
-            id,
-            host: None,
-            dispatcher: None,
-            name: String::new(),
-            closing: false,
-        })
-    });
+    enter(&rt, id, None);
     let specifier = path.display().to_string();
     let result = match vm.run_main(&specifier) {
         Ok(()) => rt.idle_loop(id, &mut vm).map_err(RunError::Uncaught),
@@ -394,16 +399,7 @@ pub fn attach(vm: &mut Vm, limits: Limits) -> Attached {
     apply_stack_limit(vm, &rt.limits);
     crate::limits::start_watchdog(&rt);
     let id = rt.register(vm, None);
-    CTX.with(|c| {
-        *c.borrow_mut() = Some(Ctx {
-            rt: rt.clone(),
-            id,
-            host: None,
-            dispatcher: None,
-            name: String::new(),
-            closing: false,
-        })
-    });
+    enter(&rt, id, None);
     Attached { rt, id }
 }
 
@@ -503,16 +499,7 @@ fn worker_thread(
     let mut vm = Vm::new();
     setup(&mut vm, &rt);
     let id = rt.register(&mut vm, Some(host));
-    CTX.with(|c| {
-        *c.borrow_mut() = Some(Ctx {
-            rt: rt.clone(),
-            id,
-            host: Some(host),
-            dispatcher: None,
-            name: String::new(),
-            closing: false,
-        })
-    });
+    enter(&rt, id, Some(host));
     crate::worker::set_worker_name(&mut vm, &name);
     let _ = started.send(id);
     let specifier = path.display().to_string();
@@ -583,16 +570,7 @@ fn pool_thread(
     let mut vm = Vm::new();
     setup(&mut vm, &rt);
     let id = rt.register(&mut vm, None);
-    CTX.with(|c| {
-        *c.borrow_mut() = Some(Ctx {
-            rt: rt.clone(),
-            id,
-            host: None,
-            dispatcher: None,
-            name: String::new(),
-            closing: false,
-        })
-    });
+    enter(&rt, id, None);
     crate::taskpool::enter_pool_thread(&rt, index, id, deque);
     rt.post(id, Box::new(crate::taskpool::pull));
     let _ = started.send(());

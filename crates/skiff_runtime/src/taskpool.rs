@@ -30,7 +30,7 @@
 
 use crate::clone::{self, Message, Transfer};
 use crate::instance::{self, with_ctx, InstanceId, Runtime};
-use crate::worker::business_error;
+use crate::worker::{business_error, error_message};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker as Deque};
 use skiff_bytecode::FunctionFlags;
 use skiff_vm::atom::PropKey;
@@ -537,21 +537,6 @@ fn finish_exec(vm: &mut Vm, exec_id: u64, ok: bool, value: Value) -> JsResult<()
         }),
     );
     Ok(())
-}
-
-/// Serializes an error for the host; an uncloneable thrown value travels as its text.
-fn error_message(vm: &mut Vm, e: Value) -> Message {
-    match clone::serialize(vm, e, &[]) {
-        Ok(Ok(m)) => m,
-        _ => {
-            let text = vm.format_uncaught(e);
-            let text = text.strip_prefix("Uncaught ").unwrap_or(&text).to_string();
-            Message {
-                root: clone::Leaf::Str(JsStr::from_str(&text)),
-                nodes: Vec::new(),
-            }
-        }
-    }
 }
 
 // ----- the native module ------------------------------------------------------------------------

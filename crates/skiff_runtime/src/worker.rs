@@ -175,19 +175,7 @@ pub fn report_error(vm: &mut Vm, rt: &std::sync::Arc<instance::Runtime>, id: Ins
     vm.handles.push(e);
     let _ = dispatch(vm, "port-error", id, e);
     vm.handles.truncate(base);
-    let msg = match clone::serialize(vm, e, &[]) {
-        Ok(Ok(m)) => m,
-        // An uncloneable thrown value: send its text instead.
-        _ => {
-            let text = vm.format_uncaught(e);
-            let text = text.strip_prefix("Uncaught ").unwrap_or(&text).to_string();
-            Message {
-                root: clone::Leaf::Str(JsStr::from_str(&text)),
-                nodes: Vec::new(),
-            }
-        }
-    };
-    let mut msg = msg;
+    let mut msg = error_message(vm, e);
     strip_internal_frames(&mut msg);
     rt.post(
         host,
@@ -389,13 +377,13 @@ fn call_host(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
             let answer = match outcome {
                 Ok(v) => match clone::serialize(vm, v, &[]) {
                     Ok(Ok(m)) => Ok(m),
-                    Ok(Err(e)) => Err(error_text(vm, e)),
+                    Ok(Err(e)) => Err(error_message(vm, e)),
                     Err(_) => {
                         let e = business_error(vm, SERIALIZATION.0, SERIALIZATION.1);
-                        Err(error_text(vm, e))
+                        Err(error_message(vm, e))
                     }
                 },
-                Err(e) => Err(error_text(vm, e)),
+                Err(e) => Err(error_message(vm, e)),
             };
             let _ = tx.send(answer);
             Ok(())
@@ -413,8 +401,8 @@ fn call_host(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     }
 }
 
-/// A thrown value as a message (its text when it cannot be cloned).
-fn error_text(vm: &mut Vm, e: Value) -> Message {
+/// A thrown value as a message for another instance; an uncloneable one travels as its text.
+pub(crate) fn error_message(vm: &mut Vm, e: Value) -> Message {
     match clone::serialize(vm, e, &[]) {
         Ok(Ok(m)) => m,
         _ => {

@@ -634,22 +634,28 @@ class AsyncRunner {
 
 // ----- module functions -----------------------------------------------------------------------
 
+// `execute(task)` and `executeDelayed` refuse periodic tasks, tasks of an AsyncRunner, and
+// tasks that belong to a group or a sequence.
+function checkDirectlyExecutable(task: Task): void {
+  const st = stateOf(task);
+  if (st.kind === 'periodic') {
+    throw businessError(10200051, 'The periodic task cannot be executed again.');
+  }
+  if (st.kind === 'async') {
+    throw businessError(10200057, 'The task cannot be executed by two APIs.');
+  }
+  if (st.kind === 'group' || st.kind === 'sequence') {
+    throw businessError(401, PARAM_ERROR);
+  }
+}
+
 function execute(target: any, ...rest: any[]): Promise<any> {
   if (target instanceof TaskGroup) {
     return runGroup(target, checkPriority(rest[0]));
   }
   if (target instanceof Task) {
     const prio = checkPriority(rest[0]);
-    const st = stateOf(target);
-    if (st.kind === 'periodic') {
-      throw businessError(10200051, 'The periodic task cannot be executed again.');
-    }
-    if (st.kind === 'async') {
-      throw businessError(10200057, 'The task cannot be executed by two APIs.');
-    }
-    if (st.kind === 'group' || st.kind === 'sequence') {
-      throw businessError(401, PARAM_ERROR);
-    }
+    checkDirectlyExecutable(target);
     return run(target, prio, 0);
   }
   if (typeof target === 'function') {
@@ -669,16 +675,7 @@ function executeDelayed(delayTime: number, task: Task, priority?: Priority): Pro
     throw businessError(10200028, 'The delayTime is less than zero.');
   }
   const prio = checkPriority(priority);
-  const st = stateOf(task);
-  if (st.kind === 'periodic') {
-    throw businessError(10200051, 'The periodic task cannot be executed again.');
-  }
-  if (st.kind === 'async') {
-    throw businessError(10200057, 'The task cannot be executed by two APIs.');
-  }
-  if (st.kind === 'group' || st.kind === 'sequence') {
-    throw businessError(401, PARAM_ERROR);
-  }
+  checkDirectlyExecutable(task);
   return run(task, prio, delayTime === 0 ? 1 : delayTime);
 }
 
