@@ -472,6 +472,9 @@ fn splice_impl(vm: &mut Vm, this: Value, args: &[Value], copy: bool) -> JsResult
     if len + items.len() as f64 - del > MAX_DENSE {
         return Err(vm.range_error("Invalid array length"));
     }
+    if len > MAX_DENSE {
+        return Err(vm.range_error("Invalid array length"));
+    }
     // Work on a copy of the elements, then write them back; observably equivalent for
     // ordinary arrays and simple for array-likes.
     let mut all = Vec::with_capacity(len as usize);
@@ -755,6 +758,9 @@ fn with(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         return Err(vm.range_error(
             "Invalid index : ".to_string() + &crate::conv::number_to_string(rel).to_string(),
         ));
+    }
+    if len > MAX_DENSE {
+        return Err(vm.range_error("Invalid array length"));
     }
     let mut all = Vec::with_capacity(len as usize);
     for i in 0..len as usize {

@@ -735,7 +735,8 @@ fn dv_get(vm: &mut Vm, this: Value, args: &[Value], kind: TypedKind) -> JsResult
     let idx = vm.to_integer(arg(args, 0))?;
     let little = vm.to_boolean(arg(args, 1));
     let n = kind.size();
-    if idx < 0.0 || idx as usize + n > len {
+    // Compared as numbers: `idx` may be huge (Infinity), and must not wrap around.
+    if idx < 0.0 || idx + n as f64 > len as f64 {
         return Err(vm.range_error("Offset is outside the bounds of the DataView"));
     }
     let mut bytes = buf.borrow()[off + idx as usize..off + idx as usize + n].to_vec();
@@ -752,7 +753,7 @@ fn dv_set(vm: &mut Vm, this: Value, args: &[Value], kind: TypedKind) -> JsResult
     let enc = encode(vm, kind, arg(args, 1))?;
     let little = vm.to_boolean(arg(args, 2));
     let n = kind.size();
-    if idx < 0.0 || idx as usize + n > len {
+    if idx < 0.0 || idx + n as f64 > len as f64 {
         return Err(vm.range_error("Offset is outside the bounds of the DataView"));
     }
     let (buf, off, _, _) = dv(vm, this)?;
