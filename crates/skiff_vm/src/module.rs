@@ -571,10 +571,6 @@ impl Vm {
         for d in deps {
             self.evaluate_module(d)?;
         }
-        // A shared module's body ran once already: fill its bindings (never runs it again here).
-        if self.modules.code(m).is_some_and(|c| c.module.shared) {
-            self.evaluate_module(m)?;
-        }
         let valid = self
             .modules
             .code(m)

@@ -8,7 +8,8 @@
 //!   then the body), then *publishes* its module environment: every slot holding a primitive,
 //!   a string, a BigInt or a shared value is written into the shared environment `env`; a
 //!   Sendable class constructor is recorded by its `SendableClass`; a function declaration is
-//!   recorded as "linked" (each VM has its own closure from linking). An *exported* binding
+//!   recorded as "linked" (each VM has its own closure from linking), an exported enum object
+//!   by its members (each VM gets a copy). An *exported* binding
 //!   holding anything else (a local object, an arrow function, a symbol) fails the evaluation
 //!   with ArkTS's `SyntaxError: Export non-shared object from shared-module, module name is
 //!   :<record>`. Then `finish_shared_module` makes the module `Ready` (or `Failed` with the
@@ -31,8 +32,10 @@
 //! the whole module environment in the shared heap). A module with top-level `await` is
 //! published when its body's promise settles.
 
+use crate::atom::PropKey;
 use crate::module::Status;
 use crate::object::ObjectKind;
+use crate::shape::{ATTR_ACCESSOR, ATTR_DEFAULT};
 use crate::value::Value;
 use crate::vm::Vm;
 use crate::JsResult;
@@ -66,6 +69,44 @@ enum Slot {
     Class(Arc<SendableClass>),
     /// Keep what linking put there (function declarations, non-Sendable private values).
     Linked,
+    /// An exported enum object (numbers and strings only): each VM gets its own copy, as a
+    /// `const enum` is a compile-time constant in ArkTS.
+    Enum(Arc<[(PropKey, EnumValue)]>),
+}
+
+#[derive(Clone)]
+enum EnumValue {
+    Num(f64),
+    Str(String),
+}
+
+/// The members of an enum object: an ordinary object inheriting from `Object.prototype` whose
+/// own properties are all string-keyed data properties holding numbers or strings.
+fn enum_members(vm: &Vm, v: Value) -> Option<Arc<[(PropKey, EnumValue)]>> {
+    let o = v.as_object()?;
+    let obj = vm.heap.try_obj(v)?;
+    if !matches!(obj.kind, ObjectKind::Ordinary) || obj.proto != Some(vm.realm.object_proto) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for k in vm.own_keys(o) {
+        if k.is_symbol() {
+            return None;
+        }
+        let p = vm.get_own_property(o, k)?;
+        if p.attrs & ATTR_ACCESSOR != 0 {
+            return None;
+        }
+        let member = if let Some(n) = p.value.as_number() {
+            EnumValue::Num(n)
+        } else if p.value.is_string() {
+            EnumValue::Str(vm.js_str(p.value).to_rust_string())
+        } else {
+            return None;
+        };
+        out.push((k, member));
+    }
+    Some(out.into())
 }
 
 /// Published layouts, by module key: written before `finish_shared_module`, read after
@@ -231,7 +272,14 @@ fn publish(vm: &mut Vm, m: u32, key: &str, env: SharedRef) -> Result<(), Value> 
         } else if let Some(class) = vm.sendable.classes.of_ctor(v).cloned() {
             Slot::Class(class)
         } else if v.is_object() {
-            if matches!(decl.init, SlotInit::Function(_)) || !is_export {
+            if matches!(decl.init, SlotInit::Function(_)) {
+                Slot::Linked
+            } else if let Some(members) = matches!(decl.init, SlotInit::Undefined)
+                .then(|| enum_members(vm, v))
+                .flatten()
+            {
+                Slot::Enum(members)
+            } else if !is_export {
                 Slot::Linked
             } else {
                 failure.get_or_insert(i);
@@ -296,6 +344,17 @@ fn adopt(vm: &mut Vm, m: u32, key: &str, env: SharedRef) -> JsResult<()> {
                 None => continue,
             },
             Slot::Linked => continue,
+            Slot::Enum(members) => {
+                let o = vm.new_object();
+                for (k, member) in members.iter() {
+                    let v = match member {
+                        EnumValue::Num(n) => Value::number(*n),
+                        EnumValue::Str(t) => vm.str_val(t),
+                    };
+                    vm.heap.obj_mut(o).put_raw(*k, v, ATTR_DEFAULT);
+                }
+                Value::object(o)
+            }
         };
         if vm.heap.try_env(local).is_some() {
             if let Some(s) = vm.heap.env_mut(local).slots.get_mut(i) {
