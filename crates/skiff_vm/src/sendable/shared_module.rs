@@ -8,11 +8,10 @@
 //!   then the body), then *publishes* its module environment: every slot holding a primitive,
 //!   a string, a BigInt or a shared value is written into the shared environment `env`; a
 //!   Sendable class constructor is recorded by its `SendableClass`; a function declaration is
-//!   recorded as "linked" (each VM has its own closure from linking), an exported enum object
-//!   by its members (each VM gets a copy). An *exported* binding
-//!   holding anything else (a local object, an arrow function, a symbol) fails the evaluation
-//!   with ArkTS's `SyntaxError: Export non-shared object from shared-module, module name is
-//!   :<record>`. Then `finish_shared_module` makes the module `Ready` (or `Failed` with the
+//!   recorded as "linked" (each VM has its own closure from linking), an enum object by its
+//!   members (each VM gets a copy). An *exported* binding holding anything else (a local
+//!   object, an arrow function, a symbol) fails the evaluation with ArkTS's `SyntaxError:
+//!   Export non-shared object from shared-module, module name is :<record>`. Then `finish_shared_module` makes the module `Ready` (or `Failed` with the
 //!   error's text) and wakes the instances waiting for it.
 //! * **Later importers** (`Ready(env)`), on any thread: the VM evaluates the module's
 //!   dependencies but **not its body**; it materializes the module's Sendable classes (same
@@ -30,7 +29,8 @@
 //! Bindings are copied when the evaluation ends: objects are shared by reference, but
 //! reassigning an exported `let` later is seen only by the instance that does it (ArkTS keeps
 //! the whole module environment in the shared heap). A module with top-level `await` is
-//! published when its body's promise settles.
+//! published when its body's promise settles. TaskPool threads never adopt (a `@Concurrent`
+//! function cannot use its module's bindings), so a body may await its own tasks.
 
 use crate::atom::PropKey;
 use crate::module::Status;
