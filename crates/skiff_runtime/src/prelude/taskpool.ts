@@ -551,6 +551,9 @@ function checkCapacity(n: any, allowZero: boolean): number {
   return Math.floor(n);
 }
 
+// The runner each AsyncRunner task was given to (for cancelling it while it waits).
+const asyncRunnerOf = new WeakMap<Task, AsyncRunner>();
+
 class AsyncRunner {
   private running: number = 0;
   private runningCapacity: number = 1;
@@ -597,6 +600,7 @@ class AsyncRunner {
     st.executed = true;
     return new Promise<Object>((resolve, reject) => {
       this.waiting.push(new Waiter(task, prio, resolve, reject));
+      asyncRunnerOf.set(task, this);
       // Over capacity: the oldest waiter is discarded.
       if (this.waitingCapacity > 0 && this.waiting.length > this.waitingCapacity
         && this.running >= this.runningCapacity) {
@@ -605,6 +609,18 @@ class AsyncRunner {
       }
       this.pump();
     });
+  }
+
+  // `taskpool.cancel` of a task still waiting here: it never runs, its promise rejects with
+  // 10200055. Returns false when the task is not waiting here.
+  cancelWaiting(task: Task): boolean {
+    const i = this.waiting.findIndex((w: Waiter) => w.task === task);
+    if (i < 0) {
+      return false;
+    }
+    const [w] = this.waiting.splice(i, 1);
+    w.reject(businessError(10200055, 'The asyncRunner task has been canceled.'));
+    return true;
   }
 
   private pump(): void {
@@ -736,6 +752,9 @@ function cancel(target: any): void {
   let taskId: number;
   if (target instanceof Task) {
     const st = stateOf(target);
+    if (st.kind === 'async' && asyncRunnerOf.get(target)?.cancelWaiting(target)) {
+      return;
+    }
     if (st.kind === 'periodic' && st.periodicTimer !== undefined) {
       clearInterval(st.periodicTimer);
       st.periodicTimer = undefined;
