@@ -6,7 +6,7 @@ const pool = new Piscina({
   maxThreads: os.availableParallelism(),
 });
 const limit = 1000000;
-const parts = 16;
+const parts = 64;
 await pool.run([0, 10], { name: 'countPrimes' });
 let t = Date.now();
 const single = await pool.run([0, limit], { name: 'countPrimes' });
