@@ -684,7 +684,7 @@ function execute(target: any, ...rest: any[]): Promise<any> {
 }
 
 function executeDelayed(delayTime: number, task: Task, priority?: Priority): Promise<Object> {
-  if (typeof delayTime !== 'number' || !(task instanceof Task)) {
+  if (typeof delayTime !== 'number' || Number.isNaN(delayTime) || !(task instanceof Task)) {
     throw businessError(401, PARAM_ERROR);
   }
   if (delayTime < 0) {
@@ -696,7 +696,7 @@ function executeDelayed(delayTime: number, task: Task, priority?: Priority): Pro
 }
 
 function executePeriodically(period: number, task: Task, priority?: Priority): void {
-  if (typeof period !== 'number' || !(task instanceof Task)) {
+  if (typeof period !== 'number' || Number.isNaN(period) || !(task instanceof Task)) {
     throw businessError(401, PARAM_ERROR);
   }
   if (period < 0) {
