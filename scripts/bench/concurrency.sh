@@ -42,3 +42,17 @@ for b in overhead speedup clone_cost sendable_cost worker_messages; do
     printf '| %s | %s | %s | %s |\n' "$b" "$name" "$value" "${other:--}"
   done <<< "$mine"
 done
+
+# Resident memory per idle Worker: peak RSS with 64 Workers minus an empty run, divided by 64.
+if [ -x /usr/bin/time ]; then
+  peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
+  empty="$(mktemp --suffix=.ets)"
+  printf '\n' > "$empty"
+  mine=$(( ($(peak "$skiff" run "$here/concurrency/worker_memory.ets") - $(peak "$skiff" run "$empty")) / 64 ))
+  theirs="-"
+  if [ "$have_node" = 1 ]; then
+    theirs=$(( ($(peak "$node" "$cache/worker_memory.mjs") - $(peak "$node" -e '')) / 64 ))
+  fi
+  rm -f "$empty"
+  printf '| worker_memory | KiB per idle worker (64 workers) | %s | %s |\n' "$mine" "$theirs"
+fi
