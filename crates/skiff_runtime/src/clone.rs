@@ -126,11 +126,30 @@ pub fn serialize(
     serialize_with(vm, value, Transfer::Listed(transfer))
 }
 
+/// [`serialize`], except that `@Sendable` class instances are copied (Worker `postMessage`)
+/// instead of shared (`postMessageWithSharedSendable`, TaskPool).
+pub fn serialize_copying_sendables(
+    vm: &mut Vm,
+    value: Value,
+    transfer: &[Value],
+) -> Result<JsResult<Message>, CloneError> {
+    serialize_inner(vm, value, Transfer::Listed(transfer), true)
+}
+
 /// [`serialize`] with an explicit transfer policy.
 pub fn serialize_with(
     vm: &mut Vm,
     value: Value,
     transfer: Transfer<'_>,
+) -> Result<JsResult<Message>, CloneError> {
+    serialize_inner(vm, value, transfer, false)
+}
+
+fn serialize_inner(
+    vm: &mut Vm,
+    value: Value,
+    transfer: Transfer<'_>,
+    copy_sendables: bool,
 ) -> Result<JsResult<Message>, CloneError> {
     let (listed, move_all) = match transfer {
         Transfer::Listed(l) => (l, false),
@@ -156,6 +175,8 @@ pub fn serialize_with(
         listed: transfer_set,
         move_all,
         moved: Vec::new(),
+        copy_sendables,
+        copies: HashMap::new(),
     };
     // Getters run while we walk, and a getter may detach an object still on the worklist from
     // the graph; every object we reached stays rooted until the walk ends.
@@ -207,10 +228,14 @@ struct Writer {
     move_all: bool,
     /// Buffers whose bytes leave the sender once the whole graph is serialized.
     moved: Vec<ObjRef>,
+    /// Sendable class instances travel as copies (plain `postMessage`), not by reference; each
+    /// instance is copied once per message.
+    copy_sendables: bool,
+    copies: HashMap<u32, u32>,
 }
 
 impl Writer {
-    fn leaf(&mut self, vm: &Vm, v: Value) -> Result<Leaf, CloneError> {
+    fn leaf(&mut self, vm: &mut Vm, v: Value) -> Result<Leaf, CloneError> {
         Ok(match v.kind() {
             Kind::Undefined => Leaf::Undefined,
             Kind::Null => Leaf::Null,
@@ -236,6 +261,17 @@ impl Writer {
             }
             Kind::Hole => Leaf::Hole,
             Kind::Shared => match v.as_shared() {
+                Some(slot) if self.copy_sendables => {
+                    if let Some(&copy) = self.copies.get(&slot) {
+                        return Ok(Leaf::Shared(copy));
+                    }
+                    let copy = vm
+                        .copy_sendable_object(v)
+                        .and_then(|c| c.as_shared())
+                        .unwrap_or(slot);
+                    self.copies.insert(slot, copy);
+                    Leaf::Shared(copy)
+                }
                 Some(slot) => Leaf::Shared(slot),
                 None => Leaf::Undefined,
             },

@@ -48,9 +48,9 @@ pub fn native_module(vm: &mut Vm) -> JsResult<Value> {
     let ns = vm.new_object();
     let fns: [(&str, u32, skiff_vm::object::NativeFn); 8] = [
         ("spawn", 2, spawn),
-        ("post", 3, post),
+        ("post", 4, post),
         ("terminate", 2, terminate),
-        ("portPost", 2, port_post),
+        ("portPost", 3, port_post),
         ("portClose", 0, port_close),
         ("setDispatcher", 1, set_dispatcher),
         ("workerName", 0, worker_name),
@@ -222,9 +222,16 @@ fn transfer_list(vm: &mut Vm, t: Value) -> JsResult<Vec<Value>> {
     }
 }
 
-fn serialize(vm: &mut Vm, msg: Value, transfer: Value) -> JsResult<Message> {
+/// A message for another instance. `share` (postMessageWithSharedSendable) passes Sendable
+/// instances by reference; plain postMessage copies them.
+fn serialize(vm: &mut Vm, msg: Value, transfer: Value, share: bool) -> JsResult<Message> {
     let list = transfer_list(vm, transfer)?;
-    match clone::serialize(vm, msg, &list) {
+    let r = if share {
+        clone::serialize(vm, msg, &list)
+    } else {
+        clone::serialize_copying_sendables(vm, msg, &list)
+    };
+    match r {
         Ok(r) => r,
         Err(_) => throw(vm, SERIALIZATION),
     }
@@ -276,7 +283,8 @@ fn instance_arg(v: Value) -> InstanceId {
 /// `post(id, msg, transfer)` → false when the Worker is gone.
 fn post(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let to = instance_arg(arg(args, 0));
-    let msg = serialize(vm, arg(args, 1), arg(args, 2))?;
+    let share = vm.to_boolean(arg(args, 3));
+    let msg = serialize(vm, arg(args, 1), arg(args, 2), share)?;
     let Some((rt, me)) = with_ctx(|c| (c.rt.clone(), c.id)) else {
         return Ok(Value::FALSE);
     };
@@ -311,7 +319,8 @@ fn port_post(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let Some(host) = host.filter(|_| !closing) else {
         return throw(vm, NOT_RUNNING);
     };
-    let msg = serialize(vm, arg(args, 0), arg(args, 1))?;
+    let share = vm.to_boolean(arg(args, 2));
+    let msg = serialize(vm, arg(args, 0), arg(args, 1), share)?;
     if !rt.post(
         host,
         Box::new(move |vm: &mut Vm| deliver(vm, "message", me, msg)),
@@ -352,7 +361,7 @@ fn call_host(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         Some(t) if t >= 1.0 => t.min(5000.0),
         _ => 5000.0,
     };
-    let msg = serialize(vm, arg(args, 3), Value::UNDEFINED)?;
+    let msg = serialize(vm, arg(args, 3), Value::UNDEFINED, false)?;
     // The answer: the cloned result, or the cloned error the host threw.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Message, Message>>(1);
     let posted = rt.post(

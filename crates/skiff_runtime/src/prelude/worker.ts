@@ -164,20 +164,25 @@ class ThreadWorker extends WorkerEventTarget {
     live.set(id, this);
   }
 
+  // Sendable class instances in the message are copied.
   postMessage(message: any, transfer?: any): void {
+    this.send(message, transfer, false);
+  }
+
+  // Sendable values in the message are shared with the worker by reference.
+  postMessageWithSharedSendable(message: any, transfer?: any): void {
+    this.send(message, transfer, true);
+  }
+
+  private send(message: any, transfer: any, share: boolean): void {
     const st = states.get(this);
     if (st === undefined || !st.running) {
       throw businessError(10200004, 'The Worker instance is not running.');
     }
-    if (!post(st.id, message, transfer)) {
+    if (!post(st.id, message, transfer, share)) {
       st.running = false;
       throw businessError(10200004, 'The Worker instance is not running.');
     }
-  }
-
-  // Sendable values always cross by reference here, so this is postMessage.
-  postMessageWithSharedSendable(message: any, transfer?: any): void {
-    this.postMessage(message, transfer);
   }
 
   registerGlobalCallObject(instanceName: string, globalCallObject: Object): void {
@@ -236,13 +241,14 @@ class ThreadWorkerGlobalScope extends WorkerEventTarget {
     return this;
   }
 
+  // Sendable class instances in the message are copied.
   postMessage(message: any, transfer?: any): void {
-    portPost(message, transfer);
+    portPost(message, transfer, false);
   }
 
-  // Sendable values always cross by reference here, so this is postMessage.
+  // Sendable values in the message are shared with the host by reference.
   postMessageWithSharedSendable(message: any, transfer?: any): void {
-    portPost(message, transfer);
+    portPost(message, transfer, true);
   }
 
   callGlobalCallObjectMethod(instanceName: string, methodName: string, timeout: number,

@@ -142,6 +142,32 @@ impl SendableState {
 }
 
 impl Vm {
+    /// A shallow copy of a `@Sendable` class instance (a new shared object of the same class
+    /// whose fields hold the same values), for `postMessage`, which copies Sendables where
+    /// `postMessageWithSharedSendable` shares them. None for anything else (collections,
+    /// locks and instances carrying a native part are shared as they are).
+    pub fn copy_sendable_object(&mut self, v: Value) -> Option<Value> {
+        let r = SharedRef(v.as_shared()?);
+        let m = self.mutator();
+        let (class, words) = {
+            let obj = m.object(r)?;
+            if obj.native().is_some() {
+                return None;
+            }
+            let class = obj.class().clone();
+            let words: Vec<SharedWord> = (0..class.field_count() as u32)
+                .map(|i| obj.get(i))
+                .collect();
+            (class, words)
+        };
+        let copy = m.alloc_object(&class).ok()?;
+        let obj = m.object(copy)?;
+        for (i, w) in words.into_iter().enumerate() {
+            obj.set(m, i as u32, w).ok()?;
+        }
+        Some(Value::shared(copy.0))
+    }
+
     /// This VM's mutator of the process-wide shared heap (registered when the VM is created;
     /// re-registered if it was ever taken away). It derefs to
     /// [`HeapView`] for cell access (`vm.mutator().object(r)`, `.array(r)`, …). Builtins that
