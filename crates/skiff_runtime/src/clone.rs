@@ -133,7 +133,7 @@ pub fn serialize_copying_sendables(
     value: Value,
     transfer: &[Value],
 ) -> Result<JsResult<Message>, CloneError> {
-    serialize_inner(vm, value, Transfer::Listed(transfer), true)
+    serialize_inner(vm, value, Transfer::Listed(transfer), true, &[])
 }
 
 /// [`serialize`] with an explicit transfer policy.
@@ -142,14 +142,26 @@ pub fn serialize_with(
     value: Value,
     transfer: Transfer<'_>,
 ) -> Result<JsResult<Message>, CloneError> {
-    serialize_inner(vm, value, transfer, false)
+    serialize_inner(vm, value, transfer, false, &[])
+}
+
+/// [`serialize_with`] for a TaskPool task: the `@Sendable` instances in `clone_list` are copied,
+/// every other Sendable is shared.
+pub fn serialize_with_clone_list(
+    vm: &mut Vm,
+    value: Value,
+    transfer: Transfer<'_>,
+    clone_list: &[Value],
+) -> Result<JsResult<Message>, CloneError> {
+    serialize_inner(vm, value, transfer, false, clone_list)
 }
 
 fn serialize_inner(
     vm: &mut Vm,
     value: Value,
     transfer: Transfer<'_>,
-    copy_sendables: bool,
+    copy_all_sendables: bool,
+    clone_list: &[Value],
 ) -> Result<JsResult<Message>, CloneError> {
     let (listed, move_all) = match transfer {
         Transfer::Listed(l) => (l, false),
@@ -161,6 +173,8 @@ fn serialize_inner(
             Some(ObjectKind::ArrayBuffer(_)) => {
                 transfer_set.push(t.as_object().unwrap_or(ObjRef(0)))
             }
+            // The buffers to keep may come with the Sendables of a clone list.
+            _ if move_all => {}
             _ => {
                 return Err(CloneError(
                     "the transfer list holds a non-ArrayBuffer".into(),
@@ -175,7 +189,8 @@ fn serialize_inner(
         listed: transfer_set,
         move_all,
         moved: Vec::new(),
-        copy_sendables,
+        copy_all_sendables,
+        copy_listed: clone_list.iter().filter_map(|v| v.as_shared()).collect(),
         copies: HashMap::new(),
     };
     // Getters run while we walk, and a getter may detach an object still on the worklist from
@@ -228,9 +243,11 @@ struct Writer {
     move_all: bool,
     /// Buffers whose bytes leave the sender once the whole graph is serialized.
     moved: Vec<ObjRef>,
-    /// Sendable class instances travel as copies (plain `postMessage`), not by reference; each
-    /// instance is copied once per message.
-    copy_sendables: bool,
+    /// Which Sendable class instances travel as copies rather than by reference: all of them
+    /// (plain `postMessage`), or those listed (a TaskPool clone list). Each is copied once per
+    /// message.
+    copy_all_sendables: bool,
+    copy_listed: Vec<u32>,
     copies: HashMap<u32, u32>,
 }
 
@@ -261,7 +278,7 @@ impl Writer {
             }
             Kind::Hole => Leaf::Hole,
             Kind::Shared => match v.as_shared() {
-                Some(slot) if self.copy_sendables => {
+                Some(slot) if self.copy_all_sendables || self.copy_listed.contains(&slot) => {
                     if let Some(&copy) = self.copies.get(&slot) {
                         return Ok(Leaf::Shared(copy));
                     }

@@ -636,12 +636,16 @@ fn submit_exec(vm: &mut Vm, exec_id: u64, args: &[Value]) -> JsResult<Value> {
     };
     let transfer = arg(args, 3);
     let clone_list = array_items(vm, arg(args, 4));
+    // The clone list copies its ArrayBuffers (never transferred) and its Sendables (never
+    // shared).
     let msg = if transfer.is_undefined() {
-        clone::serialize_with(vm, arg(args, 2), Transfer::AllExcept(&clone_list))
+        let policy = Transfer::AllExcept(&clone_list);
+        clone::serialize_with_clone_list(vm, arg(args, 2), policy, &clone_list)
     } else {
         let mut listed = array_items(vm, transfer);
         listed.retain(|t| !clone_list.contains(t));
-        clone::serialize_with(vm, arg(args, 2), Transfer::Listed(&listed))
+        let policy = Transfer::Listed(&listed);
+        clone::serialize_with_clone_list(vm, arg(args, 2), policy, &clone_list)
     };
     let msg = match msg {
         Ok(Ok(m)) => m,
