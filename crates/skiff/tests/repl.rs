@@ -263,20 +263,21 @@ fn tidy(screen: &str) -> String {
     lines[..end].join("\n")
 }
 
-#[test]
-fn interactive_session_in_tmux() {
+/// Starts `skiff repl` in a tmux session of its own with a fresh `HOME` and waits for the first
+/// prompt; None (after a note) when tmux is not installed.
+fn repl_in_tmux(name: &str) -> Option<(Tmux, std::path::PathBuf)> {
     let available = Command::new("tmux")
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
     if !available {
         println!("note: tmux is not installed; skipping the pseudo-terminal REPL test");
-        return;
+        return None;
     }
-    let home = std::env::temp_dir().join(format!("skiff-repl-home-{}", std::process::id()));
+    let home = std::env::temp_dir().join(format!("skiff-{name}-home-{}", std::process::id()));
     std::fs::create_dir_all(&home).expect("temp home");
     let tmux = Tmux {
-        socket: format!("skiff-repl-test-{}", std::process::id()),
+        socket: format!("skiff-{name}-{}", std::process::id()),
         session: "repl".into(),
     };
     let command = format!("env HOME={} NO_COLOR=1 {SKIFF} repl", home.display());
@@ -293,6 +294,14 @@ fn interactive_session_in_tmux() {
     ])
     .expect("tmux session starts");
     tmux.wait(|s| prompts(s) >= 1);
+    Some((tmux, home))
+}
+
+#[test]
+fn interactive_session_in_tmux() {
+    let Some((tmux, home)) = repl_in_tmux("repl-test") else {
+        return;
+    };
     tmux.send(&["let greeting = 'hello'", "Enter"]);
     tmux.wait_for("undefined", 1);
     tmux.send(&["function twice(n: number) {", "Enter"]);
@@ -356,34 +365,9 @@ fn interactive_session_in_tmux() {
 
 #[test]
 fn ctrl_c_interrupts_a_running_line() {
-    let available = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        println!("note: tmux is not installed; skipping the pseudo-terminal REPL test");
+    let Some((tmux, home)) = repl_in_tmux("repl-int") else {
         return;
-    }
-    let home = std::env::temp_dir().join(format!("skiff-repl-int-{}", std::process::id()));
-    std::fs::create_dir_all(&home).expect("temp home");
-    let tmux = Tmux {
-        socket: format!("skiff-repl-int-{}", std::process::id()),
-        session: "repl".into(),
     };
-    let command = format!("env HOME={} NO_COLOR=1 {SKIFF} repl", home.display());
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "repl",
-        "-x",
-        "100",
-        "-y",
-        "40",
-        &command,
-    ])
-    .expect("tmux session starts");
-    tmux.wait(|s| prompts(s) >= 1);
     // An endless loop, then an endless interval: Ctrl+C stops each and the session goes on.
     tmux.send(&["while (true) {}", "Enter"]);
     std::thread::sleep(std::time::Duration::from_millis(300));

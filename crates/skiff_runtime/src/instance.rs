@@ -292,6 +292,8 @@ pub struct Ctx {
     /// The script-side event dispatcher, stored on the global object under this private symbol
     /// (so it is a GC root without being visible to scripts).
     pub dispatcher: Option<skiff_vm::atom::PropKey>,
+    /// The TaskPool's script-side dispatcher, kept the same way.
+    pub taskpool_dispatcher: Option<skiff_vm::atom::PropKey>,
     /// The Worker's name (`WorkerOptions.name`), empty on the main instance.
     pub name: String,
     /// `close()` was called: drop further messages.
@@ -310,6 +312,7 @@ fn enter(rt: &Arc<Runtime>, id: InstanceId, host: Option<InstanceId>) {
             id,
             host,
             dispatcher: None,
+            taskpool_dispatcher: None,
             name: String::new(),
             closing: false,
         })

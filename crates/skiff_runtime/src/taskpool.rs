@@ -37,7 +37,7 @@ use skiff_vm::atom::PropKey;
 use skiff_vm::builtins::arg;
 use skiff_vm::object::ObjectKind;
 use skiff_vm::shape::ATTR_ENUMERABLE;
-use skiff_vm::{JsResult, JsStr, Value, Vm};
+use skiff_vm::{JsResult, Value, Vm};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -885,21 +885,9 @@ fn put(vm: &mut Vm, o: skiff_vm::value::ObjRef, name: &str, v: Value) {
 
 // ----- delivery on the host ---------------------------------------------------------------------
 
-// Where this instance's script dispatcher lives: a private symbol on the global object.
-thread_local! {
-    static DISPATCHER: RefCell<Option<PropKey>> = const { RefCell::new(None) };
-}
-
 fn set_dispatcher(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
-    let f = arg(args, 0);
-    let sym = vm.new_symbol(Some(JsStr::from_str("skiff.taskpoolDispatch")));
-    if let Some(s) = vm.symbols.get_mut(sym.0 as usize) {
-        s.private = true;
-    }
-    let key = PropKey::Sym(sym);
-    let g = vm.realm.global;
-    vm.heap.obj_mut(g).put_raw(key, f, 0);
-    DISPATCHER.with(|d| *d.borrow_mut() = Some(key));
+    let key = crate::worker::install_dispatcher(vm, "skiff.taskpoolDispatch", arg(args, 0));
+    with_ctx(|c| c.taskpool_dispatcher = Some(key));
     Ok(Value::UNDEFINED)
 }
 
@@ -911,29 +899,17 @@ fn dispatch(
     data: Value,
     durations: Option<(f64, f64)>,
 ) -> JsResult<()> {
-    let Some(key) = DISPATCHER.with(|d| *d.borrow()) else {
+    let Some(key) = with_ctx(|c| c.taskpool_dispatcher).flatten() else {
         return Ok(());
     };
-    let base = vm.handles.len();
-    vm.handles.push(data);
-    let g = Value::object(vm.realm.global);
-    let f = vm.get(g, key)?;
-    let k = vm.str_val(kind);
-    vm.handles.push(k);
     let (total, cpu) = durations.unwrap_or((0.0, 0.0));
-    let r = vm.call(
-        f,
-        Value::UNDEFINED,
-        &[
-            k,
-            Value::number(exec_id as f64),
-            data,
-            Value::number(total),
-            Value::number(cpu),
-        ],
-    );
-    vm.handles.truncate(base);
-    r.map(|_| ())
+    let rest = [
+        Value::number(exec_id as f64),
+        data,
+        Value::number(total),
+        Value::number(cpu),
+    ];
+    crate::worker::call_dispatcher(vm, key, kind, &rest)
 }
 
 // ----- the script part --------------------------------------------------------------------------

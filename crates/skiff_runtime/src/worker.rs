@@ -113,16 +113,43 @@ fn worker_name(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
     Ok(vm.str_val(&name))
 }
 
-fn set_dispatcher(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
-    let f = arg(args, 0);
-    let sym = vm.new_symbol(Some(JsStr::from_str("skiff.workerDispatch")));
-    // Private: never listed among the global object's keys, but traced as its property.
+/// Stores a script-side dispatcher function on the global object under a new private symbol
+/// (never listed among the global's keys, but traced as its property) and returns that key.
+pub(crate) fn install_dispatcher(vm: &mut Vm, description: &str, f: Value) -> PropKey {
+    let sym = vm.new_symbol(Some(JsStr::from_str(description)));
     if let Some(s) = vm.symbols.get_mut(sym.0 as usize) {
         s.private = true;
     }
     let key = PropKey::Sym(sym);
     let g = vm.realm.global;
     vm.heap.obj_mut(g).put_raw(key, f, 0);
+    key
+}
+
+/// Calls the dispatcher stored under `key` with `(kind, ...rest)`; `rest` must be rooted by
+/// the caller.
+pub(crate) fn call_dispatcher(
+    vm: &mut Vm,
+    key: PropKey,
+    kind: &str,
+    rest: &[Value],
+) -> JsResult<()> {
+    let base = vm.handles.len();
+    vm.handles.extend_from_slice(rest);
+    let g = Value::object(vm.realm.global);
+    let f = vm.get(g, key)?;
+    let k = vm.str_val(kind);
+    vm.handles.push(k);
+    let mut args = Vec::with_capacity(rest.len() + 1);
+    args.push(k);
+    args.extend_from_slice(rest);
+    let r = vm.call(f, Value::UNDEFINED, &args);
+    vm.handles.truncate(base);
+    r.map(|_| ())
+}
+
+fn set_dispatcher(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let key = install_dispatcher(vm, "skiff.workerDispatch", arg(args, 0));
     with_ctx(|c| c.dispatcher = Some(key));
     Ok(Value::UNDEFINED)
 }
@@ -133,15 +160,7 @@ fn dispatch(vm: &mut Vm, kind: &str, from: InstanceId, data: Value) -> JsResult<
     let Some(key) = with_ctx(|c| c.dispatcher).flatten() else {
         return Ok(());
     };
-    let base = vm.handles.len();
-    vm.handles.push(data);
-    let g = Value::object(vm.realm.global);
-    let f = vm.get(g, key)?;
-    let k = vm.str_val(kind);
-    vm.handles.push(k);
-    let r = vm.call(f, Value::UNDEFINED, &[k, Value::number(from as f64), data]);
-    vm.handles.truncate(base);
-    r.map(|_| ())
+    call_dispatcher(vm, key, kind, &[Value::number(from as f64), data])
 }
 
 fn deliver(vm: &mut Vm, kind: &'static str, from: InstanceId, msg: Message) -> JsResult<()> {
