@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Concurrency benchmarks, side by side with node: the TaskPool against node + piscina (task
-# overhead, speed-up on all cores, clone versus Sendable cost) and Workers against node's
-# worker_threads (start-up, round trip, throughput).
+# overhead, speed-up on all cores, clone versus Sendable cost), Workers against node's
+# worker_threads (start-up, round trip, throughput, memory), and shared-heap reclamation.
 #   scripts/bench/concurrency.sh
 # Environment: SKIFF (the skiff binary; default $CARGO_TARGET_DIR/release/skiff or
 # target/release/skiff), NODE (default node), SKIFF_BENCH_CACHE (default ~/.cache/skiff-bench:
@@ -55,4 +55,12 @@ if [ -x /usr/bin/time ]; then
   fi
   rm -f "$empty"
   printf '| worker_memory | KiB per idle worker (64 workers) | %s | %s |\n' "$mine" "$theirs"
+  # Shared garbage is reclaimed: peak memory after creating and dropping 1 and 8 million
+  # Sendables across threads (the same when collection keeps up; node has no shared heap).
+  for n in 1m 8m; do
+    line="$(/usr/bin/time -f 'peak_kib %M' "$skiff" run "$here/concurrency/shared_churn_$n.ets" 2>&1)"
+    rate="$(printf '%s\n' "$line" | sed -n 's/^sendables_[0-9a-z]*_per_second: //p')"
+    kib="$(printf '%s\n' "$line" | sed -n 's/^peak_kib //p')"
+    printf '| shared_churn | %s Sendables: peak RSS KiB / created per second | %s / %s | - |\n' "$n" "$kib" "$rate"
+  done
 fi

@@ -97,6 +97,28 @@ fn heap_limit_is_a_catchable_range_error() {
     );
 }
 
+/// Shared garbage is reclaimed: two million Sendables (and as many shared strings) created and
+/// dropped on the main thread and on TaskPool threads would need far more than the heap limit
+/// if the shared heap were never collected.
+#[test]
+fn shared_garbage_stays_under_the_heap_limit() {
+    let point = "@Sendable\nexport class Point {\n  x: number = 0;\n  label: string = '';\n\
+                 constructor(x: number) {\n    this.x = x;\n    this.label = 'p' + x;\n  }\n}\n\
+                 export function churn(n: number): number {\n  let sum = 0;\n\
+                 for (let i = 0; i < n; i++) {\n    sum += new Point(i).x;\n  }\n  return sum;\n}\n";
+    let main = "import { taskpool } from '@kit.ArkTS';\nimport { Point, churn } from './point';\n\
+                @Concurrent\nfunction task(n: number): number {\n  return churn(n);\n}\n\
+                async function main() {\n  const kept = new Point(42);\n  let done = 0;\n\
+                for (let round = 0; round < 8; round++) {\n\
+                const tasks = [taskpool.execute(task, 50000), taskpool.execute(task, 50000)];\n\
+                churn(150000);\n    await Promise.all(tasks);\n    done += 250000;\n  }\n\
+                console.log(done, kept.x, kept.label);\n}\nmain();\n";
+    let dir = folder("shared-gc", &[("point.ets", point), ("main.ets", main)]);
+    let out = skiff(&dir, &["run", "--max-heap", "150", "main.ets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "2000000 42 p42\n");
+}
+
 #[test]
 fn imports_stay_inside_the_allowed_folders() {
     let dir = folder(

@@ -102,7 +102,9 @@ impl FunctionFlags {
     /// The constructor of a `@Sendable` class (or one whose constructor starts with
     /// `'use sendable'`): `CreateClass` registers the class layout described by the module's
     /// [`Module::sendable_classes`] entry for this function, and `[[Construct]]` allocates the
-    /// instance in the shared heap instead of the local heap.
+    /// instance in the shared heap instead of the local heap. On a function that is not a class
+    /// constructor: a `@Sendable` function (or one starting with `'use sendable'`), which
+    /// crosses threads by reference.
     pub const SENDABLE: u32 = 1 << 15;
 
     pub fn has(self, flag: u32) -> bool {

@@ -17,19 +17,20 @@ enum StaticElem<'c> {
 /// the directive `'use sendable'`.
 pub(crate) fn is_sendable_class(c: &Class) -> bool {
     let decorated = c.decorators.iter().any(|d| d.name() == Some("Sendable"));
-    let directive = c
-        .members
-        .iter()
-        .find_map(|m| match m {
-            ClassMember::Constructor(k) => k.function.body.as_ref(),
-            _ => None,
-        })
-        .and_then(|b| b.body.first())
-        .is_some_and(|s| match s {
-            Stmt::Expr(e) => matches!(&e.expr, Expr::Str(lit) if lit.value == "use sendable"),
-            _ => false,
-        });
+    let directive = starts_with_use_sendable(c.members.iter().find_map(|m| match m {
+        ClassMember::Constructor(k) => k.function.body.as_ref().map(|b| &b.body[..]),
+        _ => None,
+    }));
     decorated || directive
+}
+
+/// Whether a function body starts with the directive `'use sendable'` (a Sendable constructor
+/// or function).
+pub(crate) fn starts_with_use_sendable(body: Option<&[Stmt]>) -> bool {
+    body.and_then(|b| b.first()).is_some_and(|s| match s {
+        Stmt::Expr(e) => matches!(&e.expr, Expr::Str(lit) if lit.value == "use sendable"),
+        _ => false,
+    })
 }
 
 impl<'a> Compiler<'a> {

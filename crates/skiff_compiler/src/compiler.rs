@@ -604,6 +604,11 @@ impl<'a> Compiler<'a> {
         if f.decorators.iter().any(|d| d.name() == Some("Concurrent")) {
             spec.flags |= FunctionFlags::CONCURRENT;
         }
+        if f.decorators.iter().any(|d| d.name() == Some("Sendable"))
+            || crate::class::starts_with_use_sendable(f.body.as_ref().map(|b| &b.body[..]))
+        {
+            spec.flags |= FunctionFlags::SENDABLE;
+        }
         let func_id = self.tree.func_of(node::FUNCTION, f).unwrap_or(0);
         let scope = self.scope_id(node::FUNCTION, f);
         let body: &[Stmt] = f.body.as_ref().map(|b| &b.body[..]).unwrap_or(&[]);

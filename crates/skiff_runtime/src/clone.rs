@@ -22,6 +22,7 @@
 use num_bigint::BigInt;
 use skiff_vm::atom::PropKey;
 use skiff_vm::object::{Buffer, ObjectKind, TypedKind};
+use skiff_vm::sendable::{Pins, SharedRef};
 use skiff_vm::value::{Kind, ObjRef};
 use skiff_vm::{JsResult, JsStr, Value, Vm};
 use std::collections::HashMap;
@@ -101,6 +102,9 @@ pub enum ErrorProto {
 pub struct Message {
     pub root: Leaf,
     pub nodes: Vec<Node>,
+    /// Keeps the message's shared references alive while it is in flight (no instance holds
+    /// them then); dropping the message after decoding it releases them.
+    pub pins: Pins,
 }
 
 /// Why a value could not be cloned (the detail is for diagnostics; users see 10200006).
@@ -192,11 +196,13 @@ fn serialize_inner(
         copy_all_sendables,
         copy_listed: clone_list.iter().filter_map(|v| v.as_shared()).collect(),
         copies: HashMap::new(),
+        shared: Vec::new(),
     };
     // Getters run while we walk, and a getter may detach an object still on the worklist from
     // the graph; every object we reached stays rooted until the walk ends.
     let base = vm.handles.len();
-    let r = (|| {
+    // The nodes hold shared references that no local root shows while getters run.
+    let r = vm.with_shared_words_held(|vm| {
         let root = w.leaf(vm, value)?;
         vm.handles
             .extend(w.work.iter().map(|(o, _)| Value::object(*o)));
@@ -211,7 +217,7 @@ fn serialize_inner(
             w.nodes[idx] = node;
         }
         Ok(Ok(root))
-    })();
+    });
     vm.handles.truncate(base);
     let root = match r {
         Ok(Ok(root)) => root,
@@ -228,9 +234,11 @@ fn serialize_inner(
             w.nodes[idx] = Node::ArrayBuffer(bytes);
         }
     }
+    let pins = vm.pin_shared(std::mem::take(&mut w.shared));
     Ok(Ok(Message {
         root,
         nodes: w.nodes,
+        pins,
     }))
 }
 
@@ -249,6 +257,8 @@ struct Writer {
     copy_all_sendables: bool,
     copy_listed: Vec<u32>,
     copies: HashMap<u32, u32>,
+    /// The shared references the message carries, to pin.
+    shared: Vec<u32>,
 }
 
 impl Writer {
@@ -267,6 +277,15 @@ impl Writer {
                 let Some(o) = v.as_object() else {
                     return Err(CloneError("not an object".into()));
                 };
+                // A `@Sendable` function crosses by reference, like every Sendable.
+                if let Some(word) = vm.sendable_function_word(v) {
+                    let slot = word
+                        .ok()
+                        .and_then(|w| w.as_ref())
+                        .ok_or_else(|| CloneError("the shared heap is exhausted".into()))?;
+                    self.shared.push(slot.0);
+                    return Ok(Leaf::Shared(slot.0));
+                }
                 if let Some(&i) = self.memo.get(&o.0) {
                     return Ok(Leaf::Obj(i));
                 }
@@ -283,13 +302,17 @@ impl Writer {
                         return Ok(Leaf::Shared(copy));
                     }
                     let copy = vm
-                        .copy_sendable_object(v)
+                        .copy_sendable(v)
                         .and_then(|c| c.as_shared())
                         .unwrap_or(slot);
                     self.copies.insert(slot, copy);
+                    self.shared.push(copy);
                     Leaf::Shared(copy)
                 }
-                Some(slot) => Leaf::Shared(slot),
+                Some(slot) => {
+                    self.shared.push(slot);
+                    Leaf::Shared(slot)
+                }
                 None => Leaf::Undefined,
             },
             other => return Err(CloneError(format!("{other:?} values cannot be cloned"))),
@@ -659,6 +682,7 @@ fn value(vm: &mut Vm, l: &Leaf, objs: &[Value]) -> Value {
         Leaf::Str(s) => vm.new_string(s.clone()),
         Leaf::BigInt(b) => vm.heap.alloc_bigint(b.clone()),
         Leaf::Obj(i) => objs.get(*i).copied().unwrap_or(Value::UNDEFINED),
-        Leaf::Shared(slot) => Value::shared(*slot),
+        // Through the word conversion: a function cell becomes this VM's closure.
+        Leaf::Shared(slot) => vm.from_shared_word(SharedRef(*slot).into()),
     }
 }

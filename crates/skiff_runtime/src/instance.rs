@@ -229,10 +229,18 @@ impl Runtime {
                 self.wake.notify_all();
                 return Ok(());
             }
-            while !st.done && !st.slots.get(&id).is_some_and(|s| s.busy) {
-                st = self.wake.wait(st).unwrap_or_else(|p| p.into_inner());
-            }
-            if st.done {
+            drop(st);
+            vm.before_park();
+            // Parked while idle, so that shared-heap collections go on without this instance;
+            // the runtime lock is released before the shared heap's is taken back.
+            let done = vm.parked(|| {
+                let mut st = self.lock();
+                while !st.done && !st.slots.get(&id).is_some_and(|s| s.busy) {
+                    st = self.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+                }
+                st.done
+            });
+            if done {
                 return Ok(());
             }
         }
@@ -415,26 +423,36 @@ impl Attached {
             if done(vm) {
                 return Ok(());
             }
-            let mut st = self.rt.lock();
-            loop {
-                // Ctrl+C in the REPL: stop waiting for other threads.
-                if vm.poll_attention() & attention::INTERRUPT != 0 {
-                    return Ok(());
+            // Parked while waiting for other instances (see `Runtime::idle_loop`).
+            // Only the channel can change while parked: timers and jobs are this thread's own.
+            let queued_here = vm.has_pending_work();
+            let attention = vm.attention.clone();
+            let event_loop = &vm.event_loop;
+            let keep_waiting = vm.sendable.park(|| {
+                let mut st = self.rt.lock();
+                loop {
+                    // Ctrl+C in the REPL: stop waiting for other threads.
+                    if attention.load(Ordering::Relaxed) & attention::INTERRUPT != 0 {
+                        return false;
+                    }
+                    if queued_here || event_loop.has_messages() {
+                        return true;
+                    }
+                    let others_busy = st.slots.iter().any(|(id, s)| *id != self.id && s.busy);
+                    if !others_busy {
+                        return false;
+                    }
+                    // Woken by every post; the timeout only bounds a missed notification.
+                    st = self
+                        .rt
+                        .wake
+                        .wait_timeout(st, std::time::Duration::from_millis(50))
+                        .map(|(g, _)| g)
+                        .unwrap_or_else(|p| p.into_inner().0);
                 }
-                if vm.has_pending_work() {
-                    break;
-                }
-                let others_busy = st.slots.iter().any(|(id, s)| *id != self.id && s.busy);
-                if !others_busy {
-                    return Ok(());
-                }
-                // Woken by every post; the timeout only bounds a missed notification.
-                st = self
-                    .rt
-                    .wake
-                    .wait_timeout(st, std::time::Duration::from_millis(50))
-                    .map(|(g, _)| g)
-                    .unwrap_or_else(|p| p.into_inner().0);
+            });
+            if !keep_waiting {
+                return Ok(());
             }
         }
     }

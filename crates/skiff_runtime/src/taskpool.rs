@@ -150,6 +150,19 @@ pub struct Pool {
     max_threads: usize,
 }
 
+/// A pool thread reserved (its slot exists, marked woken) but not started yet.
+struct NewThread {
+    index: usize,
+    deque: Deque<Job>,
+}
+
+/// Starts a reserved pool thread with `vm` parked (see [`Pool::start_thread`]).
+fn start_reserved(vm: &mut Vm, rt: &Arc<Runtime>, new: Option<NewThread>) {
+    if let Some(new) = new {
+        vm.parked(|| pool(rt).start_thread(rt, new));
+    }
+}
+
 impl Pool {
     fn new() -> Pool {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -164,8 +177,10 @@ impl Pool {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues a job and makes sure some thread will run it.
-    fn push(&self, rt: &Arc<Runtime>, job: Job) {
+    /// Queues a job and makes sure some thread will run it; a thread that must be started is
+    /// returned for [`Pool::start_thread`].
+    #[must_use]
+    fn push(&self, rt: &Arc<Runtime>, job: Job) -> Option<NewThread> {
         let priority = job.priority.min(IDLE);
         let mut st = self.lock();
         if let Some(e) = st.execs.get_mut(&job.exec_id) {
@@ -177,16 +192,18 @@ impl Pool {
             if seq.busy {
                 // Strict order: it enters the pool when the one before it has finished.
                 seq.waiting.push_back(job);
-                return;
+                return None;
             }
             seq.busy = true;
         }
         self.injectors[priority].push(job);
-        self.wake_one(rt, st);
+        self.wake_one(rt, st)
     }
 
-    /// Wakes a free thread, or starts one when none is free and the pool may grow.
-    fn wake_one(&self, rt: &Arc<Runtime>, mut st: MutexGuard<'_, PoolState>) {
+    /// Wakes a free thread, or reserves a new one when none is free and the pool may grow
+    /// (the caller starts it with [`Pool::start_thread`]).
+    #[must_use]
+    fn wake_one(&self, rt: &Arc<Runtime>, mut st: MutexGuard<'_, PoolState>) -> Option<NewThread> {
         if let Some(i) = st
             .threads
             .iter()
@@ -196,7 +213,7 @@ impl Pool {
             let id = st.threads[i].instance;
             drop(st);
             rt.post(id, Box::new(pull));
-            return;
+            return None;
         }
         let n = st.threads.len();
         let all_waiting = st.threads.iter().all(|t| t.awaiting);
@@ -213,11 +230,19 @@ impl Pool {
                 woken: true,
                 idle_job: false,
             });
-            drop(st);
-            if !instance::spawn_pool_thread(rt, index, deque) {
-                // No thread: the slot stays, never woken; the job waits for another one.
-                self.lock().threads[index].running = Some(0);
-            }
+            return Some(NewThread { index, deque });
+        }
+        None
+    }
+
+    /// Starts a thread reserved by [`Pool::push`] or [`Pool::wake_one`]. This waits until the
+    /// thread has registered, which waits for a running shared-heap collection, so a VM calls
+    /// it parked ([`start_reserved`]).
+    fn start_thread(&self, rt: &Arc<Runtime>, new: NewThread) {
+        let NewThread { index, deque } = new;
+        if !instance::spawn_pool_thread(rt, index, deque) {
+            // No thread: the slot stays, never woken; the job waits for another one.
+            self.lock().threads[index].running = Some(0);
         }
     }
 
@@ -478,7 +503,8 @@ fn start(vm: &mut Vm, rt: &Arc<Runtime>, job: Job) -> JsResult<()> {
         // anything else is queued), another thread must take it, or tasks that wait for
         // their subtasks would wait forever.
         if p.has_queued_work(&st) {
-            p.wake_one(rt, st);
+            let new = p.wake_one(rt, st);
+            start_reserved(vm, rt, new);
         }
     }
     r
@@ -670,7 +696,7 @@ fn submit_exec(vm: &mut Vm, exec_id: u64, args: &[Value]) -> JsResult<Value> {
         Some(e) => e.cancel.clone(),
         None => return Ok(Value::FALSE),
     };
-    p.push(
+    let new = p.push(
         &rt,
         Job {
             exec_id,
@@ -684,6 +710,7 @@ fn submit_exec(vm: &mut Vm, exec_id: u64, args: &[Value]) -> JsResult<Value> {
             sequence,
         },
     );
+    start_reserved(vm, &rt, new);
     Ok(Value::TRUE)
 }
 

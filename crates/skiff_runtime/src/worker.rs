@@ -9,6 +9,7 @@ use crate::instance::{self, with_ctx, InstanceId, SpawnError};
 use skiff_vm::atom::PropKey;
 use skiff_vm::builtins::arg;
 use skiff_vm::object::ObjectKind;
+use skiff_vm::sendable::Pins;
 use skiff_vm::shape::{ATTR_ENUMERABLE, ATTR_WRITABLE};
 use skiff_vm::value::ObjRef;
 use skiff_vm::{JsResult, JsStr, Value, Vm};
@@ -289,7 +290,9 @@ fn spawn(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let Some(path) = resolve_worker_path(&rt, &url) else {
         return throw(vm, BAD_PATH);
     };
-    match instance::spawn_worker(&rt, me, path, name) {
+    // The new thread registers with the shared heap before it answers, which waits for a
+    // running collection: this one must not hold that collection up meanwhile.
+    match vm.parked(|| instance::spawn_worker(&rt, me, path, name)) {
         Ok(id) => Ok(Value::number(id as f64)),
         Err(SpawnError::TooMany) | Err(SpawnError::Failed) => throw(vm, INIT_FAILED),
     }
@@ -421,7 +424,8 @@ fn call_host(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         return throw(vm, NOT_RUNNING);
     }
     let wait = std::time::Duration::from_secs_f64(timeout / 1000.0);
-    match rx.recv_timeout(wait) {
+    // Blocked here, this thread must not hold up a shared-heap collection.
+    match vm.parked(|| rx.recv_timeout(wait)) {
         Ok(Ok(m)) => clone::deserialize(vm, m),
         Ok(Err(m)) => Err(clone::deserialize(vm, m)?),
         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => throw(vm, CALL_TIMEOUT),
@@ -439,6 +443,7 @@ pub(crate) fn error_message(vm: &mut Vm, e: Value) -> Message {
             Message {
                 root: clone::Leaf::Str(JsStr::from_str(&text)),
                 nodes: Vec::new(),
+                pins: Pins::none(),
             }
         }
     }

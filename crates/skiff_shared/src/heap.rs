@@ -40,6 +40,8 @@ const CHUNKS: usize = 21;
 const ALLOC_BATCH: u32 = 64;
 /// Entries of a mutator's duplicate filter for its root log.
 const LOG_FILTER: usize = 256;
+/// The smallest root log (and published set) that is worth deduplicating.
+const LOG_COMPACT_MIN: usize = 4096;
 
 /// A shared-heap cell.
 #[derive(Debug)]
@@ -370,6 +372,12 @@ thread_local! {
 }
 
 static GLOBAL_HEAP: OnceLock<SharedHeap> = OnceLock::new();
+
+/// `SKIFF_GC_DEBUG` set: every collection prints one line on stderr (for tuning and benchmarks).
+fn debug_collections() -> bool {
+    static DEBUG: OnceLock<bool> = OnceLock::new();
+    *DEBUG.get_or_init(|| std::env::var_os("SKIFF_GC_DEBUG").is_some())
+}
 static GLOBAL_CONFIG: OnceLock<HeapConfig> = OnceLock::new();
 
 /// The shared heap. There is one per process ([`SharedHeap::global`]); tests make their own.
@@ -461,6 +469,8 @@ impl SharedHeap {
             unreported: 0,
             log: Vec::new(),
             filter: Box::new([0; LOG_FILTER]),
+            compact_at: LOG_COMPACT_MIN,
+            published_compact_at: LOG_COMPACT_MIN,
         };
         m.acquire();
         m
@@ -569,6 +579,12 @@ impl SharedHeap {
         ctl.collecting = false;
         ctl.epoch += 1;
         let collections = ctl.stats.collections + 1;
+        if debug_collections() {
+            eprintln!(
+                "shared gc #{collections}: live {} freed {} pause {}us",
+                stats.live_after_last_gc, stats.freed_by_last_gc, stats.last_pause_micros
+            );
+        }
         ctl.stats = HeapStats {
             collections,
             ..stats
@@ -700,6 +716,10 @@ pub struct Mutator {
     log: Vec<SharedRef>,
     /// A direct-mapped filter (slot + 1, 0 = empty) that drops most duplicate log entries.
     filter: Box<[u32; LOG_FILTER]>,
+    /// Log length at which the log is deduplicated next.
+    compact_at: usize,
+    /// Published-set length at which a flush deduplicates it next.
+    published_compact_at: usize,
 }
 
 impl Deref for Mutator {
@@ -770,6 +790,9 @@ impl Mutator {
             Some(g) => g.install(i, cell)?,
             None => return Err(SharedError::Range("Shared heap used while parked".into())),
         }
+        // A new cell is reachable only from this instance until it is stored somewhere, so it
+        // enters the root log at once (see `note_root`).
+        self.note_root(SharedRef(i));
         Ok(SharedRef(i))
     }
 
@@ -880,8 +903,10 @@ impl Mutator {
         let mut g = lock(&self.shared.roots);
         g.clear();
         g.extend(roots);
+        self.published_compact_at = (g.len() * 2).max(LOG_COMPACT_MIN);
         drop(g);
         self.log.clear();
+        self.compact_at = LOG_COMPACT_MIN;
         self.filter.fill(0);
     }
 
@@ -902,7 +927,20 @@ impl Mutator {
         if self.filter[h] != tag {
             self.filter[h] = tag;
             self.log.push(r);
+            if self.log.len() >= self.compact_at {
+                self.compact_log();
+            }
         }
+    }
+
+    /// Keeps the log proportional to the distinct references it names: a thread that keeps
+    /// reading more references than the filter holds (a loop over a large collection) would
+    /// otherwise grow it without bound between two full publications.
+    #[cold]
+    fn compact_log(&mut self) {
+        self.log.sort_unstable_by_key(|r| r.0);
+        self.log.dedup();
+        self.compact_at = (self.log.len() * 2).max(LOG_COMPACT_MIN);
     }
 
     /// The entry log's length. When it grows large, the VM should run a local GC and call
@@ -913,7 +951,16 @@ impl Mutator {
 
     fn flush_log(&mut self) {
         if !self.log.is_empty() {
-            lock(&self.shared.roots).append(&mut self.log);
+            let mut roots = lock(&self.shared.roots);
+            roots.append(&mut self.log);
+            // The published set grows by every flush until the next full publication; an
+            // instance that parks after each message (a Worker) must not let it grow without
+            // bound, so it is deduplicated once it doubles.
+            if roots.len() >= self.published_compact_at {
+                roots.sort_unstable_by_key(|r| r.0);
+                roots.dedup();
+                self.published_compact_at = (roots.len() * 2).max(LOG_COMPACT_MIN);
+            }
         }
     }
 
@@ -921,6 +968,21 @@ impl Mutator {
     /// so the same reference may be pinned by several messages.
     pub fn pin(&self, r: SharedRef) {
         *lock(&self.heap.pins).entry(r.0).or_insert(0) += 1;
+    }
+
+    /// Pins every reference of a message at once (one lock for the whole batch); the returned
+    /// [`Pins`] unpins them when it is dropped, after the receiver has rooted them.
+    pub fn pin_all(&self, refs: Vec<SharedRef>) -> Pins {
+        if !refs.is_empty() {
+            let mut pins = lock(&self.heap.pins);
+            for r in &refs {
+                *pins.entry(r.0).or_insert(0) += 1;
+            }
+        }
+        Pins {
+            heap: self.heap,
+            refs,
+        }
     }
 
     /// True when a collection is waiting for this instance.
@@ -977,11 +1039,68 @@ impl Mutator {
     /// flushed first; the published set plus the log must cover every shared reference the
     /// instance holds.
     pub fn while_parked<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        self.flush_log();
-        self.release();
+        self.park();
         let r = f();
-        self.acquire();
+        self.unpark();
         r
+    }
+
+    /// Parks until [`Mutator::unpark`], for a wait that cannot be one closure (an interactive
+    /// prompt whose helpers still read the instance). While parked, cell lookups miss and
+    /// allocation fails; parking twice is harmless.
+    pub fn park(&mut self) {
+        if self.guard.is_some() {
+            self.flush_log();
+            self.release();
+        }
+    }
+
+    /// Ends [`Mutator::park`] (waiting for a running collection first); a no-op when running.
+    pub fn unpark(&mut self) {
+        if self.guard.is_none() {
+            self.acquire();
+        }
+    }
+}
+
+/// The pins of a message in flight ([`Mutator::pin_all`]): they keep the message's shared
+/// references alive while no instance holds them, and are released when the message is dropped
+/// (decoded, or discarded because its receiver is gone).
+pub struct Pins {
+    heap: &'static SharedHeap,
+    refs: Vec<SharedRef>,
+}
+
+impl Pins {
+    /// No pins (a message without shared references).
+    pub fn none() -> Pins {
+        Pins {
+            heap: SharedHeap::global(),
+            refs: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Pins {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pins({})", self.refs.len())
+    }
+}
+
+impl Drop for Pins {
+    fn drop(&mut self) {
+        if self.refs.is_empty() {
+            return;
+        }
+        let mut pins = lock(&self.heap.pins);
+        for r in &self.refs {
+            if let Some(n) = pins.get_mut(&r.0) {
+                *n -= 1;
+                if *n == 0 {
+                    pins.remove(&r.0);
+                }
+            }
+        }
     }
 }
 

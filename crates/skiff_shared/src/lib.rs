@@ -70,7 +70,7 @@ pub use class::{FieldDesc, FieldType, SendableClass, WordKind};
 pub use condvar::{ConditionVariable, NotifyWaker, WaitId};
 pub use error::{codes, JsErrorType, SharedError, SharedResult};
 pub use failfast::{FailFast, Guarded, ReadScope, WriteScope};
-pub use heap::{Cell, HeapConfig, HeapStats, HeapView, Mutator, SharedHeap};
+pub use heap::{Cell, HeapConfig, HeapStats, HeapView, Mutator, Pins, SharedHeap};
 pub use lock::{AsyncLock, GrantWaker, LockInfo, LockMode, LockState, RequestId, Requested};
 pub use map::{Cursor, MapKey, SendableMap, SendableSet};
 pub use module::ModuleStatus;

@@ -112,6 +112,11 @@ impl Default for EventLoop {
 }
 
 impl EventLoop {
+    /// True when another thread posted something not yet received (usable while parked).
+    pub fn has_messages(&self) -> bool {
+        !self.rx.is_empty()
+    }
+
     pub fn new() -> EventLoop {
         let (tx, rx) = crossbeam_channel::unbounded();
         EventLoop {
@@ -274,6 +279,7 @@ impl Vm {
                     .fetch_and(!interrupt, std::sync::atomic::Ordering::Relaxed);
                 return Err(self.make_error(self.realm.error_proto, "Interrupted"));
             }
+            self.shared_turn();
             let now = Instant::now();
             if let Some(id) = self.event_loop.next_due(now) {
                 self.run_timer(id)?;
@@ -284,15 +290,22 @@ impl Vm {
                 continue;
             }
             let deadline = self.event_loop.next_deadline();
+            if deadline.is_some() || self.event_loop.keep_alive > 0 {
+                self.before_park();
+            }
             match deadline {
                 Some(d) => {
                     let wait = d.saturating_duration_since(Instant::now());
-                    if let Ok(task) = self.event_loop.rx.recv_timeout(wait) {
+                    let rx = &self.event_loop.rx;
+                    let received = self.sendable.park(|| rx.recv_timeout(wait));
+                    if let Ok(task) = received {
                         task(self)?;
                     }
                 }
                 None if self.event_loop.keep_alive > 0 => {
-                    if let Ok(task) = self.event_loop.rx.recv() {
+                    let rx = &self.event_loop.rx;
+                    let received = self.sendable.park(|| rx.recv());
+                    if let Ok(task) = received {
                         task(self)?;
                     }
                 }

@@ -253,15 +253,18 @@ impl Heap {
         self.debt >= self.threshold
     }
 
-    /// Runs a full mark-sweep collection from `roots`.
-    pub fn collect(&mut self, roots: &[Value]) {
+    /// Runs a full mark-sweep collection from `roots`. Returns the slots of the shared-heap
+    /// references met while marking: with complete roots, every shared reference this heap
+    /// and its roots can reach (the VM publishes them as its shared-heap roots).
+    pub fn collect(&mut self, roots: &[Value]) -> Vec<u32> {
         self.marks.clear();
         self.marks.resize(self.cells.len(), false);
         let mut stack: Vec<u32> = Vec::with_capacity(256);
+        let mut shared: Vec<u32> = Vec::new();
         for &r in roots {
-            self.push_value(&mut stack, r);
+            self.push_value(&mut stack, &mut shared, r);
         }
-        self.drain(&mut stack);
+        self.drain(&mut stack, &mut shared);
         // Ephemerons: a WeakMap value is live only if its key is live. Iterate to a fixpoint.
         loop {
             let mut changed = false;
@@ -277,6 +280,9 @@ impl Heap {
                                 None => true,
                             };
                             if key_live {
+                                if let Some(s) = v.as_shared() {
+                                    shared.push(s);
+                                }
                                 if let Some(s) = v.heap_slot() {
                                     if !self.marks[s as usize] {
                                         stack.push(s);
@@ -292,7 +298,7 @@ impl Heap {
             if !changed {
                 break;
             }
-            self.drain(&mut stack);
+            self.drain(&mut stack, &mut shared);
         }
         // Clear weak entries whose keys died.
         let marks = std::mem::take(&mut self.marks);
@@ -337,26 +343,31 @@ impl Heap {
         self.debt = 0;
         self.threshold = (live * 2).max(self.min_threshold);
         self.collections += 1;
+        shared.sort_unstable();
+        shared.dedup();
+        shared
     }
 
     #[inline]
-    fn push_value(&mut self, stack: &mut Vec<u32>, v: Value) {
+    fn push_value(&mut self, stack: &mut Vec<u32>, shared: &mut Vec<u32>, v: Value) {
         if let Some(s) = v.heap_slot() {
             let s = s as usize;
             if s < self.marks.len() && !self.marks[s] {
                 self.marks[s] = true;
                 stack.push(s as u32);
             }
+        } else if let Some(s) = v.as_shared() {
+            shared.push(s);
         }
     }
 
-    fn drain(&mut self, stack: &mut Vec<u32>) {
+    fn drain(&mut self, stack: &mut Vec<u32>, shared: &mut Vec<u32>) {
         let mut children: Vec<Value> = Vec::new();
         while let Some(i) = stack.pop() {
             children.clear();
             trace_cell(&self.cells[i as usize], &mut children);
             for &c in &children {
-                self.push_value(stack, c);
+                self.push_value(stack, shared, c);
             }
         }
     }
@@ -407,10 +418,18 @@ fn trace_cell(cell: &Cell, out: &mut Vec<Value>) {
                 | ObjectKind::RegExp(_)
                 | ObjectKind::ArrayBuffer(_)
                 | ObjectKind::Arguments
-                | ObjectKind::Namespace(_)
-                | ObjectKind::WeakSet(_)
-                | ObjectKind::WeakRef(_) => {}
-                ObjectKind::WeakMap(_) => {}
+                | ObjectKind::Namespace(_) => {}
+                // The local collector cannot see whether a shared cell is still reachable from
+                // other threads, so a weak reference to one holds it like a strong one (the
+                // shared heap must never hand a reused slot to a stale key).
+                ObjectKind::WeakSet(m) | ObjectKind::WeakMap(m) => {
+                    out.extend(m.keys().filter(|k| k.as_shared().is_some()))
+                }
+                ObjectKind::WeakRef(t) => {
+                    if t.as_shared().is_some() {
+                        out.push(*t)
+                    }
+                }
                 ObjectKind::String(s) | ObjectKind::BigInt(s) => out.push(*s),
                 ObjectKind::Closure(c) => {
                     out.extend([c.env, c.this_val, c.new_target, c.home, c.fields])

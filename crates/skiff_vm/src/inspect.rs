@@ -902,6 +902,11 @@ fn format_shared(ctx: &mut Ctx, slot: u32, depth: usize) -> String {
             return quote_js(&js);
         }
         Some(Cell::BigInt(b)) => return format!("{b}n"),
+        // A Sendable function prints as the closure this VM has for it, when it has one.
+        Some(Cell::Function(_)) if ctx.vm.sendable.functions.contains_key(&slot) => {
+            let f = ctx.vm.sendable.functions[&slot];
+            return format_value(ctx, f, depth, false);
+        }
         Some(c) => {
             let kind = crate::sendable::SharedKind::of(c);
             return format_shared_collection(ctx, slot, depth)

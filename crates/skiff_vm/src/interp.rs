@@ -296,7 +296,9 @@ fn call_closure_inner(
     let mut this = this;
     if !new_target.is_undefined() {
         frame_flags |= F_CONSTRUCT;
-        if flags.has(FF::SENDABLE) && !flags.has(FF::DERIVED) {
+        // A `@Sendable` function is an ordinary constructor; only Sendable classes allocate
+        // their instances in the shared heap.
+        if flags.has(FF::SENDABLE) && flags.has(FF::CLASS_CONSTRUCTOR) && !flags.has(FF::DERIVED) {
             this = crate::sendable::class::allocate(vm, f, new_target)?;
         } else if !flags.has(FF::DERIVED) {
             let dp = vm.realm.object_proto;
@@ -1645,6 +1647,11 @@ fn poll(vm: &mut Vm) -> JsResult<()> {
                 .fetch_and(!attention::GC, std::sync::atomic::Ordering::Relaxed);
             vm.collect_garbage();
         }
+        if a & attention::SHARED_GC != 0 {
+            vm.attention
+                .fetch_and(!attention::SHARED_GC, std::sync::atomic::Ordering::Relaxed);
+            vm.shared_safepoint();
+        }
         if a & attention::INTERRUPT != 0 {
             vm.attention
                 .fetch_and(!attention::INTERRUPT, std::sync::atomic::Ordering::Relaxed);
@@ -2671,7 +2678,8 @@ fn new_op(
         if info.flags & (FF::CLASS_CONSTRUCTOR | FF::DERIVED | FF::GENERATOR | FF::ASYNC) == 0
             || (info.flags & FF::CLASS_CONSTRUCTOR != 0 && info.flags & FF::DERIVED == 0)
         {
-            let this = if info.flags & FF::SENDABLE != 0 {
+            let this = if info.flags & FF::SENDABLE != 0 && info.flags & FF::CLASS_CONSTRUCTOR != 0
+            {
                 crate::sendable::class::allocate(vm, f, f)?
             } else {
                 let dp = vm.realm.object_proto;

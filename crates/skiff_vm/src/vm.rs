@@ -28,6 +28,9 @@ pub mod attention {
     pub const INTERRUPT: u32 = 4;
     /// The embedder's heap limit was exceeded: throw a `RangeError` at the next safepoint.
     pub const OUT_OF_MEMORY: u32 = 8;
+    /// The shared heap asked for a collection (set by the mutator's hook from any thread):
+    /// publish this instance's shared roots and take part at the next safepoint.
+    pub const SHARED_GC: u32 = 16;
 }
 
 pub struct SymbolData {
@@ -216,9 +219,9 @@ impl Vm {
             vm.typeof_strings.push(Value::string(s));
         }
         crate::builtins::install(&mut vm);
-        // Register with the shared heap now, so that shared values arriving by message can
-        // be inspected through `&Vm` (the mutator is per VM and never collects, see
-        // docs/shared-heap.md §10).
+        // Register with the shared heap now, on the VM's own thread and before any runtime
+        // lock is taken (registration waits for a running collection), so that shared values
+        // arriving by message can be inspected through `&Vm`.
         vm.mutator();
         vm
     }
@@ -1315,7 +1318,8 @@ impl Vm {
         self.modules.trace(&mut roots);
         self.event_loop.trace(&mut roots);
         self.sendable.trace(&mut roots);
-        self.heap.collect(&roots);
+        let shared = self.heap.collect(&roots);
+        self.publish_shared_roots(shared);
     }
 
     /// Collects garbage if enough allocation happened; called at safepoints.

@@ -50,6 +50,9 @@ impl Session {
         vm.set_loader(Box::new(FileLoader::new()));
         let instance = skiff_runtime::instance::attach(&mut vm, limits.clone());
         *RUNNING_VM.lock().unwrap_or_else(|p| p.into_inner()) = Some(vm.attention.clone());
+        // Between lines the VM waits for the user: parked, so that Workers and tasks still
+        // running can collect the shared heap (see `eval`).
+        vm.park();
         Session {
             vm,
             instance,
@@ -66,6 +69,13 @@ impl Session {
         if input.trim().is_empty() {
             return String::new();
         }
+        self.vm.unpark();
+        let out = self.eval_unparked(input);
+        self.vm.park();
+        out
+    }
+
+    fn eval_unparked(&mut self, input: &str) -> String {
         self.count += 1;
         let name = format!("REPL{}", self.count);
         // Like node: `{ a: 1 }` on its own is an object literal, not a block.

@@ -232,39 +232,44 @@ fn wait(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     };
     let deadline =
         (timeout.is_finite()).then(|| Instant::now() + Duration::from_secs_f64(timeout / 1000.0));
-    let mut list = WAITERS.lock().unwrap_or_else(|p| p.into_inner());
-    if load_raw(&a.buffer.borrow(), &a) != expected {
-        return Ok(vm.str_val("not-equal"));
-    }
-    let wake = Arc::new(Condvar::new());
-    list.push(Waiter {
-        memory,
-        at: a.at,
-        notified: false,
-        wake: wake.clone(),
-    });
-    let mine = |l: &Vec<Waiter>| l.iter().position(|w| Arc::ptr_eq(&w.wake, &wake));
-    while let Some(i) = mine(&list) {
-        if list[i].notified {
-            list.remove(i);
-            return Ok(vm.str_val("ok"));
+    // The wait parks this VM (a blocked thread holding the shared-heap lock would stop every
+    // other instance at its next safepoint); the lock is taken back after the waiter list's.
+    let outcome = vm.parked(|| {
+        let mut list = WAITERS.lock().unwrap_or_else(|p| p.into_inner());
+        if load_raw(&a.buffer.borrow(), &a) != expected {
+            return "not-equal";
         }
-        match deadline {
-            None => list = wake.wait(list).unwrap_or_else(|p| p.into_inner()),
-            Some(d) => {
-                let now = Instant::now();
-                if now >= d {
-                    list.remove(i);
-                    return Ok(vm.str_val("timed-out"));
+        let wake = Arc::new(Condvar::new());
+        list.push(Waiter {
+            memory,
+            at: a.at,
+            notified: false,
+            wake: wake.clone(),
+        });
+        let mine = |l: &Vec<Waiter>| l.iter().position(|w| Arc::ptr_eq(&w.wake, &wake));
+        while let Some(i) = mine(&list) {
+            if list[i].notified {
+                list.remove(i);
+                return "ok";
+            }
+            match deadline {
+                None => list = wake.wait(list).unwrap_or_else(|p| p.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        list.remove(i);
+                        return "timed-out";
+                    }
+                    list = wake
+                        .wait_timeout(list, d - now)
+                        .map(|(g, _)| g)
+                        .unwrap_or_else(|p| p.into_inner().0);
                 }
-                list = wake
-                    .wait_timeout(list, d - now)
-                    .map(|(g, _)| g)
-                    .unwrap_or_else(|p| p.into_inner().0);
             }
         }
-    }
-    Ok(vm.str_val("ok"))
+        "ok"
+    });
+    Ok(vm.str_val(outcome))
 }
 
 fn notify(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {

@@ -196,7 +196,7 @@ pub fn allocate(vm: &mut Vm, f: Value, new_target: Value) -> JsResult<Value> {
         return vm.throw_shared(SharedError::failed_to_create_object());
     };
     match vm.mutator().alloc_object(&class) {
-        Ok(r) => Ok(Value::shared(r.0)),
+        Ok(r) => Ok(vm.shared_value(r)),
         Err(e) => vm.throw_shared(e),
     }
 }

@@ -21,12 +21,16 @@
 //! * **Errors.** [`Vm::shared_error`] turns a [`SharedError`] into the JS error the runtime
 //!   throws (TypeError / RangeError / SyntaxError, or a `BusinessError` with its `code`).
 //!
-//! Shared-heap collection is not wired yet: the VM never calls `safepoint`/`collect`, so shared
-//! cells are never reclaimed (they leak) and no VM ever waits for another one.
+//! * **Collection.** [`gc`] keeps this VM's shared roots published and answers the shared
+//!   heap's collection requests at safepoints; blocking waits go through [`Vm::parked`].
 
 pub mod class;
+pub mod function;
+pub mod gc;
 pub mod props;
 pub mod shared_module;
+
+pub use skiff_shared::{Pins, SharedRef};
 
 use crate::atom::PropKey;
 use crate::shape::ATTR_HIDDEN;
@@ -34,9 +38,7 @@ use crate::string::JsStr;
 use crate::value::{Kind, ObjRef, Value};
 use crate::vm::Vm;
 use crate::JsResult;
-use skiff_shared::{
-    Cell, HeapView, JsErrorType, Mutator, SharedError, SharedHeap, SharedRef, SharedStr, SharedWord,
-};
+use skiff_shared::{Cell, HeapView, JsErrorType, Mutator, SharedError, SharedStr, SharedWord};
 
 /// The kind of a shared cell. [`SharedKind::index`] indexes `Realm::sendable_protos`, the
 /// per-VM prototype objects that give each kind its methods.
@@ -126,6 +128,14 @@ pub struct SendableState {
     pub classes: class::LocalClasses,
     /// Canonical ids of the modules whose classes are being materialized (recursion guard).
     pub(crate) materializing: Vec<String>,
+    /// The published root set may name references this VM no longer holds (a collection
+    /// ran while only the log could be added); the next event-loop turn republishes it.
+    pub(crate) roots_stale: bool,
+    /// How many natives on the Rust stack hold shared words that no local root shows
+    /// ([`Vm::with_shared_words_held`]).
+    pub(crate) words_held: u32,
+    /// This VM's closures of Sendable function cells, by slot ([`function`]).
+    pub(crate) functions: rustc_hash::FxHashMap<u32, Value>,
 }
 
 impl SendableState {
@@ -138,33 +148,21 @@ impl SendableState {
     /// Local values this state keeps alive (for the local GC).
     pub fn trace(&self, out: &mut Vec<Value>) {
         self.classes.trace(out);
+        out.extend(self.functions.values());
     }
 }
 
 impl Vm {
-    /// A shallow copy of a `@Sendable` class instance (a new shared object of the same class
-    /// whose fields hold the same values), for `postMessage`, which copies Sendables where
-    /// `postMessageWithSharedSendable` shares them. None for anything else (collections,
-    /// locks and instances carrying a native part are shared as they are).
-    pub fn copy_sendable_object(&mut self, v: Value) -> Option<Value> {
+    /// A shallow copy of a Sendable value, for `postMessage` and TaskPool clone lists, which
+    /// copy Sendables where `postMessageWithSharedSendable` and task arguments share them: a
+    /// `@Sendable` class instance becomes a new instance of the same class whose fields hold the
+    /// same values, a container a new container of the same kind with the same elements (a
+    /// typed array gets a copy of its buffer). A Sendable inside is still shared. None for
+    /// values that are only ever shared: locks, condition variables, functions, and instances
+    /// carrying a native part (collection subclasses, `SendableLruCache`).
+    pub fn copy_sendable(&mut self, v: Value) -> Option<Value> {
         let r = SharedRef(v.as_shared()?);
-        let m = self.mutator();
-        let (class, words) = {
-            let obj = m.object(r)?;
-            if obj.native().is_some() {
-                return None;
-            }
-            let class = obj.class().clone();
-            let words: Vec<SharedWord> = (0..class.field_count() as u32)
-                .map(|i| obj.get(i))
-                .collect();
-            (class, words)
-        };
-        let copy = m.alloc_object(&class).ok()?;
-        let obj = m.object(copy)?;
-        for (i, w) in words.into_iter().enumerate() {
-            obj.set(m, i as u32, w).ok()?;
-        }
+        let copy = copy_cell(self.mutator(), r).ok()??;
         Some(Value::shared(copy.0))
     }
 
@@ -173,9 +171,10 @@ impl Vm {
     /// [`HeapView`] for cell access (`vm.mutator().object(r)`, `.array(r)`, …). Builtins that
     /// call back into scripts clone the collection's `Arc` first and drop the borrow.
     pub fn mutator(&mut self) -> &mut Mutator {
+        let attention = &self.attention;
         self.sendable
             .mutator
-            .get_or_insert_with(|| SharedHeap::global().register(None))
+            .get_or_insert_with(|| gc::register(attention))
     }
 
     /// The shared heap as seen by this VM.
@@ -217,7 +216,11 @@ impl Vm {
                 let b = self.bigint_of(v);
                 self.mutator().alloc_bigint(b).map_err(ToWordError::Heap)
             }
-            Kind::Object | Kind::Symbol => Err(ToWordError::NotSendable),
+            Kind::Object => match self.sendable_function_word(v) {
+                Some(r) => r.map_err(ToWordError::Heap),
+                None => Err(ToWordError::NotSendable),
+            },
+            Kind::Symbol => Err(ToWordError::NotSendable),
         }
     }
 
@@ -248,12 +251,16 @@ impl Vm {
                 SharedStr::Wide(u) => JsStr::Wide(u.clone()),
             })),
             Some(Cell::BigInt(b)) => Some(Err(b.clone())),
+            Some(Cell::Function(f)) => {
+                let site = (f.module_id, f.function_index);
+                return self.load_sendable_function(r, site);
+            }
             _ => None,
         };
         match local {
             Some(Ok(s)) => self.new_string(s),
             Some(Err(b)) => self.new_bigint(b),
-            None => Value::shared(r.0),
+            None => self.shared_value(r),
         }
     }
 
@@ -297,6 +304,79 @@ impl Vm {
     pub fn sendable_proto(&self, kind: SharedKind) -> ObjRef {
         self.realm.sendable_protos[kind.index()]
     }
+}
+
+/// The copy of one cell for [`Vm::copy_sendable`]; `Ok(None)` for cells that are not copied.
+fn copy_cell(m: &mut Mutator, r: SharedRef) -> Result<Option<SharedRef>, SharedError> {
+    let Some(cell) = m.get(r) else {
+        return Ok(None);
+    };
+    // Each arm reads what it needs and lets go of the cell before allocating.
+    let copy = match cell {
+        Cell::Object(obj) => {
+            if obj.native().is_some() {
+                return Ok(None);
+            }
+            let class = obj.class().clone();
+            let words: Vec<SharedWord> = (0..class.field_count() as u32)
+                .map(|i| obj.get(i))
+                .collect();
+            let copy = m.alloc_object(&class)?;
+            if let Some(obj) = m.object(copy) {
+                for (i, w) in words.into_iter().enumerate() {
+                    obj.set(m, i as u32, w)?;
+                }
+            }
+            copy
+        }
+        Cell::Array(a) => {
+            let items = a.snapshot()?;
+            m.alloc_array(items)?
+        }
+        Cell::Map(map) => {
+            let entries = map.entries()?;
+            let copy = m.alloc_map()?;
+            if let Some(new) = m.map(copy).cloned() {
+                for (k, v) in entries {
+                    new.set(m, k, v)?;
+                }
+            }
+            copy
+        }
+        Cell::Set(set) => {
+            let values = set.values()?;
+            let copy = m.alloc_set()?;
+            if let Some(new) = m.set(copy).cloned() {
+                for v in values {
+                    new.add(m, v)?;
+                }
+            }
+            copy
+        }
+        Cell::ArrayBuffer(b) => {
+            let bytes = b.to_vec()?;
+            m.alloc_array_buffer(bytes)?
+        }
+        Cell::TypedArray(t) => {
+            let (kind, offset, length) = (t.kind(), t.byte_offset(), t.length());
+            let bytes = t.buffer().to_vec()?;
+            let buffer = m.alloc_array_buffer(bytes)?;
+            m.alloc_typed_array(kind, buffer, offset, length)?
+        }
+        Cell::BitVector(bits) => {
+            let bits = bits.to_vec()?;
+            m.alloc(Cell::BitVector(std::sync::Arc::new(
+                skiff_shared::BitVector::from_bits(&bits),
+            )))?
+        }
+        Cell::Str(_)
+        | Cell::BigInt(_)
+        | Cell::AsyncLock(_)
+        | Cell::ConditionVariable(_)
+        | Cell::Function(_)
+        | Cell::Env(_) => return Ok(None),
+    };
+    Ok(Some(copy))
 }
 
 /// Gives `realm.sendable_object_proto` (the root of every Sendable prototype chain) the

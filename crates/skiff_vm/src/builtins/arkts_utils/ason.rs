@@ -553,7 +553,8 @@ fn ser_local(vm: &mut Vm, s: &mut Ser, v: Value) -> JsResult<()> {
             let to_json = vm.get_str(v, "toJSON")?;
             if vm.is_callable(to_json) {
                 let k = vm.str_val("");
-                let r = vm.call(to_json, v, &[k])?;
+                // The objects being written are held in Rust while `toJSON` runs.
+                let r = vm.with_shared_words_held(|vm| vm.call(to_json, v, &[k]))?;
                 vm.root(r);
                 if r != v {
                     s.stack.pop();

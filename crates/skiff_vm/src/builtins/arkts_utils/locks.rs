@@ -127,7 +127,7 @@ fn async_lock_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value>
     }
     let r = vm.mutator().new_async_lock();
     match r {
-        Ok(r) => Ok(Value::shared(r.0)),
+        Ok(r) => Ok(vm.shared_value(r)),
         Err(e) => vm.throw_shared(e),
     }
 }
@@ -141,7 +141,7 @@ fn async_lock_request(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Val
     let name = vm.to_rust_string(name)?;
     let r = vm.mutator().request_async_lock(&name);
     match r {
-        Ok(r) => Ok(Value::shared(r.0)),
+        Ok(r) => Ok(vm.shared_value(r)),
         Err(e) => vm.throw_shared(e),
     }
 }
@@ -466,7 +466,7 @@ fn this_condvar(vm: &mut Vm, this: Value, name: &str) -> JsResult<Arc<ConditionV
 fn condvar_ctor(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
     let r = vm.mutator().new_condition_variable();
     match r {
-        Ok(r) => Ok(Value::shared(r.0)),
+        Ok(r) => Ok(vm.shared_value(r)),
         Err(e) => vm.throw_shared(e),
     }
 }
@@ -479,7 +479,7 @@ fn condvar_request(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value>
     let name = vm.to_rust_string(name)?;
     let r = vm.mutator().request_condition_variable(&name);
     match r {
-        Ok(r) => Ok(Value::shared(r.0)),
+        Ok(r) => Ok(vm.shared_value(r)),
         Err(e) => vm.throw_shared(e),
     }
 }

@@ -179,13 +179,15 @@ fn ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         }
         let _ = o.set(m, MAX_SIZE, SharedWord::number(max));
     }
-    Ok(Value::shared(r.0))
+    Ok(vm.shared_value(r))
 }
 
 fn after_removal(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<()> {
     let base = vm.handles.len();
     vm.handles.extend_from_slice(args);
-    let r = vm.invoke(this, PropKey::from_str("afterRemoval"), args);
+    // Callers remove several entries at once and keep the rest in Rust while this runs.
+    let r =
+        vm.with_shared_words_held(|vm| vm.invoke(this, PropKey::from_str("afterRemoval"), args));
     vm.handles.truncate(base);
     r.map(|_| ())
 }

@@ -1,8 +1,6 @@
 //! `collections.Array` (SendableArray): arkts-runtime-facts.md §8, §9, §14.
 
-use super::{
-    check, from_index, int_arg, last_from_index, load, rel_arg, shared_value, this_ref, throw,
-};
+use super::{check, from_index, int_arg, last_from_index, load, rel_arg, this_ref, throw};
 use crate::atom::PropKey;
 use crate::builtins::{arg, iterator};
 use crate::object::ObjectKind;
@@ -44,7 +42,7 @@ fn words(vm: &mut Vm, vals: &[Value]) -> JsResult<Vec<SharedWord>> {
 /// A new SendableArray holding `items`.
 pub(crate) fn new_array(vm: &mut Vm, items: Vec<SharedWord>) -> JsResult<Value> {
     let r = vm.mutator().alloc_array(items);
-    check(vm, r).map(shared_value)
+    check(vm, r).map(|r| vm.shared_value(r))
 }
 
 fn callable(vm: &mut Vm, f: Value, predicate: bool) -> JsResult<Value> {
@@ -65,7 +63,7 @@ fn ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let items = words(vm, args)?;
     let native = skiff_shared::Native::Array(Arc::new(SendableArray::new(items)));
-    super::alloc_container(vm, native).map(shared_value)
+    super::alloc_container(vm, native).map(|r| vm.shared_value(r))
 }
 
 fn length_arg(vm: &mut Vm, v: Value) -> JsResult<u32> {

@@ -2,7 +2,7 @@
 //! integers (401 `The type of "<param>" must be integer. …` otherwise); ranges are `[from, to)`
 //! and the range errors (10200001) come from `skiff_shared`.
 
-use super::{check, shared_value, this_ref, throw};
+use super::{check, this_ref, throw};
 use crate::atom::PropKey;
 use crate::builtins::arg;
 use crate::sendable::SharedKind;
@@ -63,7 +63,7 @@ fn ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         return Err(vm.range_error("Invalid BitVector length"));
     }
     let native = skiff_shared::Native::BitVector(Arc::new(BitVector::new(n as usize)));
-    super::alloc_container(vm, native).map(shared_value)
+    super::alloc_container(vm, native).map(|r| vm.shared_value(r))
 }
 
 fn length(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
@@ -114,7 +114,7 @@ fn get_bits_by_range(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value
     let bits = check(vm, b.get_bits_by_range(f, t))?;
     let cell = skiff_shared::Cell::BitVector(Arc::new(BitVector::from_bits(&bits)));
     let r = vm.mutator().alloc(cell);
-    check(vm, r).map(shared_value)
+    check(vm, r).map(|r| vm.shared_value(r))
 }
 
 fn resize(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {

@@ -2,7 +2,7 @@
 //! §9, §10. Keys compare with SameValueZero (`HeapView::map_key`); iterators are cursors that
 //! survive deletion and `clear()`; `forEach` holds a reader scope across its callbacks.
 
-use super::{check, load, shared_value, this_ref, throw};
+use super::{check, load, this_ref, throw};
 use crate::atom::PropKey;
 use crate::builtins::{arg, iterator};
 use crate::object::{IterState, ObjectKind};
@@ -69,7 +69,7 @@ fn map_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
             check(vm, res)?;
         }
     }
-    Ok(shared_value(r))
+    Ok(vm.shared_value(r))
 }
 
 fn size(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
@@ -335,7 +335,7 @@ fn set_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
             check(vm, res)?;
         }
     }
-    Ok(shared_value(r))
+    Ok(vm.shared_value(r))
 }
 
 fn set_add(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {

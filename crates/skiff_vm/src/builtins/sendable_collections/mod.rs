@@ -144,11 +144,6 @@ pub(crate) fn check<T>(vm: &mut Vm, r: Result<T, SharedError>) -> JsResult<T> {
     r.or_else(|e| throw(vm, e))
 }
 
-/// A shared reference as a value.
-pub(crate) fn shared_value(r: SharedRef) -> Value {
-    Value::shared(r.0)
-}
-
 /// Converts a word for a script and keeps it alive until the native returns.
 pub(crate) fn load(vm: &mut Vm, w: SharedWord) -> Value {
     let v = vm.from_shared_word(w);

@@ -7,7 +7,7 @@
 //! and each constructor has a `Symbol.hasInstance` that checks the kind, so
 //! `new collections.Int8Array(1) instanceof collections.Uint8Array` is false.
 
-use super::{check, int_arg, rel_arg, shared_value, this_ref, throw};
+use super::{check, int_arg, rel_arg, this_ref, throw};
 use crate::atom::PropKey;
 use crate::builtins::{arg, callee_data, iterator};
 use crate::object::ObjectKind;
@@ -144,7 +144,7 @@ fn alloc_typed(
     let r = check(vm, r)?;
     let t = vm.mutator().typed_array(r).cloned();
     match t {
-        Some(t) => Ok((shared_value(r), t)),
+        Some(t) => Ok((vm.shared_value(r), t)),
         None => Err(vm.type_error("typed array allocation failed")),
     }
 }
@@ -188,7 +188,7 @@ fn buffer_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let n = to_index(vm, arg(args, 0), "array buffer length")?;
     let r = vm.mutator().alloc_array_buffer(vec![0; n]);
-    check(vm, r).map(shared_value)
+    check(vm, r).map(|r| vm.shared_value(r))
 }
 
 fn buffer_byte_length(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
@@ -203,7 +203,7 @@ fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let end = rel_arg(vm, arg(args, 1), len, len)?;
     let bytes = check(vm, b.slice(start, end))?;
     let r = vm.mutator().alloc_array_buffer(bytes);
-    check(vm, r).map(shared_value)
+    check(vm, r).map(|r| vm.shared_value(r))
 }
 
 fn buffer_is_view(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -244,7 +244,7 @@ fn typed_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
             offset,
             len,
         );
-        return check(vm, r).map(shared_value);
+        return check(vm, r).map(|r| vm.shared_value(r));
     }
     if matches!(
         vm.heap.try_obj(a0).map(|o| &o.kind),
@@ -317,7 +317,7 @@ fn get_byte_offset(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value>
 
 fn get_buffer(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let t = this_typed_prop(vm, this, "buffer")?;
-    Ok(shared_value(t.buffer_ref()))
+    Ok(vm.shared_value(t.buffer_ref()))
 }
 
 fn get_bytes_per_element(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
@@ -476,7 +476,7 @@ fn subarray(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         t.byte_offset() + start * size,
         end - start,
     );
-    check(vm, r).map(shared_value)
+    check(vm, r).map(|r| vm.shared_value(r))
 }
 
 fn same_element(e: Element, v: Value, vm: &Vm, zero: bool) -> bool {
