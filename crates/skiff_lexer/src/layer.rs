@@ -1114,6 +1114,11 @@ impl<'a> Layer<'a> {
         let Some(kw) = Tok::contextual(name) else {
             return ident();
         };
+        // A name spelled with escapes (`\u0061sync`) is never a keyword.
+        let raw = &self.raw[i];
+        if (raw.end - raw.start) as usize != name.len() {
+            return ident();
+        }
         if matches!(self.prev(), Some(Tok::Dot | Tok::QuestionDot)) {
             return ident();
         }

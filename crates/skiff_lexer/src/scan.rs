@@ -639,7 +639,13 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
             Raw::AmpAmpEq => Tok::AmpAmpEq,
             Raw::PipePipeEq => Tok::PipePipeEq,
             Raw::QuestionQuestionEq => Tok::QuestionQuestionEq,
-            Raw::Arrow => Tok::Arrow,
+            Raw::Arrow => {
+                // ArrowParameters [no LineTerminator here] `=>`.
+                if sc.nl_before {
+                    sc.error(d::arrow_on_new_line(file, span(start, end)));
+                }
+                Tok::Arrow
+            }
             Raw::At => Tok::At,
         };
         sc.push(tok, start, end);

@@ -279,7 +279,12 @@ impl State {
         Stmt::Invalid(span)
     }
 
-    pub fn meta_property(&mut self, base: &str, name: String, span: Span) -> Expr {
+    /// `new.target` or `import.meta`; `name_span` is where the name after the dot is spelled.
+    pub fn meta_property(&mut self, base: &str, name: String, name_span: Span, span: Span) -> Expr {
+        if name_span.len() as usize != name.len() {
+            self.error(d::escaped_keyword(self.file, name_span, &name));
+            return Expr::Invalid(span);
+        }
         match (base, name.as_str()) {
             ("new", "target") => Expr::NewTarget(span),
             ("import", "meta") => Expr::ImportMeta(span),

@@ -526,3 +526,36 @@ pub fn missing_initializer(file: FileId, span: Span, what: &str) -> Diagnostic {
     .with_label("no `= …`")
     .with_help("give it a value, or use `let` for a variable assigned later")
 }
+
+pub fn escaped_keyword(file: FileId, span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2030",
+        format!("keyword `{name}` must not contain escaped characters"),
+        file,
+        span,
+    )
+    .with_label("escaped")
+    .with_help(format!("write `{name}` without escapes"))
+}
+
+pub fn mixed_nullish(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2031",
+        "`??` cannot be mixed with `&&` or `||` without parentheses",
+        file,
+        span,
+    )
+    .with_label("mixed operators")
+    .with_help("parenthesise one side: `(a ?? b) || c` or `a ?? (b || c)`")
+}
+
+pub fn operator_in_params(file: FileId, span: Span, keyword: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2032",
+        format!("`{keyword}` expressions are not allowed in formal parameters"),
+        file,
+        span,
+    )
+    .with_label(format!("`{keyword}` in a parameter"))
+    .with_help("compute the value in the function body instead")
+}

@@ -20,6 +20,7 @@ pub fn check(body: &[Stmt], source: &str, file: FileId, out: &mut Vec<Diagnostic
         out,
         field_init: false,
         ambient: false,
+        in_params: false,
     };
     early.stmts(body, true);
 }
@@ -109,6 +110,9 @@ struct Early<'a> {
     field_init: bool,
     /// Inside `declare namespace`/`declare module`, where `const x: T;` needs no initializer.
     ambient: bool,
+    /// Inside the parameters of a function (up to a nested non-arrow function), where `yield`
+    /// and `await` expressions are errors.
+    in_params: bool,
 }
 
 impl Early<'_> {
@@ -409,6 +413,7 @@ impl Early<'_> {
     // ----- functions and classes ---------------------------------------------------------------
 
     fn params(&mut self, params: &[Param]) {
+        let in_params = std::mem::replace(&mut self.in_params, true);
         for p in params {
             if self.is_this_param(p) {
                 continue;
@@ -418,6 +423,7 @@ impl Early<'_> {
                 self.expr(d);
             }
         }
+        self.in_params = in_params;
     }
 
     /// TypeScript's `this: T` pseudo-parameter, which declares no binding.
@@ -454,16 +460,23 @@ impl Early<'_> {
             }
         }
         let field_init = std::mem::replace(&mut self.field_init, false);
+        // A nested function's parameters and body are its own: `yield` in a generator's body
+        // inside another function's default value is fine.
+        let in_params = std::mem::replace(&mut self.in_params, false);
         self.params(&f.params);
+        self.in_params = false;
         if let Some(body) = &f.body {
             self.use_strict(&f.params, body);
             self.stmts(&body.body, false);
         }
         self.field_init = field_init;
+        self.in_params = in_params;
     }
 
     fn arrow(&mut self, a: &ArrowFunction) {
         self.params(&a.params);
+        // An arrow's body is not part of any enclosing parameter list.
+        let in_params = std::mem::replace(&mut self.in_params, false);
         match &a.body {
             ArrowBody::Expr(e) => self.expr(e),
             ArrowBody::Block(b) => {
@@ -471,6 +484,7 @@ impl Early<'_> {
                 self.stmts(&b.body, false);
             }
         }
+        self.in_params = in_params;
     }
 
     /// Getters take no parameter and setters exactly one, not a rest parameter.
@@ -664,6 +678,15 @@ impl Early<'_> {
                 self.expr(&b.right);
             }
             Expr::Logical(l) => {
+                let mixed = |side: &Expr| match side {
+                    Expr::Logical(inner) => {
+                        (inner.op == LogicalOp::Nullish) != (l.op == LogicalOp::Nullish)
+                    }
+                    _ => false,
+                };
+                if mixed(&l.left) || mixed(&l.right) {
+                    self.error(d::mixed_nullish(self.file, l.span));
+                }
                 self.expr(&l.left);
                 self.expr(&l.right);
             }
@@ -692,14 +715,22 @@ impl Early<'_> {
             }
             Expr::Sequence(s) => self.exprs(&s.exprs),
             Expr::Yield(y) => {
+                if self.in_params {
+                    self.error(d::operator_in_params(self.file, y.span, "yield"));
+                }
                 if let Some(a) = &y.arg {
                     self.expr(a);
                 }
             }
+            Expr::Await(inner, span) => {
+                if self.in_params {
+                    self.error(d::operator_in_params(self.file, *span, "await"));
+                }
+                self.expr(inner);
+            }
             Expr::OptionalChain(inner, _)
             | Expr::Paren(inner, _)
             | Expr::Spread(inner, _)
-            | Expr::Await(inner, _)
             | Expr::ImportCall(inner, _)
             | Expr::As(inner, _, _)
             | Expr::AsConst(inner, _)
