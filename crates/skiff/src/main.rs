@@ -8,6 +8,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// Scripts allocate many small, short-lived cells (closures, environments, strings): mimalloc
+// serves them markedly faster than glibc malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Resource limits, shared by `run`, `repl` and `test` (which passes them to every script).
 #[derive(clap::Args, Clone, Debug, Default)]
 struct LimitArgs {

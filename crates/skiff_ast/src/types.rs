@@ -58,8 +58,8 @@ pub enum Type {
     Conditional(Box<ConditionalType>),
     /// `{ readonly [K in T as N]?: V }`
     Mapped(Box<MappedType>),
-    /// `infer U`
-    Infer(Ident, Span),
+    /// `infer U`, or `infer U extends C` with a constraint.
+    Infer(Ident, Option<Box<Type>>, Span),
     /// `` `prefix${T}` ``
     TemplateLiteral(Vec<String>, Vec<Type>, Span),
     /// `x is T` and `asserts x is T` in return position.
@@ -87,7 +87,7 @@ impl Type {
             | Type::Typeof(_, s)
             | Type::Keyof(_, s)
             | Type::IndexedAccess(_, _, s)
-            | Type::Infer(_, s)
+            | Type::Infer(_, _, s)
             | Type::TemplateLiteral(_, _, s)
             | Type::This(s)
             | Type::Paren(_, s)

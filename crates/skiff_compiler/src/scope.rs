@@ -300,9 +300,9 @@ impl<'d> Resolver<'d> {
             let prev = s.bindings[i].kind;
             let conflict = match (prev, kind) {
                 (BindKind::Var, BindKind::Var) => false,
-                (BindKind::Function, BindKind::Function) => {
-                    s.kind == ScopeKind::Module || s.kind == ScopeKind::Function
-                }
+                // Function declarations are var-like at the top of a function body, where they
+                // may repeat, and lexical in modules and blocks, where they may not.
+                (BindKind::Function, BindKind::Function) => s.kind != ScopeKind::Function,
                 (BindKind::Function, BindKind::Var) | (BindKind::Var, BindKind::Function) => {
                     !(s.kind == ScopeKind::Function || s.kind == ScopeKind::Module)
                 }
@@ -539,19 +539,26 @@ impl<'d> Resolver<'d> {
                 _ => {}
             }
         }
-        // A `var` hoisted through this block that collides with one of its lexical names.
-        if self.tree.scopes[self.cur].kind == ScopeKind::Block
-            || self.tree.scopes[self.cur].kind == ScopeKind::Switch
-        {
-            let mut vars = Vec::new();
-            collect_vars(body, &mut vars);
-            for v in vars {
-                if let Some(i) = self.tree.scopes[self.cur].lookup(&v.name) {
-                    let b = &self.tree.scopes[self.cur].bindings[i];
-                    if b.kind != BindKind::Var {
-                        let span = b.span;
-                        self.diags.push(diag::redeclared(self.file, v, span));
-                    }
+        // A `var` hoisted through this block that collides with one of its lexical names. A
+        // switch checks all its cases at once.
+        if self.tree.scopes[self.cur].kind == ScopeKind::Block {
+            self.vars_against_lexical(body.iter());
+        }
+    }
+
+    /// Reports the `var`s declared in `body` (outside nested functions) whose names a lexical
+    /// declaration of the current block or switch already holds.
+    fn vars_against_lexical<'s>(&mut self, body: impl Iterator<Item = &'s Stmt>) {
+        let mut vars = Vec::new();
+        for s in body {
+            collect_vars_stmt(s, &mut vars);
+        }
+        for v in vars {
+            if let Some(i) = self.tree.scopes[self.cur].lookup(&v.name) {
+                let b = &self.tree.scopes[self.cur].bindings[i];
+                if b.kind != BindKind::Var {
+                    let span = b.span;
+                    self.diags.push(diag::redeclared(self.file, v, span));
                 }
             }
         }
@@ -752,6 +759,8 @@ impl<'d> Resolver<'d> {
                 for c in &sw.cases {
                     self.lexical_decls(&c.body);
                 }
+                // The cases share one block: `case 1: var f; default: let f;` collides.
+                self.vars_against_lexical(sw.cases.iter().flat_map(|c| &c.body));
                 for c in &sw.cases {
                     if let Some(t) = &c.test {
                         self.expr(t);
@@ -1264,5 +1273,43 @@ pub fn collect_namespace_exports(
         stack.push(full);
         collect_namespace_exports(&n.body, stack, out);
         stack.pop();
+    }
+}
+
+#[cfg(test)]
+mod redeclaration_tests {
+    use skiff_diagnostics::{FileId, SourceFile};
+
+    /// The codes of the diagnostics compiling `src` reports.
+    fn codes(src: &str) -> Vec<&'static str> {
+        let file = SourceFile::new(FileId(0), "t.ets", src);
+        let parsed = skiff_parser::parse_module(src, file.id);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let result = crate::compile_module(&parsed.program, &file);
+        result.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn functions_repeat_only_at_the_top_of_a_function_body() {
+        assert!(codes("function g() { function f() {} function f() {} }").is_empty());
+        assert_eq!(codes("function f() {}\nfunction f() {}"), ["E3001"]);
+        assert_eq!(codes("{ function f() {} function* f() {} }"), ["E3001"]);
+        assert_eq!(
+            codes("switch (0) { case 1: function f() {} default: async function f() {} }"),
+            ["E3001"]
+        );
+    }
+
+    #[test]
+    fn a_var_collides_with_a_lexical_name_in_any_case_of_a_switch() {
+        assert_eq!(
+            codes("switch (0) { case 1: var f; default: let f; }"),
+            ["E3001"]
+        );
+        assert_eq!(
+            codes("switch (0) { case 1: let f; default: { var f; } }"),
+            ["E3001"]
+        );
+        assert!(codes("switch (0) { case 1: var f; default: var f; }").is_empty());
     }
 }

@@ -128,3 +128,9 @@ pub fn arkui_struct(file: FileId, span: Span) -> Diagnostic {
         "move the logic out of the `struct` into plain functions or classes; skiff runs no UI",
     )
 }
+
+pub fn arrow_on_new_line(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error("E1015", "no line break is allowed before `=>`", file, span)
+        .with_label("`=>` on a new line")
+        .with_help("move `=>` to the end of the line with the parameters")
+}

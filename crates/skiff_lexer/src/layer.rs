@@ -544,6 +544,8 @@ impl<'a> Layer<'a> {
 
         // 3. Tokens whose form depends on what precedes them.
         match tok {
+            // A keyword after `.` is a property name (`o.class`, `o.let`): it opens nothing.
+            _ if tok.is_keyword() && matches!(self.prev(), Some(Tok::Dot | Tok::QuestionDot)) => {}
             Tok::Function | Tok::Class => {
                 let decl = self.is_decl_position();
                 if !decl {
@@ -794,7 +796,29 @@ impl<'a> Layer<'a> {
                 if !optional {
                     self.level().ternary += 1;
                     self.bump_chain(i);
+                } else if in_type
+                    && self.top().kind == Kind::Bracket
+                    && matches!(next, Some(Tok::Comma | Tok::RBracket))
+                {
+                    // `[Foo<T>?]`: an optional tuple element, whatever type precedes the `?`.
+                    tok = Tok::TupleOpt;
                 }
+            }
+            Tok::Extends
+                if in_type
+                    && matches!(
+                        self.out
+                            .iter()
+                            .rev()
+                            .take(2)
+                            .map(|t| &t.1)
+                            .collect::<Vec<_>>()[..],
+                        [Tok::Ident(_), Tok::Infer]
+                    ) =>
+            {
+                // `infer U extends C`: a constraint on the inferred type, not a nested
+                // conditional type.
+                tok = Tok::InferExtends;
             }
             Tok::Semi => {
                 self.emit(tok, start, end, i);
@@ -1090,6 +1114,11 @@ impl<'a> Layer<'a> {
         let Some(kw) = Tok::contextual(name) else {
             return ident();
         };
+        // A name spelled with escapes (`\u0061sync`) is never a keyword.
+        let raw = &self.raw[i];
+        if (raw.end - raw.start) as usize != name.len() {
+            return ident();
+        }
         if matches!(self.prev(), Some(Tok::Dot | Tok::QuestionDot)) {
             return ident();
         }
@@ -1258,10 +1287,48 @@ impl<'a> Layer<'a> {
             Some(Tok::Arrow) => true,
             Some(Tok::Colon) => {
                 let e = self.skip_type(close + 2);
-                e > close + 2 && matches!(self.tok(e), Some(Tok::Arrow))
+                e > close + 2
+                    && matches!(self.tok(e), Some(Tok::Arrow))
+                    // In the consequent of `?`, `a ? (b) : c => d` is `a ? b : (c => d)`; the
+                    // `:` belongs to the conditional unless another `:` follows the arrow
+                    // function (`a ? (b): T => c : d`), which is how TypeScript decides.
+                    && (self.top().ternary == 0 || self.ternary_colon_after(e + 1))
             }
             _ => false,
         }
+    }
+
+    /// Is there a `:` at the current bracket depth from `i` on, before the expression ends (a
+    /// `,`, `;`, closing bracket or the end of the input), not taken by a nested `? :`?
+    fn ternary_colon_after(&self, mut i: usize) -> bool {
+        let mut nested = 0u32;
+        while let Some(t) = self.tok(i) {
+            match t {
+                Tok::LParen | Tok::LBracket | Tok::LBrace | Tok::TemplateHead(_) => loop {
+                    // A template's substitutions chain head → middle → … → tail.
+                    match self.matching.get(i) {
+                        Some(&m) if m != usize::MAX => i = m,
+                        _ => return false,
+                    }
+                    if !matches!(self.tok(i), Some(Tok::TemplateMiddle(_))) {
+                        break;
+                    }
+                },
+                Tok::Question => nested += 1,
+                Tok::Colon if nested == 0 => return true,
+                Tok::Colon => nested -= 1,
+                Tok::Comma
+                | Tok::Semi
+                | Tok::RParen
+                | Tok::RBracket
+                | Tok::RBrace
+                | Tok::TemplateMiddle(_)
+                | Tok::TemplateTail(_) => return false,
+                _ => {}
+            }
+            i += 1;
+        }
+        false
     }
 
     /// Is there a generic arrow function `<T>(…) =>` at `i`?
@@ -1835,6 +1902,9 @@ mod tests {
         assert!(has("(a: number, b) => a", Tok::ArrowParen));
         assert!(has("(a): number => a", Tok::ArrowParen));
         assert!(!has("(a) + b", Tok::ArrowParen));
+        assert!(!has("x = a ? (b) : c => d", Tok::ArrowParen));
+        assert!(has("x = a ? (b): T => c : d", Tok::ArrowParen));
+        assert!(has("x = a ? (b): T => (p ? q : r) : d", Tok::ArrowParen));
         assert!(has("f<T>(x)", Tok::TypeArgsLt));
         assert!(!has("a < b && c > d", Tok::TypeArgsLt));
         let t = toks("let m: Map<string, Array<number>> = x");
@@ -1849,6 +1919,8 @@ mod tests {
     fn braces() {
         assert!(has("x = { a: 1 }", Tok::LBraceObj));
         assert!(!has("if (x) { a: 1 }", Tok::LBraceObj));
+        // A keyword after `.` is a property name and opens no class body.
+        assert!(has("x = o.class;\nconst { a } = o;", Tok::LBraceObj));
         assert!(has("function f() {}", Tok::Function));
         assert!(has("x = function () {}", Tok::FunctionExpr));
     }

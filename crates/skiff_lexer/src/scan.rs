@@ -215,12 +215,18 @@ struct Scanner<'s> {
     diags: Vec<Diagnostic>,
     incomplete: bool,
     nl_before: bool,
-    /// One entry per open `{` or template substitution `${`: true for a substitution.
-    braces: Vec<bool>,
-    /// One entry per open `(`: true when it opens the head of `if`, `while`, `for` or `with`.
-    parens: Vec<bool>,
-    /// The last token was a `)` closing such a head (a `/` after it starts a regex).
+    /// One entry per open `{` or template substitution `${`.
+    braces: Vec<Brace>,
+    /// One entry per open `(`: what it opens.
+    parens: Vec<Paren>,
+    /// The last token was a `)` closing a control head (a `/` after it starts a regex).
     after_control_head: bool,
+    /// The last token was a `)` closing a function expression's parameters: the `{` after it
+    /// opens a body that ends an operand (`function () {} / 2` divides).
+    after_fn_expr_params: bool,
+    /// The last token was a `}` closing a block or a declaration body, after which a statement
+    /// starts (so a `/` starts a regex), rather than an object literal.
+    after_block: bool,
     gave_up: bool,
 }
 
@@ -251,10 +257,132 @@ impl<'s> Scanner<'s> {
         if self.after_control_head && self.tokens.last().map(|t| &t.tok) == Some(&Tok::RParen) {
             return true;
         }
+        if self.after_block && self.tokens.last().map(|t| &t.tok) == Some(&Tok::RBrace) {
+            return true;
+        }
         match self.tokens.last().map(|t| &t.tok) {
             None => true,
             Some(t) => !ends_operand(t),
         }
+    }
+}
+
+/// What a `(` opened, as far as the first pass needs to know.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Paren {
+    /// The head of `if`, `while`, `for` or `with`: a `/` after its `)` starts a regex.
+    Control,
+    /// The parameters of a function expression.
+    FunctionExprParams,
+    Other,
+}
+
+/// Is a `(` after `tokens` the parameter list of a function expression: `function`, an optional
+/// `*` and name, after a token that expects an operand (see [`brace_kind`])?
+fn function_expr_params(tokens: &[RawToken]) -> bool {
+    let mut k = tokens.len();
+    let at = |k: usize| k.checked_sub(1).map(|j| &tokens[j].tok);
+    if matches!(at(k), Some(Tok::Ident(_))) {
+        k -= 1;
+    }
+    if matches!(at(k), Some(Tok::Star)) {
+        k -= 1;
+    }
+    if at(k) != Some(&Tok::Function) {
+        return false;
+    }
+    k -= 1;
+    if matches!(at(k), Some(Tok::Ident(s)) if s == "async") {
+        k -= 1;
+    }
+    at(k).is_some() && brace_kind(at(k)) == Brace::Object
+}
+
+/// What a `{` opened, as far as the first pass needs to know.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Brace {
+    /// A template substitution `${`.
+    Subst,
+    /// An object literal or pattern: a `/` after its `}` divides.
+    Object,
+    /// A block, a function body or a declaration body: a statement may follow its `}`.
+    Block,
+}
+
+/// Classifies a `{` by the token before it, the way a reader would: after an operator, `(`,
+/// `[`, `,`, `:` or a keyword that takes an operand it opens an object literal; anywhere else
+/// (a statement boundary, `)` of a head or parameter list, `=>`, a declaration's name or type)
+/// it opens a block or body. Only the choice between regex and division after the `}` hangs on
+/// it; the contextual layer makes the real decision for the grammar.
+fn brace_kind(prev: Option<&Tok>) -> Brace {
+    let Some(prev) = prev else {
+        return Brace::Block;
+    };
+    let object = matches!(
+        prev,
+        Tok::LParen
+            | Tok::LBracket
+            | Tok::Comma
+            | Tok::Colon
+            | Tok::Question
+            | Tok::Ellipsis
+            | Tok::Return
+            | Tok::Throw
+            | Tok::Typeof
+            | Tok::Delete
+            | Tok::New
+            | Tok::In
+            | Tok::Instanceof
+            | Tok::Case
+            | Tok::Yield
+            | Tok::Await
+            | Tok::TemplateHead(_)
+            | Tok::TemplateMiddle(_)
+            | Tok::Eq
+            | Tok::PlusEq
+            | Tok::MinusEq
+            | Tok::StarEq
+            | Tok::SlashEq
+            | Tok::PercentEq
+            | Tok::StarStarEq
+            | Tok::ShlEq
+            | Tok::ShrEq
+            | Tok::UShrEq
+            | Tok::AmpEq
+            | Tok::PipeEq
+            | Tok::CaretEq
+            | Tok::AmpAmpEq
+            | Tok::PipePipeEq
+            | Tok::QuestionQuestionEq
+            | Tok::Plus
+            | Tok::Minus
+            | Tok::Star
+            | Tok::Slash
+            | Tok::Percent
+            | Tok::StarStar
+            | Tok::Lt
+            | Tok::LtEq
+            | Tok::GtEq
+            | Tok::EqEq
+            | Tok::NotEq
+            | Tok::EqEqEq
+            | Tok::NotEqEq
+            | Tok::Shl
+            | Tok::Shr
+            | Tok::UShr
+            | Tok::Amp
+            | Tok::Pipe
+            | Tok::Caret
+            | Tok::Bang
+            | Tok::Tilde
+            | Tok::AmpAmp
+            | Tok::PipePipe
+            | Tok::QuestionQuestion
+    );
+    if object {
+        Brace::Object
+    } else {
+        Brace::Block
     }
 }
 
@@ -277,6 +405,8 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
         braces: Vec::new(),
         parens: Vec::new(),
         after_control_head: false,
+        after_fn_expr_params: false,
+        after_block: false,
         gave_up: false,
     };
     let mut lex = Raw::lexer(src);
@@ -405,27 +535,43 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
                 continue;
             }
             Raw::LBrace => {
-                sc.braces.push(false);
+                let last = sc.tokens.last().map(|t| &t.tok);
+                let kind = if last == Some(&Tok::RParen) && sc.after_fn_expr_params {
+                    Brace::Object
+                } else {
+                    brace_kind(last)
+                };
+                sc.braces.push(kind);
                 Tok::LBrace
             }
             Raw::RBrace => {
-                if sc.braces.pop() == Some(true) {
+                let kind = sc.braces.pop();
+                if kind == Some(Brace::Subst) {
                     let len = scan_template(&mut sc, start, false);
                     lex.bump(len - 1);
                     continue;
                 }
+                sc.after_block = kind == Some(Brace::Block);
                 Tok::RBrace
             }
             Raw::LParen => {
-                let control = matches!(
+                let kind = if matches!(
                     sc.tokens.last().map(|t| &t.tok),
                     Some(Tok::If | Tok::While | Tok::For | Tok::With)
-                );
-                sc.parens.push(control);
+                ) {
+                    Paren::Control
+                } else if function_expr_params(&sc.tokens) {
+                    Paren::FunctionExprParams
+                } else {
+                    Paren::Other
+                };
+                sc.parens.push(kind);
                 Tok::LParen
             }
             Raw::RParen => {
-                sc.after_control_head = sc.parens.pop().unwrap_or(false);
+                let kind = sc.parens.pop();
+                sc.after_control_head = kind == Some(Paren::Control);
+                sc.after_fn_expr_params = kind == Some(Paren::FunctionExprParams);
                 Tok::RParen
             }
             Raw::LBracket => Tok::LBracket,
@@ -493,7 +639,13 @@ pub fn scan(src: &str, file: FileId) -> Scanned {
             Raw::AmpAmpEq => Tok::AmpAmpEq,
             Raw::PipePipeEq => Tok::PipePipeEq,
             Raw::QuestionQuestionEq => Tok::QuestionQuestionEq,
-            Raw::Arrow => Tok::Arrow,
+            Raw::Arrow => {
+                // ArrowParameters [no LineTerminator here] `=>`.
+                if sc.nl_before {
+                    sc.error(d::arrow_on_new_line(file, span(start, end)));
+                }
+                Tok::Arrow
+            }
             Raw::At => Tok::At,
         };
         sc.push(tok, start, end);
@@ -846,7 +998,7 @@ fn scan_template(sc: &mut Scanner<'_>, start: usize, head: bool) -> usize {
     let part = TplPart { cooked, raw };
     let (tok, end) = match c.subst {
         Some(true) => {
-            sc.braces.push(true);
+            sc.braces.push(Brace::Subst);
             (
                 if head {
                     Tok::TemplateHead(part)
@@ -1199,6 +1351,16 @@ b' "\uD800""#,
     fn regex_vs_division() {
         assert!(matches!(toks("a / b")[1], Tok::Slash));
         assert!(matches!(toks("x = /a[/]b/g")[2], Tok::Regex(..)));
+        // After a block a statement starts; after an object literal an operator follows.
+        assert!(matches!(toks("if (a) {}\n/re/.test(x)")[6], Tok::Regex(..)));
+        assert!(matches!(toks("function f() {}\n/re/g")[6], Tok::Regex(..)));
+        assert!(matches!(toks("x = {} / 2")[4], Tok::Slash));
+        assert!(matches!(toks("x = function () {} / 2")[7], Tok::Slash));
+        assert!(matches!(
+            toks("f(async function* g() {} / 2)")[10],
+            Tok::Slash
+        ));
+        assert!(matches!(toks("`${a}/${b}`")[2], Tok::TemplateMiddle(_)));
     }
 
     #[test]

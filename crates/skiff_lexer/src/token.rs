@@ -196,6 +196,10 @@ pub enum Tok {
     ClassExpr,
     /// Synthesised, zero-width: the end of the type after `as` or `satisfies`.
     TypeEnd,
+    /// Synthesised: the `?` of an optional tuple element `[T?]`, so that any type may precede it.
+    TupleOpt,
+    /// Synthesised: the `extends` of `infer U extends C`, a constraint rather than a conditional.
+    InferExtends,
 }
 
 impl Tok {
@@ -328,7 +332,7 @@ impl Tok {
             Tok::Else => "else",
             Tok::Enum => "enum",
             Tok::Export => "export",
-            Tok::Extends => "extends",
+            Tok::Extends | Tok::InferExtends => "extends",
             Tok::False => "false",
             Tok::Finally => "finally",
             Tok::For => "for",
@@ -425,7 +429,7 @@ impl Tok {
             Tok::AmpAmp => "&&",
             Tok::PipePipe => "||",
             Tok::QuestionQuestion => "??",
-            Tok::Question => "?",
+            Tok::Question | Tok::TupleOpt => "?",
             Tok::QuestionDot => "?.",
             Tok::Colon => ":",
             Tok::Eq => "=",

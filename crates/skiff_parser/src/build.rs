@@ -55,6 +55,33 @@ impl State {
         }
     }
 
+    /// The first of two names in a type parameter is a variance modifier; only `out` is one.
+    pub fn variance_out(&mut self, id: Ident) {
+        if id.name != "out" {
+            self.error(d::unexpected_token(
+                self.file,
+                id.span,
+                &format!("identifier `{}`", id.name),
+                "`out`, `extends`, `=`, `,` or `>`",
+            ));
+        }
+    }
+
+    /// A parameter list; a rest parameter may not be followed by a comma. Parameters arrive
+    /// boxed from the parser's symbol stack, where boxing keeps entries small.
+    #[allow(clippy::vec_box)]
+    pub fn params(&mut self, mut v: Vec<Box<Param>>, last: Option<Box<Param>>) -> Vec<Param> {
+        match last {
+            Some(p) => v.push(p),
+            None => {
+                if let Some(p) = v.last().filter(|p| p.rest) {
+                    self.error(d::rest_trailing_comma(self.file, p.span));
+                }
+            }
+        }
+        v.into_iter().map(|p| *p).collect()
+    }
+
     pub fn error(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
     }
@@ -252,7 +279,12 @@ impl State {
         Stmt::Invalid(span)
     }
 
-    pub fn meta_property(&mut self, base: &str, name: String, span: Span) -> Expr {
+    /// `new.target` or `import.meta`; `name_span` is where the name after the dot is spelled.
+    pub fn meta_property(&mut self, base: &str, name: String, name_span: Span, span: Span) -> Expr {
+        if name_span.len() as usize != name.len() {
+            self.error(d::escaped_keyword(self.file, name_span, &name));
+            return Expr::Invalid(span);
+        }
         match (base, name.as_str()) {
             ("new", "target") => Expr::NewTarget(span),
             ("import", "meta") => Expr::ImportMeta(span),

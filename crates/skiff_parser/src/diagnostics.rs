@@ -326,3 +326,236 @@ pub fn stray_cover_initializer(file: FileId, span: Span) -> Diagnostic {
     .with_label("not in a pattern")
     .with_help("write `name: value` in an object literal")
 }
+
+pub fn for_in_initializer(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2013",
+        "for-in loop variable declaration may not have an initializer",
+        file,
+        span,
+    )
+    .with_label("initialized here")
+    .with_help("assign the variable before the loop, or parenthesise `(a in b)` in a `for (;;)` initializer")
+}
+
+pub fn rest_trailing_comma(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2014",
+        "a rest parameter may not have a trailing comma",
+        file,
+        span,
+    )
+    .with_label("rest parameter followed by `,`")
+    .with_help("remove the comma after the rest parameter")
+}
+
+// ----- early errors (crate::early) -------------------------------------------------------------
+
+pub fn reserved_word(file: FileId, span: Span, name: &str, escaped: bool) -> Diagnostic {
+    let message = if escaped {
+        format!("keyword `{name}` must not contain escaped characters")
+    } else {
+        format!("unexpected reserved word `{name}`")
+    };
+    Diagnostic::error("E2015", message, file, span)
+        .with_label("reserved word used as a name")
+        .with_help("every file is a strict-mode module, where this word cannot name a variable, parameter, function, class or label; choose another name")
+}
+
+pub fn eval_or_arguments(file: FileId, span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2016",
+        format!("unexpected `{name}` in strict mode"),
+        file,
+        span,
+    )
+    .with_label("cannot be declared or assigned")
+    .with_help(format!(
+        "strict-mode code cannot bind or assign `{name}`; choose another name"
+    ))
+}
+
+pub fn use_strict_non_simple(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2017",
+        "illegal 'use strict' directive in function with non-simple parameter list",
+        file,
+        span,
+    )
+    .with_label("directive")
+    .with_help("remove the directive: every file is strict already")
+}
+
+pub fn declaration_in_statement_position(file: FileId, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2018",
+        format!("{what} cannot appear in a single-statement context"),
+        file,
+        span,
+    )
+    .with_label("declaration")
+    .with_help("wrap it in a block: `{ … }`")
+}
+
+pub fn module_item_not_top_level(file: FileId, span: Span, keyword: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2019",
+        format!("`{keyword}` declarations may only appear at the top level of a module"),
+        file,
+        span,
+    )
+    .with_label("not at the top level")
+    .with_help(if keyword == "import" {
+        "move the import to the top level, or use `import()` to load a module on demand"
+    } else {
+        "move the export to the top level of the file"
+    })
+}
+
+pub fn arguments_in_field(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2020",
+        "'arguments' is not allowed in class field initializer or static initialization block",
+        file,
+        span,
+    )
+    .with_label("`arguments`")
+    .with_help("class fields and static blocks have no `arguments`; pass the values in explicitly")
+}
+
+pub fn duplicate_constructor(file: FileId, span: Span, previous: Span) -> Diagnostic {
+    Diagnostic::error("E2021", "a class may only have one constructor", file, span)
+        .with_label("second constructor")
+        .with_secondary(previous, "first constructor")
+        .with_help("merge the constructors; overload signatures without a body are allowed")
+}
+
+pub fn special_constructor(file: FileId, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2022",
+        format!("class constructor may not be {what}"),
+        file,
+        span,
+    )
+    .with_label("`constructor`")
+    .with_help("rename the method, or make it a plain `constructor(…) { … }`")
+}
+
+pub fn static_prototype(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2023",
+        "classes may not have a static property named 'prototype'",
+        file,
+        span,
+    )
+    .with_label("static `prototype`")
+    .with_help("rename the member")
+}
+
+pub fn field_named(file: FileId, span: Span, name: &str) -> Diagnostic {
+    let message = if name == "prototype" {
+        "classes may not have a static field named 'prototype'"
+    } else {
+        "classes may not have a field named 'constructor'"
+    };
+    Diagnostic::error("E2023", message, file, span)
+        .with_label(format!("field `{name}`"))
+        .with_help("rename the field")
+}
+
+pub fn private_constructor(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error("E2024", "#constructor is a reserved word", file, span)
+        .with_label("`#constructor`")
+        .with_help("choose another private name")
+}
+
+pub fn duplicate_private(file: FileId, id: &skiff_ast::Ident, previous: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2025",
+        format!("identifier '#{}' has already been declared", id.name),
+        file,
+        id.span,
+    )
+    .with_label("declared again")
+    .with_secondary(previous, "first declared here")
+    .with_help("a private name is declared once, except for one getter and one setter")
+}
+
+pub fn accessor_params(file: FileId, span: Span, getter: bool) -> Diagnostic {
+    let (message, help) = if getter {
+        (
+            "getter must not have any formal parameters",
+            "remove the parameters",
+        )
+    } else {
+        (
+            "setter must have exactly one formal parameter",
+            "declare one parameter, not a rest parameter",
+        )
+    };
+    Diagnostic::error("E2026", message, file, span)
+        .with_label("accessor")
+        .with_help(help)
+}
+
+pub fn duplicate_proto(file: FileId, span: Span, previous: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2027",
+        "duplicate __proto__ fields are not allowed in object literals",
+        file,
+        span,
+    )
+    .with_label("second `__proto__`")
+    .with_secondary(previous, "first `__proto__`")
+    .with_help("set the prototype once")
+}
+
+pub fn invalid_regex(file: FileId, span: Span, message: &str) -> Diagnostic {
+    Diagnostic::error("E2028", message.to_string(), file, span)
+        .with_label("invalid regular expression")
+        .with_help("check the pattern's escapes, groups and quantifiers, and the flags")
+}
+
+pub fn missing_initializer(file: FileId, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2029",
+        format!("missing initializer in {what}"),
+        file,
+        span,
+    )
+    .with_label("no `= …`")
+    .with_help("give it a value, or use `let` for a variable assigned later")
+}
+
+pub fn escaped_keyword(file: FileId, span: Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2030",
+        format!("keyword `{name}` must not contain escaped characters"),
+        file,
+        span,
+    )
+    .with_label("escaped")
+    .with_help(format!("write `{name}` without escapes"))
+}
+
+pub fn mixed_nullish(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2031",
+        "`??` cannot be mixed with `&&` or `||` without parentheses",
+        file,
+        span,
+    )
+    .with_label("mixed operators")
+    .with_help("parenthesise one side: `(a ?? b) || c` or `a ?? (b || c)`")
+}
+
+pub fn operator_in_params(file: FileId, span: Span, keyword: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E2032",
+        format!("`{keyword}` expressions are not allowed in formal parameters"),
+        file,
+        span,
+    )
+    .with_label(format!("`{keyword}` in a parameter"))
+    .with_help("compute the value in the function body instead")
+}

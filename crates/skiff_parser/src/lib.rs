@@ -6,6 +6,7 @@
 
 mod build;
 pub mod diagnostics;
+mod early;
 
 lalrpop_util::lalrpop_mod!(
     #[allow(
@@ -74,6 +75,7 @@ fn parse(source: &str, file: FileId) -> Outcome {
             || (d.code == "E2001" && final_semi == Some(d.span.start as usize) && d.span.is_empty())
     });
     diagnostics.extend(st.diagnostics);
+    early::check(&body, source, file, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Outcome {
         result: ParseResult {

@@ -13,7 +13,20 @@ pub fn number_to_string(n: f64) -> JsStr {
         return JsStr::from_str("0");
     }
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        return JsStr::from_str(&format!("{}", n as i64));
+        // Integers are formatted in place: one allocation, for the string itself.
+        let mut buf = [0u8; 17];
+        let mut i = buf.len();
+        let mut m = (n as i64).unsigned_abs();
+        while m > 0 {
+            i -= 1;
+            buf[i] = b'0' + (m % 10) as u8;
+            m /= 10;
+        }
+        if n < 0.0 {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        return JsStr::from_ascii_bytes(&buf[i..]);
     }
     let mut b = ryu_js::Buffer::new();
     JsStr::from_str(b.format(n))

@@ -458,6 +458,14 @@ pub fn num_op(op: ArithOp, x: f64, y: f64) -> f64 {
         ArithOp::Mul => x * y,
         ArithOp::Div => x / y,
         ArithOp::Mod => {
+            // The common `i % n` on non-negative integers needs no libm `fmod`. (A negative zero
+            // dividend is excluded: its result is -0.)
+            if x.is_sign_positive() && x <= u32::MAX as f64 && y > 0.0 && y <= u32::MAX as f64 {
+                let (a, b) = (x as u32, y as u32);
+                if a as f64 == x && b as f64 == y {
+                    return (a % b) as f64;
+                }
+            }
             if y.is_infinite() && x.is_finite() {
                 x
             } else {

@@ -31,6 +31,12 @@ impl JsStr {
         }
     }
 
+    /// Builds a string from bytes the caller knows to be ASCII (checked in debug builds).
+    pub fn from_ascii_bytes(b: &[u8]) -> JsStr {
+        debug_assert!(b.is_ascii());
+        JsStr::Ascii(Arc::from(std::str::from_utf8(b).unwrap_or_default()))
+    }
+
     /// Builds a string from UTF-16 code units, choosing the compact form when possible.
     pub fn from_units(units: &[u16]) -> JsStr {
         if units.iter().all(|&u| u < 0x80) {
@@ -154,7 +160,8 @@ impl JsStr {
             if from > h {
                 return None;
             }
-            return a[from..].find(&**b).map(|i| i + from);
+            // memchr's searcher is cheap to set up, which matters for the usual short needles.
+            return memchr::memmem::find(&a.as_bytes()[from..], b.as_bytes()).map(|i| i + from);
         }
         if n > h {
             return None;

@@ -96,6 +96,16 @@ fn char_at(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn char_code_at(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    // A string primitive and a number index (the usual call) read the unit in place.
+    if let (Some(r), Some(n)) = (this.as_string(), arg(args, 0).as_number()) {
+        let s = vm.heap.str(r);
+        let i = crate::conv::to_integer(n);
+        return Ok(if i < 0.0 || i >= s.len() as f64 {
+            Value::number(f64::NAN)
+        } else {
+            Value::number(s.at(i as usize) as f64)
+        });
+    }
     let s = this_str(vm, this, "charCodeAt")?;
     let i = vm.to_integer(arg(args, 0))?;
     if i < 0.0 || i >= s.len() as f64 {
