@@ -21,11 +21,70 @@ const MAX_ARRAY: usize = 100;
 
 pub struct Options {
     pub depth: usize,
+    /// Colour the output with ANSI escapes the way node's REPL does (`util.inspect` with
+    /// `colors: true`): line breaking ignores the escapes.
+    pub colors: bool,
+}
+
+/// node's `inspect.styles`, as (open, close) SGR codes.
+#[derive(Copy, Clone)]
+enum Style {
+    Special,
+    Number,
+    Undefined,
+    Null,
+    Str,
+    Date,
+    RegExp,
+}
+
+impl Style {
+    fn codes(self) -> (u8, u8) {
+        match self {
+            Style::Special => (36, 39),
+            Style::Number => (33, 39),
+            Style::Undefined => (90, 39),
+            Style::Null => (1, 22),
+            Style::Str => (32, 39),
+            Style::Date => (35, 39),
+            Style::RegExp => (31, 39),
+        }
+    }
+}
+
+/// `text` in `style` when colours are on.
+fn stylize(ctx: &Ctx, text: String, style: Style) -> String {
+    if !ctx.colors {
+        return text;
+    }
+    let (open, close) = style.codes();
+    format!("\x1b[{open}m{text}\x1b[{close}m")
+}
+
+/// The width of `s` on screen: characters, not counting ANSI escape sequences.
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    n
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { depth: 2 }
+        Options {
+            depth: 2,
+            colors: false,
+        }
     }
 }
 
@@ -42,6 +101,7 @@ struct Ctx<'a> {
     indentation: usize,
     current_depth: usize,
     depth: usize,
+    colors: bool,
 }
 
 /// Formats a value like `util.inspect(v)`.
@@ -60,6 +120,7 @@ pub fn inspect_with(vm: &Vm, v: Value, opts: &Options) -> String {
         indentation: 0,
         current_depth: 0,
         depth: opts.depth,
+        colors: opts.colors,
     };
     format_value(&mut ctx, v, 0, false)
 }
@@ -165,24 +226,24 @@ fn symbol_text(vm: &Vm, v: Value) -> String {
 }
 
 fn format_primitive(ctx: &Ctx, v: Value, top: bool) -> Option<String> {
-    Some(match v.kind() {
-        Kind::Undefined | Kind::Hole => "undefined".into(),
-        Kind::Null => "null".into(),
-        Kind::Bool => (v == Value::TRUE).to_string(),
-        Kind::Number => number_text(v.num()),
+    let (text, style) = match v.kind() {
+        Kind::Undefined | Kind::Hole => ("undefined".into(), Style::Undefined),
+        Kind::Null => ("null".into(), Style::Null),
+        Kind::Bool => ((v == Value::TRUE).to_string(), Style::Number),
+        Kind::Number => (number_text(v.num()), Style::Number),
         Kind::String => {
             let js = ctx.vm.js_str(v);
             if top {
-                js.to_rust_string()
-            } else {
-                quote_js(&js)
+                return Some(js.to_rust_string());
             }
+            (quote_js(&js), Style::Str)
         }
-        Kind::Symbol => symbol_text(ctx.vm, v),
-        Kind::BigInt => format!("{}n", ctx.vm.to_display_string(v)),
-        Kind::Shared => "[Sendable]".into(),
+        Kind::Symbol => (symbol_text(ctx.vm, v), Style::Str),
+        Kind::BigInt => (format!("{}n", ctx.vm.to_display_string(v)), Style::Number),
+        Kind::Shared => ("[Sendable]".into(), Style::Special),
         Kind::Object => return None,
-    })
+    };
+    Some(stylize(ctx, text, style))
 }
 
 fn key_text(ctx: &Ctx, k: PropKey) -> String {
@@ -233,6 +294,11 @@ fn constructor_name(vm: &Vm, o: ObjRef) -> Option<String> {
 }
 
 fn function_base(ctx: &Ctx, o: ObjRef) -> String {
+    let text = function_text(ctx, o);
+    stylize(ctx, text, Style::Special)
+}
+
+fn function_text(ctx: &Ctx, o: ObjRef) -> String {
     let vm = ctx.vm;
     let obj = vm.heap.obj(o);
     let name = own_string(vm, o, PropKey::Str(names::get().name)).unwrap_or_default();
@@ -294,12 +360,22 @@ fn format_value(ctx: &mut Ctx, v: Value, depth: usize, top: bool) -> String {
                 ctx.circular.len()
             }
         };
-        return format!("[Circular *{idx}]");
+        return stylize(ctx, format!("[Circular *{idx}]"), Style::Special);
     }
-    let s = format_raw(ctx, o, depth);
+    let mut s = format_raw(ctx, o, depth);
+    // Past the depth limit an object is only its bracketed name (`[Object]`, `[Array]`).
+    if ctx.colors
+        && depth > ctx.depth
+        && s.starts_with('[')
+        && s.ends_with(']')
+        && !s.contains('\n')
+    {
+        s = stylize(ctx, s, Style::Special);
+    }
     if let Some(i) = ctx.circular.iter().position(|c| *c == o) {
         if !ctx.ref_applied.contains(&o) {
-            return format!("<ref *{}> {}", i + 1, s);
+            let marker = stylize(ctx, format!("<ref *{}>", i + 1), Style::Special);
+            return format!("{marker} {s}");
         }
     }
     s
@@ -530,6 +606,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             } else {
                 skiff_jslib::date::to_iso_string(*t).unwrap_or_else(|_| "Invalid Date".into())
             };
+            base = stylize(ctx, base, Style::Date);
             if keys.is_empty() {
                 return base;
             }
@@ -540,6 +617,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
                 String::from_utf16_lossy(&skiff_jslib::regexp::escape_source(&r.source.units())),
                 r.flags
             );
+            base = stylize(ctx, base, Style::RegExp);
             if keys.is_empty() {
                 return base;
             }
@@ -799,7 +877,7 @@ fn format_raw(ctx: &mut Ctx, o: ObjRef, depth: usize) -> String {
             match elem_at(i) {
                 Some(e) => {
                     let text = if vm.heap.accessor(e).0.is_object() && !vm.is_real_object(e) {
-                        "[Getter]".to_string()
+                        stylize(ctx, "[Getter]".to_string(), Style::Special)
                     } else {
                         format_value(ctx, e, depth + 1, false)
                     };
@@ -1149,10 +1227,11 @@ fn with_ref(ctx: &mut Ctx, o: ObjRef, base: String) -> String {
     match ctx.circular.iter().position(|c| *c == o) {
         Some(i) => {
             ctx.ref_applied.push(o);
+            let marker = stylize(ctx, format!("<ref *{}>", i + 1), Style::Special);
             if base.is_empty() {
-                format!("<ref *{}>", i + 1)
+                marker
             } else {
-                format!("<ref *{}> {}", i + 1, base)
+                format!("{marker} {base}")
             }
         }
         None => base,
@@ -1184,6 +1263,7 @@ fn add_keys(ctx: &mut Ctx, o: ObjRef, keys: &[PropKey], depth: usize, output: &m
                 (true, false) => "[Setter]",
                 _ => "undefined",
             };
+            let t = stylize(ctx, t.to_string(), Style::Special);
             output.push(format!("{name}: {t}"));
         } else {
             let v = format_value(ctx, p.value, depth + 1, false);
@@ -1198,7 +1278,7 @@ fn is_below_break_length(output: &[String], start: usize, base: &str) -> bool {
         return false;
     }
     for s in output {
-        total += s.chars().count();
+        total += visible_len(s);
         if total > BREAK_LENGTH {
             return false;
         }
@@ -1217,7 +1297,7 @@ fn group_array_elements(ctx: &Ctx, output: Vec<String>, values: Option<&[Value]>
         output_length -= 1;
     }
     let separator_space = 2;
-    let data_len: Vec<usize> = output.iter().map(|s| s.chars().count()).collect();
+    let data_len: Vec<usize> = output.iter().map(|s| visible_len(s)).collect();
     for &len in data_len.iter().take(output_length) {
         total_length += len + separator_space;
         max_length = max_length.max(len);
@@ -1285,7 +1365,7 @@ fn group_array_elements(ctx: &Ctx, output: Vec<String>, values: Option<&[Value]>
 }
 
 fn pad(s: &str, width: usize, start: bool) -> String {
-    let n = s.chars().count();
+    let n = visible_len(s);
     if n >= width {
         return s.to_string();
     }
@@ -1316,6 +1396,7 @@ fn reduce(
     if ctx.current_depth.saturating_sub(depth) < 3 && entries == output.len() {
         let start = output.len()
             + ctx.indentation
+            // node counts the base's colour escapes here (unlike the entries').
             + braces.0.chars().count()
             + base.chars().count()
             + prefix_extra
@@ -1387,7 +1468,14 @@ pub fn format_args(vm: &mut Vm, args: &[Value]) -> String {
                             } else if v.as_bigint().is_some() {
                                 out.push_str(&format!("{}n", vm.to_display_string(v)));
                             } else if v.is_object() && !vm.is_callable(v) {
-                                out.push_str(&inspect_with(vm, v, &Options { depth: 1 }));
+                                out.push_str(&inspect_with(
+                                    vm,
+                                    v,
+                                    &Options {
+                                        depth: 1,
+                                        colors: false,
+                                    },
+                                ));
                             } else if v.as_symbol().is_some() {
                                 out.push_str(&symbol_text(vm, v));
                             } else if v.is_number() {
@@ -1420,7 +1508,14 @@ pub fn format_args(vm: &mut Vm, args: &[Value]) -> String {
                                 .unwrap_or_else(|| "undefined".into());
                             out.push_str(&s);
                         }
-                        'o' => out.push_str(&inspect_with(vm, v, &Options { depth: 4 })),
+                        'o' => out.push_str(&inspect_with(
+                            vm,
+                            v,
+                            &Options {
+                                depth: 4,
+                                colors: false,
+                            },
+                        )),
                         'O' => out.push_str(&inspect(vm, v)),
                         _ => {}
                     }

@@ -335,6 +335,47 @@ fn inspect_formats_like_node() {
     );
 }
 
+/// With `colors`, values are styled as node's REPL styles them, and line breaking ignores the
+/// escapes (the grouped array lays out exactly as without colours).
+#[test]
+fn inspect_colours_like_node() {
+    let mut vm = Vm::new();
+    let colors = crate::inspect::Options {
+        depth: 2,
+        colors: true,
+    };
+    let s = vm.str_val("x");
+    let o = vm.new_object();
+    for (k, v) in [
+        ("a", Value::number(1.0)),
+        ("b", s),
+        ("c", Value::NULL),
+        ("d", Value::UNDEFINED),
+    ] {
+        vm.create_data_property(o, crate::atom::PropKey::from_str(k), v)
+            .unwrap();
+    }
+    vm.create_data_property(o, crate::atom::PropKey::from_str("self"), Value::object(o))
+        .unwrap();
+    assert_eq!(
+        crate::inspect::inspect_with(&vm, Value::object(o), &colors),
+        // node 20's `util.inspect(o, { colors: true })`, which counts the escapes of the
+        // `<ref *1>` base when it decides to break the line.
+        "\x1b[36m<ref *1>\x1b[39m {\n  a: \x1b[33m1\x1b[39m,\n  b: \x1b[32m'x'\x1b[39m,\n  \
+         c: \x1b[1mnull\x1b[22m,\n  d: \x1b[90mundefined\x1b[39m,\n  \
+         self: \x1b[36m[Circular *1]\x1b[39m\n}"
+    );
+    let big: Vec<Value> = (0..26).map(|i| Value::number(i as f64 * 3.0)).collect();
+    let a = vm.new_array_value(big);
+    let plain = crate::inspect::inspect(&vm, a);
+    let coloured = crate::inspect::inspect_with(&vm, a, &colors);
+    assert_ne!(plain, coloured);
+    assert_eq!(
+        coloured.replace("\x1b[33m", "").replace("\x1b[39m", ""),
+        plain
+    );
+}
+
 #[test]
 fn json_round_trip() {
     let mut vm = Vm::new();

@@ -116,13 +116,24 @@ impl Session {
         // answers from Workers and pool threads arrive, before the next prompt.
         let instance = &self.instance;
         let mut settle = |vm: &mut Vm| instance.wait_for(vm, |_| false);
+        // Values are coloured like node's REPL on a terminal.
+        let options = skiff_vm::inspect::Options {
+            depth: 2,
+            colors: self.color,
+        };
         match repl_support::eval_repl_module_then(&mut self.vm, module, &mut settle) {
             Ok(v) if is_expression => {
                 repl_support::set_global(&mut self.vm, "_", v);
-                out.push_str(&skiff_vm::inspect::inspect(&self.vm, v));
+                out.push_str(&skiff_vm::inspect::inspect_with(&self.vm, v, &options));
                 out.push('\n');
             }
-            Ok(_) => out.push_str("undefined\n"),
+            Ok(_) => {
+                let undefined = skiff_vm::Value::UNDEFINED;
+                out.push_str(&skiff_vm::inspect::inspect_with(
+                    &self.vm, undefined, &options,
+                ));
+                out.push('\n');
+            }
             Err(RunError::Uncaught(e)) => {
                 out.push_str(&self.vm.format_uncaught(e));
                 out.push('\n');
