@@ -953,6 +953,37 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                         continue;
                     }
                 }
+                Instr::Call { dst, base: b, argc } => {
+                    // The callee's return resumes after this instruction.
+                    vm.interp.frames[fi].pc = pc as u32;
+                    let f = r!(vm, base, b);
+                    let this = vm.interp.regs[base + b.0 as usize + 1];
+                    let at = base + b.0 as usize + 2;
+                    match call_op(vm, proto, pc, f, this, at, argc as usize, dst) {
+                        Ok(Flow::Call) => {
+                            if let Err(e) = poll(vm) {
+                                pending = Some(e);
+                            }
+                            continue 'frames;
+                        }
+                        Ok(_) => {
+                            pc += 1;
+                            continue;
+                        }
+                        Err(e) => {
+                            pending = Some(e);
+                            continue 'frames;
+                        }
+                    }
+                }
+                Instr::Return { src } => {
+                    match do_return(vm, r!(vm, base, src)) {
+                        Ok(Some(exit)) => return Ok(exit),
+                        Ok(None) => {}
+                        Err(e) => pending = Some(e),
+                    }
+                    continue 'frames;
+                }
                 Instr::Inc { dst, src } | Instr::Dec { dst, src } => {
                     if let Some(p) = r!(vm, base, src).as_number() {
                         let d = if matches!(ins, Instr::Inc { .. }) {
@@ -1689,19 +1720,9 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     r!(vm, base, dst) = create_arguments(vm, args);
                     Ok(Flow::Next)
                 }
-                Instr::Call { dst, base: b, argc } => {
-                    let f = r!(vm, base, b);
-                    let this = vm.interp.regs[base + b.0 as usize + 1];
-                    call_op(
-                        vm,
-                        proto,
-                        pc,
-                        f,
-                        this,
-                        base + b.0 as usize + 2,
-                        argc as usize,
-                        dst,
-                    )
+                // Always completed by the fast path above.
+                Instr::Call { .. } | Instr::Return { .. } => {
+                    unreachable!("handled by the fast path")
                 }
                 Instr::CallMethod { base: b, argc, ic } => {
                     let recv = vm.interp.regs[base + b.0 as usize + 1];
@@ -1761,7 +1782,6 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                         Flow::Next
                     })
                 }
-                Instr::Return { src } => Ok(Flow::Return(r!(vm, base, src))),
                 Instr::ReturnUndefined => Ok(Flow::Return(Value::UNDEFINED)),
                 Instr::ReturnDerived { value, this } => {
                     let (v, t) = (r!(vm, base, value), r!(vm, base, this));
@@ -1932,9 +1952,18 @@ enum Flow {
     Suspend(Exit),
 }
 
-/// The safepoint: collect garbage if due; honour termination requests.
-#[inline]
+/// The safepoint: collect garbage if due; honour termination requests. The common case (nothing
+/// to do) is decided inline.
+#[inline(always)]
 fn poll(vm: &mut Vm) -> JsResult<()> {
+    if vm.poll_attention() == 0 && !vm.heap.should_collect() {
+        return Ok(());
+    }
+    poll_slow(vm)
+}
+
+#[inline(never)]
+fn poll_slow(vm: &mut Vm) -> JsResult<()> {
     let a = vm.poll_attention();
     if a != 0 {
         if a & attention::TERMINATE != 0 {
