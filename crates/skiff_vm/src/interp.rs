@@ -25,23 +25,124 @@ use crate::JsResult;
 use skiff_bytecode::{Constant, FunctionFlags as FF, FunctionProto, Instr, Reg};
 use std::rc::Rc;
 
-/// One inline-cache entry: receiver shape, slot, and for prototype hits the holder.
+/// How many prototypes an inline cache may walk from the receiver to the holder.
+const IC_DEPTH: usize = 4;
+
+/// One way of an inline cache: a receiver shape and where its property was found.
 #[derive(Copy, Clone, Debug)]
-pub struct IcEntry {
+pub struct IcWay {
+    /// The receiver's shape id; 0 (which no object has) stands for a string primitive.
     pub shape: u32,
     pub slot: u32,
-    /// `u32::MAX` for own-property hits; otherwise the holder (the receiver's prototype).
-    pub holder: u32,
-    pub holder_shape: u32,
+    /// Prototypes walked from the receiver to the holder (0: an own property).
+    pub depth: u32,
+    /// The objects on that walk, the last one the holder, and the shape id each had: equal ids
+    /// mean the same keys, so the intermediate objects still lack the property.
+    pub protos: [u32; IC_DEPTH],
+    pub proto_shapes: [u32; IC_DEPTH],
+}
+
+impl IcWay {
+    const EMPTY: IcWay = IcWay {
+        shape: u32::MAX,
+        slot: 0,
+        depth: 0,
+        protos: [u32::MAX; IC_DEPTH],
+        proto_shapes: [0; IC_DEPTH],
+    };
+
+    fn own(shape: u32, slot: usize) -> IcWay {
+        IcWay {
+            shape,
+            slot: slot as u32,
+            ..IcWay::EMPTY
+        }
+    }
+}
+
+/// Ways per inline cache.
+const IC_WAYS: usize = 4;
+
+/// The inline cache of one instruction: a few ways, most recently filled first, so that a site
+/// seeing several receiver shapes (a class hierarchy, a polymorphic call) keeps hitting.
+#[derive(Copy, Clone, Debug)]
+pub struct IcEntry {
+    pub ways: [IcWay; IC_WAYS],
 }
 
 impl IcEntry {
     pub const EMPTY: IcEntry = IcEntry {
-        shape: 0,
-        slot: 0,
-        holder: u32::MAX,
-        holder_shape: 0,
+        ways: [IcWay::EMPTY; IC_WAYS],
     };
+
+    fn fill(&mut self, w: IcWay) {
+        self.ways.copy_within(0..IC_WAYS - 1, 1);
+        self.ways[0] = w;
+    }
+}
+
+/// Reads a property through a cache way, if the way applies to `obj` (whose shape id the
+/// caller has already compared).
+#[inline]
+fn ic_read(heap: &crate::heap::Heap, first_proto: Option<ObjRef>, w: &IcWay) -> Option<Value> {
+    let mut p = first_proto?;
+    let mut d = 0;
+    loop {
+        if p.0 != w.protos[d] {
+            return None;
+        }
+        let Some(Cell::Object(po)) = heap.cells.get(p.0 as usize) else {
+            return None;
+        };
+        if po.shape.id != w.proto_shapes[d] {
+            return None;
+        }
+        d += 1;
+        if d == w.depth as usize {
+            return po.slots.get(w.slot as usize).copied();
+        }
+        p = po.proto?;
+    }
+}
+
+/// Looks `key` up along the prototype chain starting at `first` for a cacheable data
+/// property: every object on the way must be an ordinary-enough, non-dictionary object.
+fn ic_walk(vm: &Vm, shape: u32, mut next: Option<ObjRef>, key: PropKey) -> Option<(IcWay, Value)> {
+    let mut w = IcWay {
+        shape,
+        ..IcWay::EMPTY
+    };
+    for d in 0..IC_DEPTH {
+        let p = next?;
+        let po = vm.heap.obj(p);
+        if po.shape.dict || !ic_plain_kind(&po.kind, key) {
+            return None;
+        }
+        w.protos[d] = p.0;
+        w.proto_shapes[d] = po.shape.id;
+        if let Some(i) = po.shape.lookup(key) {
+            if po.shape.attrs[i] & ATTR_ACCESSOR != 0 {
+                return None;
+            }
+            w.depth = d as u32 + 1;
+            w.slot = i as u32;
+            return Some((w, po.slots[i]));
+        }
+        next = po.proto;
+    }
+    None
+}
+
+/// Whether an object of this kind holds `key` (a named key) only in its shape: no virtual
+/// property and no lookup that stops at it.
+fn ic_plain_kind(kind: &ObjectKind, key: PropKey) -> bool {
+    let n = names::get();
+    match kind {
+        ObjectKind::TypedArray { .. } | ObjectKind::Namespace(_) => false,
+        ObjectKind::Array | ObjectKind::String(_) => key != PropKey::Str(n.length),
+        ObjectKind::Error(_) => key != PropKey::Str(n.stack),
+        _ => true,
+    }
 }
 
 const F_ENTRY: u8 = 1;
@@ -167,6 +268,9 @@ pub fn make_closure(
         new_target,
         home,
         fields: Value::UNDEFINED,
+        frame_size: u32::from(p.register_count).max(u32::from(p.param_count)),
+        param_count: u32::from(p.param_count),
+        ic_base: code.ic_offsets[func as usize],
     };
     // The name string is created once per function and shared by all its closures.
     let ni = code.fn_base as usize + func as usize;
@@ -234,18 +338,31 @@ struct CallInfo {
     env: Value,
     this_val: Value,
     new_target: Value,
+    frame_size: u32,
+    param_count: u32,
+    ic_base: u32,
 }
 
-fn closure_info(vm: &Vm, f: Value) -> Option<CallInfo> {
-    match vm.heap.try_obj(f).map(|o| &o.kind) {
-        Some(ObjectKind::Closure(c)) => Some(CallInfo {
+impl CallInfo {
+    #[inline]
+    fn of(c: &Closure) -> CallInfo {
+        CallInfo {
             module: c.module,
             func: c.func,
             flags: c.flags,
             env: c.env,
             this_val: c.this_val,
             new_target: c.new_target,
-        }),
+            frame_size: c.frame_size,
+            param_count: c.param_count,
+            ic_base: c.ic_base,
+        }
+    }
+}
+
+fn closure_info(vm: &Vm, f: Value) -> Option<CallInfo> {
+    match vm.heap.try_obj(f).map(|o| &o.kind) {
+        Some(ObjectKind::Closure(c)) => Some(CallInfo::of(c)),
         _ => None,
     }
 }
@@ -548,23 +665,18 @@ fn push_frame(
     if vm.interp.frames.len() >= vm.limits.max_frames {
         return Err(vm.range_error("Maximum call stack size exceeded"));
     }
-    let Some(code) = vm.modules.code(info.module) else {
-        return Err(vm.type_error("invalid function"));
-    };
-    let p = &code.module.functions[info.func as usize];
     let base = vm.interp.regs.len();
-    let n = p.register_count as usize;
-    let pc = p.param_count as usize;
-    vm.interp.regs.resize(base + n.max(pc), Value::UNDEFINED);
-    let k = pc.min(args.len());
-    vm.interp.regs[base..base + k].copy_from_slice(&args[..k]);
-    let keep_args = p.flags.has(FF::NEEDS_ARGUMENTS);
+    let k = (info.param_count as usize).min(args.len());
+    let regs = &mut vm.interp.regs;
+    regs.extend_from_slice(&args[..k]);
+    regs.resize(base + info.frame_size as usize, Value::UNDEFINED);
+    let keep_args = info.flags & FF::NEEDS_ARGUMENTS != 0;
     vm.interp.frames.push(Frame {
         module: info.module,
         func: info.func,
         pc: 0,
         base: base as u32,
-        ic_base: code.ic_offsets[info.func as usize],
+        ic_base: info.ic_base,
         env: info.env,
         this,
         new_target,
@@ -593,29 +705,20 @@ fn push_frame_from_regs(
     if vm.interp.frames.len() >= vm.limits.max_frames {
         return Err(vm.range_error("Maximum call stack size exceeded"));
     }
-    // Read the few facts needed from the function without cloning the module's `Rc`.
-    let facts = vm
-        .modules
-        .list
-        .get(info.module as usize)
-        .and_then(|st| st.code.as_ref())
-        .and_then(|c| {
-            let p = c.module.functions.get(info.func as usize)?;
-            Some((
-                p.register_count as usize,
-                p.param_count as usize,
-                p.flags.has(FF::NEEDS_ARGUMENTS),
-                c.ic_offsets[info.func as usize],
-            ))
-        });
-    let Some((register_count, param_count, keep_args, ic_base)) = facts else {
-        return Err(vm.type_error("invalid function"));
-    };
     let base = vm.interp.regs.len();
-    let n = register_count.max(param_count);
-    vm.interp.regs.resize(base + n, Value::UNDEFINED);
-    let k = param_count.min(argc);
-    vm.interp.regs.copy_within(args_at..args_at + k, base);
+    let n = info.frame_size as usize;
+    let k = (info.param_count as usize).min(argc);
+    // Pushes in a loop inline here; `resize` and `copy_within` are out-of-line calls.
+    let regs = &mut vm.interp.regs;
+    regs.reserve(n);
+    for i in args_at..args_at + k {
+        let v = regs[i];
+        regs.push(v);
+    }
+    for _ in k..n {
+        regs.push(Value::UNDEFINED);
+    }
+    let keep_args = info.flags & FF::NEEDS_ARGUMENTS != 0;
     let args = if keep_args {
         Some(vm.interp.regs[args_at..args_at + argc].into())
     } else {
@@ -626,7 +729,7 @@ fn push_frame_from_regs(
         func: info.func,
         pc: 0,
         base: base as u32,
-        ic_base,
+        ic_base: info.ic_base,
         env: info.env,
         this,
         new_target,
@@ -719,6 +822,9 @@ macro_rules! r {
 }
 
 fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
+    // The running module's code, kept across calls and returns: frames of the same module (the
+    // common case) switch without touching the module table or the reference count.
+    let mut cached: Option<(u32, Rc<ModuleCode>)> = None;
     'frames: loop {
         if let Some(e) = pending.take() {
             match unwind(vm, e) {
@@ -737,14 +843,21 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 f.ic_base as usize,
             )
         };
-        let Some(code) = vm.modules.code(module) else {
+        if cached.as_ref().is_none_or(|(m, _)| *m != module) {
+            let Some(c) = vm.modules.code(module) else {
+                return Err(vm.type_error("invalid frame"));
+            };
+            cached = Some((module, c));
+        }
+        let Some((_, code)) = cached.as_ref() else {
             return Err(vm.type_error("invalid frame"));
         };
+        let code: &ModuleCode = code;
         let proto: &FunctionProto = &code.module.functions[func as usize];
         let mut pc = start_pc;
         loop {
-            vm.interp.frames[fi].pc = pc as u32;
             let Some(&ins) = proto.code.get(pc) else {
+                vm.interp.frames[fi].pc = pc as u32;
                 // Falling off the end returns undefined.
                 match do_return(vm, Value::UNDEFINED) {
                     Ok(Some(exit)) => return Ok(exit),
@@ -755,6 +868,213 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     }
                 }
             };
+            // A taken jump; a backward one is the attention poll point.
+            macro_rules! jump_to {
+                ($off:expr) => {{
+                    let off = $off as i64;
+                    if off <= 0 {
+                        vm.interp.frames[fi].pc = pc as u32;
+                        if let Err(e) = poll(vm) {
+                            pending = Some(e);
+                            continue 'frames;
+                        }
+                    }
+                    pc = (pc as i64 + off) as usize;
+                    continue;
+                }};
+            }
+            // Fast paths: the common instructions on the operand types they usually see, where
+            // nothing can throw or call out, skip the pc bookkeeping and the generic dispatch.
+            // Everything else (including these instructions' other cases) falls through.
+            match ins {
+                Instr::Mov { dst, src } => {
+                    r!(vm, base, dst) = r!(vm, base, src);
+                    pc += 1;
+                    continue;
+                }
+                Instr::LoadInt { dst, value } => {
+                    r!(vm, base, dst) = Value::number(value as f64);
+                    pc += 1;
+                    continue;
+                }
+                Instr::LoadUndefined { dst } => {
+                    r!(vm, base, dst) = Value::UNDEFINED;
+                    pc += 1;
+                    continue;
+                }
+                Instr::LoadEnv { dst, hops, slot } => {
+                    let mut e = vm.interp.frames[fi].env;
+                    for _ in 0..hops {
+                        e = vm.heap.env(e).parent;
+                    }
+                    r!(vm, base, dst) = vm.heap.env(e).slots[slot as usize];
+                    pc += 1;
+                    continue;
+                }
+                Instr::StoreEnv { src, hops, slot } => {
+                    let mut e = vm.interp.frames[fi].env;
+                    for _ in 0..hops {
+                        e = vm.heap.env(e).parent;
+                    }
+                    let v = r!(vm, base, src);
+                    vm.heap.env_mut(e).slots[slot as usize] = v;
+                    pc += 1;
+                    continue;
+                }
+                Instr::Add { dst, a, b } => {
+                    if let (Some(p), Some(q)) =
+                        (r!(vm, base, a).as_number(), r!(vm, base, b).as_number())
+                    {
+                        r!(vm, base, dst) = Value::number(p + q);
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::Sub { dst, a, b } => {
+                    if let (Some(p), Some(q)) =
+                        (r!(vm, base, a).as_number(), r!(vm, base, b).as_number())
+                    {
+                        r!(vm, base, dst) = Value::number(p - q);
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::Mul { dst, a, b } => {
+                    if let (Some(p), Some(q)) =
+                        (r!(vm, base, a).as_number(), r!(vm, base, b).as_number())
+                    {
+                        r!(vm, base, dst) = Value::number(p * q);
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::AddImm { dst, src, imm } => {
+                    if let Some(p) = r!(vm, base, src).as_number() {
+                        r!(vm, base, dst) = Value::number(p + imm as f64);
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::Call { dst, base: b, argc } => {
+                    // The callee's return resumes after this instruction.
+                    vm.interp.frames[fi].pc = pc as u32;
+                    let f = r!(vm, base, b);
+                    let this = vm.interp.regs[base + b.0 as usize + 1];
+                    let at = base + b.0 as usize + 2;
+                    match call_op(vm, proto, pc, f, this, at, argc as usize, dst) {
+                        Ok(Flow::Call) => {
+                            if let Err(e) = poll(vm) {
+                                pending = Some(e);
+                            }
+                            continue 'frames;
+                        }
+                        Ok(_) => {
+                            pc += 1;
+                            continue;
+                        }
+                        Err(e) => {
+                            pending = Some(e);
+                            continue 'frames;
+                        }
+                    }
+                }
+                Instr::Return { src } => {
+                    match do_return(vm, r!(vm, base, src)) {
+                        Ok(Some(exit)) => return Ok(exit),
+                        Ok(None) => {}
+                        Err(e) => pending = Some(e),
+                    }
+                    continue 'frames;
+                }
+                Instr::Inc { dst, src } | Instr::Dec { dst, src } => {
+                    if let Some(p) = r!(vm, base, src).as_number() {
+                        let d = if matches!(ins, Instr::Inc { .. }) {
+                            1.0
+                        } else {
+                            -1.0
+                        };
+                        r!(vm, base, dst) = Value::number(p + d);
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::Lt { dst, a, b }
+                | Instr::LtEq { dst, a, b }
+                | Instr::Gt { dst, a, b }
+                | Instr::GtEq { dst, a, b } => {
+                    if let (Some(p), Some(q)) =
+                        (r!(vm, base, a).as_number(), r!(vm, base, b).as_number())
+                    {
+                        let t = match ins {
+                            Instr::Lt { .. } => p < q,
+                            Instr::LtEq { .. } => p <= q,
+                            Instr::Gt { .. } => p > q,
+                            _ => p >= q,
+                        };
+                        r!(vm, base, dst) = Value::bool(t);
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::StrictEq { dst, a, b } => {
+                    let t = crate::ops::strict_equals(vm, r!(vm, base, a), r!(vm, base, b));
+                    r!(vm, base, dst) = Value::bool(t);
+                    pc += 1;
+                    continue;
+                }
+                Instr::StrictNotEq { dst, a, b } => {
+                    let t = crate::ops::strict_equals(vm, r!(vm, base, a), r!(vm, base, b));
+                    r!(vm, base, dst) = Value::bool(!t);
+                    pc += 1;
+                    continue;
+                }
+                Instr::Jump { offset } => jump_to!(offset.0),
+                Instr::JumpIfTrue { cond, offset } => {
+                    if truthy(vm, r!(vm, base, cond)) {
+                        jump_to!(offset.0)
+                    }
+                    pc += 1;
+                    continue;
+                }
+                Instr::JumpIfFalse { cond, offset } => {
+                    if !truthy(vm, r!(vm, base, cond)) {
+                        jump_to!(offset.0)
+                    }
+                    pc += 1;
+                    continue;
+                }
+                Instr::JumpIfLt { a, b, offset }
+                | Instr::JumpIfLtEq { a, b, offset }
+                | Instr::JumpIfGt { a, b, offset }
+                | Instr::JumpIfGtEq { a, b, offset } => {
+                    if let (Some(p), Some(q)) =
+                        (r!(vm, base, a).as_number(), r!(vm, base, b).as_number())
+                    {
+                        let t = match ins {
+                            Instr::JumpIfLt { .. } => p < q,
+                            Instr::JumpIfLtEq { .. } => p <= q,
+                            Instr::JumpIfGt { .. } => p > q,
+                            _ => p >= q,
+                        };
+                        if t {
+                            jump_to!(offset.0)
+                        }
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::JumpIfStrictEq { a, b, offset }
+                | Instr::JumpIfStrictNotEq { a, b, offset } => {
+                    let t = crate::ops::strict_equals(vm, r!(vm, base, a), r!(vm, base, b));
+                    if t == matches!(ins, Instr::JumpIfStrictEq { .. }) {
+                        jump_to!(offset.0)
+                    }
+                    pc += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            vm.interp.frames[fi].pc = pc as u32;
             let res: JsResult<Flow> = match ins {
                 Instr::Nop => Ok(Flow::Next),
                 Instr::Mov { dst, src } => {
@@ -893,13 +1213,13 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     }
                 }
                 Instr::LoadGlobal { dst, ic } => {
-                    load_global(vm, &code, func, ic_base + ic.0 as usize, ic.0, true).map(|v| {
+                    load_global(vm, code, func, ic_base + ic.0 as usize, ic.0, true).map(|v| {
                         r!(vm, base, dst) = v;
                         Flow::Next
                     })
                 }
                 Instr::LoadGlobalOrUndefined { dst, ic } => {
-                    load_global(vm, &code, func, ic_base + ic.0 as usize, ic.0, false).map(|v| {
+                    load_global(vm, code, func, ic_base + ic.0 as usize, ic.0, false).map(|v| {
                         r!(vm, base, dst) = v;
                         Flow::Next
                     })
@@ -1123,7 +1443,7 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::GetNamed { dst, obj, ic } => {
                     let o = r!(vm, base, obj);
-                    get_named(vm, &code, func, ic_base + ic.0 as usize, ic.0, o).map(|v| {
+                    get_named(vm, code, func, ic_base + ic.0 as usize, ic.0, o).map(|v| {
                         r!(vm, base, dst) = v;
                         Flow::Next
                     })
@@ -1131,7 +1451,7 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 Instr::SetNamed { obj, value, ic } => {
                     let o = r!(vm, base, obj);
                     let v = r!(vm, base, value);
-                    set_named(vm, &code, func, ic_base + ic.0 as usize, ic.0, o, v)
+                    set_named(vm, code, func, ic_base + ic.0 as usize, ic.0, o, v)
                         .map(|_| Flow::Next)
                 }
                 Instr::GetIndexed { dst, obj, key } => {
@@ -1350,7 +1670,7 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 } => {
                     let env = vm.interp.frames[fi].env;
                     let h = r!(vm, base, heritage);
-                    let flags = proto_flags(&code, ctor as u32);
+                    let flags = proto_flags(code, ctor as u32);
                     let derived = flags.has(FF::DERIVED);
                     let sendable = flags.has(FF::SENDABLE);
                     create_class(vm, module, ctor as u32, env, h, derived, sendable).map(
@@ -1402,23 +1722,13 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     r!(vm, base, dst) = create_arguments(vm, args);
                     Ok(Flow::Next)
                 }
-                Instr::Call { dst, base: b, argc } => {
-                    let f = r!(vm, base, b);
-                    let this = vm.interp.regs[base + b.0 as usize + 1];
-                    call_op(
-                        vm,
-                        proto,
-                        pc,
-                        f,
-                        this,
-                        base + b.0 as usize + 2,
-                        argc as usize,
-                        dst,
-                    )
+                // Always completed by the fast path above.
+                Instr::Call { .. } | Instr::Return { .. } => {
+                    unreachable!("handled by the fast path")
                 }
                 Instr::CallMethod { base: b, argc, ic } => {
                     let recv = vm.interp.regs[base + b.0 as usize + 1];
-                    match get_named(vm, &code, func, ic_base + ic.0 as usize, ic.0, recv) {
+                    match get_named(vm, code, func, ic_base + ic.0 as usize, ic.0, recv) {
                         Ok(f) => {
                             r!(vm, base, b) = f;
                             call_op(
@@ -1474,7 +1784,6 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                         Flow::Next
                     })
                 }
-                Instr::Return { src } => Ok(Flow::Return(r!(vm, base, src))),
                 Instr::ReturnUndefined => Ok(Flow::Return(Value::UNDEFINED)),
                 Instr::ReturnDerived { value, this } => {
                     let (v, t) = (r!(vm, base, value), r!(vm, base, this));
@@ -1625,6 +1934,18 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
     }
 }
 
+/// ToBoolean with the booleans themselves (what comparisons produce) decided inline.
+#[inline(always)]
+fn truthy(vm: &Vm, v: Value) -> bool {
+    if v == Value::TRUE {
+        true
+    } else if v == Value::FALSE {
+        false
+    } else {
+        vm.to_boolean(v)
+    }
+}
+
 enum Flow {
     Next,
     Jump(i32),
@@ -1633,9 +1954,18 @@ enum Flow {
     Suspend(Exit),
 }
 
-/// The safepoint: collect garbage if due; honour termination requests.
-#[inline]
+/// The safepoint: collect garbage if due; honour termination requests. The common case (nothing
+/// to do) is decided inline.
+#[inline(always)]
 fn poll(vm: &mut Vm) -> JsResult<()> {
+    if vm.poll_attention() == 0 && !vm.heap.should_collect() {
+        return Ok(());
+    }
+    poll_slow(vm)
+}
+
+#[inline(never)]
+fn poll_slow(vm: &mut Vm) -> JsResult<()> {
     let a = vm.poll_attention();
     if a != 0 {
         if a & attention::TERMINATE != 0 {
@@ -1840,11 +2170,11 @@ fn load_global(
     throw: bool,
 ) -> JsResult<Value> {
     let g = vm.realm.global;
-    let e = vm.interp.ics[slot];
+    let w = &vm.interp.ics[slot].ways[0];
     {
         let obj = vm.heap.obj(g);
-        if obj.shape.id == e.shape && e.holder == u32::MAX {
-            if let Some(v) = obj.slots.get(e.slot as usize) {
+        if obj.shape.id == w.shape && w.depth == 0 {
+            if let Some(v) = obj.slots.get(w.slot as usize) {
                 return Ok(*v);
             }
         }
@@ -1854,12 +2184,7 @@ fn load_global(
     if let Some(i) = obj.shape.lookup(key) {
         if obj.shape.attrs[i] & ATTR_ACCESSOR == 0 {
             let v = obj.slots[i];
-            vm.interp.ics[slot] = IcEntry {
-                shape: obj.shape.id,
-                slot: i as u32,
-                holder: u32::MAX,
-                holder_shape: 0,
-            };
+            vm.interp.ics[slot].ways[0] = IcWay::own(obj.shape.id, i);
             return Ok(v);
         }
     }
@@ -1884,63 +2209,58 @@ fn get_named(
     o: Value,
 ) -> JsResult<Value> {
     if let Some(r) = o.as_object() {
-        let e = vm.interp.ics[slot];
         if let Some(Cell::Object(obj)) = vm.heap.cells.get(r.0 as usize) {
-            if obj.shape.id == e.shape {
-                if e.holder == u32::MAX {
-                    return Ok(obj.slots[e.slot as usize]);
-                }
-                if obj.proto.map(|p| p.0) == Some(e.holder) {
-                    if let Some(Cell::Object(h)) = vm.heap.cells.get(e.holder as usize) {
-                        if h.shape.id == e.holder_shape {
-                            return Ok(h.slots[e.slot as usize]);
+            for w in &vm.interp.ics[slot].ways {
+                if obj.shape.id == w.shape {
+                    if w.depth == 0 {
+                        if let Some(&v) = obj.slots.get(w.slot as usize) {
+                            return Ok(v);
                         }
+                    } else if let Some(v) = ic_read(&vm.heap, obj.proto, w) {
+                        return Ok(v);
                     }
                 }
             }
         }
         let key = code.ic_keys[func as usize][ic as usize];
-        // Fill the cache for own or first-prototype data properties found in the shape.
+        // Fill the cache for data properties found in the shapes along the chain.
         let obj = vm.heap.obj(r);
-        let virtual_len = matches!(obj.kind, ObjectKind::Array | ObjectKind::String(_))
-            && key == PropKey::Str(names::get().length);
-        if !virtual_len {
+        if !matches!(key, PropKey::Index(_)) && ic_plain_kind(&obj.kind, key) {
             if let Some(i) = obj.shape.lookup(key) {
                 if obj.shape.attrs[i] & ATTR_ACCESSOR == 0 {
                     let v = obj.slots[i];
-                    vm.interp.ics[slot] = IcEntry {
-                        shape: obj.shape.id,
-                        slot: i as u32,
-                        holder: u32::MAX,
-                        holder_shape: 0,
-                    };
+                    let w = IcWay::own(obj.shape.id, i);
+                    vm.interp.ics[slot].fill(w);
                     return Ok(v);
                 }
-            } else if !obj.shape.dict
-                && !matches!(
-                    obj.kind,
-                    ObjectKind::TypedArray { .. } | ObjectKind::Namespace(_)
-                )
-            {
-                if let Some(p) = obj.proto {
-                    let shape_id = obj.shape.id;
-                    let ph = vm.heap.obj(p);
-                    if let Some(i) = ph.shape.lookup(key) {
-                        if ph.shape.attrs[i] & ATTR_ACCESSOR == 0 && !ph.shape.dict {
-                            let v = ph.slots[i];
-                            vm.interp.ics[slot] = IcEntry {
-                                shape: shape_id,
-                                slot: i as u32,
-                                holder: p.0,
-                                holder_shape: ph.shape.id,
-                            };
-                            return Ok(v);
-                        }
-                    }
+            } else if !obj.shape.dict {
+                if let Some((w, v)) = ic_walk(vm, obj.shape.id, obj.proto, key) {
+                    vm.interp.ics[slot].fill(w);
+                    return Ok(v);
                 }
             }
         }
         return vm.get_from(r, key, o);
+    }
+    if o.is_string() {
+        // Methods of string primitives: cached as prototype hits from the pseudo-shape 0.
+        let sp = Some(vm.realm.string_proto);
+        for w in &vm.interp.ics[slot].ways {
+            if w.shape == 0 {
+                if let Some(v) = ic_read(&vm.heap, sp, w) {
+                    return Ok(v);
+                }
+            }
+        }
+        let key = code.ic_keys[func as usize][ic as usize];
+        // A string's own properties (`length`, indices) are virtual and never cached.
+        if key != PropKey::Str(names::get().length) && !matches!(key, PropKey::Index(_)) {
+            if let Some((w, v)) = ic_walk(vm, 0, sp, key) {
+                vm.interp.ics[slot].fill(w);
+                return Ok(v);
+            }
+        }
+        return vm.get(o, key);
     }
     let key = code.ic_keys[func as usize][ic as usize];
     vm.get(o, key)
@@ -1956,11 +2276,14 @@ fn set_named(
     v: Value,
 ) -> JsResult<()> {
     if let Some(r) = o.as_object() {
-        let e = vm.interp.ics[slot];
         if let Some(Cell::Object(obj)) = vm.heap.cells.get_mut(r.0 as usize) {
-            if obj.shape.id == e.shape && e.holder == u32::MAX {
-                obj.slots[e.slot as usize] = v;
-                return Ok(());
+            for w in &vm.interp.ics[slot].ways {
+                if obj.shape.id == w.shape && w.depth == 0 {
+                    if let Some(s) = obj.slots.get_mut(w.slot as usize) {
+                        *s = v;
+                        return Ok(());
+                    }
+                }
             }
         }
         let key = code.ic_keys[func as usize][ic as usize];
@@ -1970,12 +2293,8 @@ fn set_named(
             if obj.shape.attrs[i] & (ATTR_ACCESSOR | ATTR_WRITABLE) == ATTR_WRITABLE
                 && !matches!(obj.kind, ObjectKind::Array | ObjectKind::TypedArray { .. })
             {
-                vm.interp.ics[slot] = IcEntry {
-                    shape: obj.shape.id,
-                    slot: i as u32,
-                    holder: u32::MAX,
-                    holder_shape: 0,
-                };
+                let w = IcWay::own(obj.shape.id, i);
+                vm.interp.ics[slot].fill(w);
             }
         }
         return Ok(());
@@ -2589,20 +2908,20 @@ fn call_op(
     argc: usize,
     dst: Reg,
 ) -> JsResult<Flow> {
+    // One look at the callee decides the path; a plain script function gets a frame here.
     let kind = match vm.heap.try_obj(f).map(|o| &o.kind) {
-        Some(ObjectKind::Closure(c)) => {
-            if c.flags & (FF::GENERATOR | FF::ASYNC | FF::CLASS_CONSTRUCTOR) == 0 {
-                1
-            } else {
-                2
-            }
+        Some(ObjectKind::Closure(c))
+            if c.flags & (FF::GENERATOR | FF::ASYNC | FF::CLASS_CONSTRUCTOR) == 0 =>
+        {
+            Some(Some(CallInfo::of(c)))
         }
-        Some(ObjectKind::Native(_)) | Some(ObjectKind::Bound(_)) => 2,
-        _ => 0,
+        Some(ObjectKind::Closure(_)) | Some(ObjectKind::Native(_)) | Some(ObjectKind::Bound(_)) => {
+            Some(None)
+        }
+        _ => None,
     };
     match kind {
-        1 => {
-            let info = closure_info(vm, f).ok_or(Value::UNDEFINED)?;
+        Some(Some(info)) => {
             let this = if info.flags & FF::ARROW != 0 {
                 info.this_val
             } else {
@@ -2616,7 +2935,7 @@ fn call_op(
             push_frame_from_regs(vm, f, &info, this, nt, args_at, argc, dst.0, 0)?;
             Ok(Flow::Call)
         }
-        2 => {
+        Some(None) => {
             // Reuse one argument buffer for native calls (a nested call finds it taken and
             // allocates its own).
             let mut args = std::mem::take(&mut vm.interp.arg_buf);
@@ -2630,7 +2949,7 @@ fn call_op(
             vm.interp.regs[base + dst.0 as usize] = v;
             Ok(Flow::Next)
         }
-        _ => {
+        None => {
             let t = callee_text(vm, p, pc, f);
             Err(vm.type_error(format!("{t} is not a function")))
         }

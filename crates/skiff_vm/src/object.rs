@@ -43,6 +43,12 @@ pub struct Closure {
     pub home: Value,
     /// For class constructors: the class's instance field initializer function, or undefined.
     pub fields: Value,
+    /// Copied from the compiled function so that a call needs no module lookup: the frame
+    /// size (registers, at least the parameters), the parameter count, and the offset of the
+    /// function's inline caches in the VM's table.
+    pub frame_size: u32,
+    pub param_count: u32,
+    pub ic_base: u32,
 }
 
 impl Closure {
