@@ -7,11 +7,16 @@ use std::path::Path;
 use std::process::Command;
 
 fn run_suite(suite: &str) {
+    run_suite_with(suite, &[]);
+}
+
+fn run_suite_with(suite: &str, env: &[(&str, &str)]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let output = Command::new(env!("CARGO_BIN_EXE_skiff"))
         .args(["test", "--timeout", "60"])
         .arg(suite)
         .current_dir(&root)
+        .envs(env.iter().copied())
         .env("TZ", "UTC")
         .env("NO_COLOR", "1")
         .output()
@@ -38,4 +43,18 @@ fn run_suite_scripts() {
 #[test]
 fn run_examples() {
     run_suite("scripts/examples");
+}
+
+/// The suites that keep Sendables on several threads, with the shared heap collected after
+/// every few allocations (`SKIFF_GC_STRESS`): a reference some instance still holds but did not
+/// publish as a root would be freed and the output would change.
+#[test]
+fn shared_heap_suites_under_collection_stress() {
+    for suite in [
+        "tests/run/sendable",
+        "tests/run/collections",
+        "tests/run/utils",
+    ] {
+        run_suite_with(suite, &[("SKIFF_GC_STRESS", "7")]);
+    }
 }

@@ -373,6 +373,18 @@ thread_local! {
 
 static GLOBAL_HEAP: OnceLock<SharedHeap> = OnceLock::new();
 
+/// `SKIFF_GC_STRESS=N`: request a collection every N allocations of each instance, whatever
+/// the heap's size (for tests hunting missing roots).
+fn gc_stress() -> Option<u32> {
+    static STRESS: OnceLock<Option<u32>> = OnceLock::new();
+    *STRESS.get_or_init(|| {
+        std::env::var("SKIFF_GC_STRESS")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .map(|n| n.max(1))
+    })
+}
+
 /// `SKIFF_GC_DEBUG` set: every collection prints one line on stderr (for tuning and benchmarks).
 fn debug_collections() -> bool {
     static DEBUG: OnceLock<bool> = OnceLock::new();
@@ -793,6 +805,11 @@ impl Mutator {
         // A new cell is reachable only from this instance until it is stored somewhere, so it
         // enters the root log at once (see `note_root`).
         self.note_root(SharedRef(i));
+        if let Some(every) = gc_stress() {
+            if self.unreported as u32 % every == 0 {
+                self.heap.request_gc();
+            }
+        }
         Ok(SharedRef(i))
     }
 
