@@ -559,3 +559,15 @@ pub fn operator_in_params(file: FileId, span: Span, keyword: &str) -> Diagnostic
     .with_label(format!("`{keyword}` in a parameter"))
     .with_help("compute the value in the function body instead")
 }
+
+pub fn redeclared(file: FileId, id: &skiff_ast::Ident, previous: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2033",
+        format!("identifier '{}' has already been declared", id.name),
+        file,
+        id.span,
+    )
+    .with_label("declared again")
+    .with_secondary(previous, "first declared here")
+    .with_help("rename one of the two")
+}
