@@ -571,3 +571,14 @@ pub fn redeclared(file: FileId, id: &skiff_ast::Ident, previous: Span) -> Diagno
     .with_secondary(previous, "first declared here")
     .with_help("rename one of the two")
 }
+
+pub fn rest_param_not_last(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2034",
+        "a rest parameter must be the last parameter",
+        file,
+        span,
+    )
+    .with_label("not last")
+    .with_help("move `...rest` to the end of the parameter list")
+}
