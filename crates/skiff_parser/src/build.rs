@@ -67,10 +67,14 @@ impl State {
         }
     }
 
-    /// A parameter list; a rest parameter may not be followed by a comma. Parameters arrive
+    /// A parameter list; a rest parameter comes last, with no comma after it. Parameters arrive
     /// boxed from the parser's symbol stack, where boxing keeps entries small.
     #[allow(clippy::vec_box)]
     pub fn params(&mut self, mut v: Vec<Box<Param>>, last: Option<Box<Param>>) -> Vec<Param> {
+        let before_last = v.len().saturating_sub(usize::from(last.is_none()));
+        for p in v[..before_last].iter().filter(|p| p.rest) {
+            self.error(d::rest_param_not_last(self.file, p.span));
+        }
         match last {
             Some(p) => v.push(p),
             None => {

@@ -559,3 +559,26 @@ pub fn operator_in_params(file: FileId, span: Span, keyword: &str) -> Diagnostic
     .with_label(format!("`{keyword}` in a parameter"))
     .with_help("compute the value in the function body instead")
 }
+
+pub fn redeclared(file: FileId, id: &skiff_ast::Ident, previous: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2033",
+        format!("identifier '{}' has already been declared", id.name),
+        file,
+        id.span,
+    )
+    .with_label("declared again")
+    .with_secondary(previous, "first declared here")
+    .with_help("rename one of the two")
+}
+
+pub fn rest_param_not_last(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2034",
+        "a rest parameter must be the last parameter",
+        file,
+        span,
+    )
+    .with_label("not last")
+    .with_help("move `...rest` to the end of the parameter list")
+}

@@ -232,6 +232,15 @@ impl Early<'_> {
                 }
             }
             Stmt::For(f) => {
+                if let Some(ForInit::Var(v)) = &f.init {
+                    if v.kind != VarKind::Var {
+                        let mut names = Vec::new();
+                        for decl in &v.decls {
+                            pattern_names(&decl.target, &mut names);
+                        }
+                        self.head_against_vars(&names, &f.body);
+                    }
+                }
                 match &f.init {
                     Some(ForInit::Var(v)) => self.var_decl(v),
                     Some(ForInit::Expr(e)) => self.expr(e),
@@ -246,11 +255,13 @@ impl Early<'_> {
                 self.sub_stmt(&f.body);
             }
             Stmt::ForIn(f) => {
+                self.lexical_head(&f.left, &f.body);
                 self.for_head(&f.left);
                 self.expr(&f.right);
                 self.sub_stmt(&f.body);
             }
             Stmt::ForOf(f) => {
+                self.lexical_head(&f.left, &f.body);
                 self.for_head(&f.left);
                 self.expr(&f.right);
                 self.sub_stmt(&f.body);
@@ -279,6 +290,7 @@ impl Early<'_> {
                 if let Some(h) = &t.handler {
                     if let Some(p) = &h.param {
                         self.binding(p);
+                        self.catch_param_against_body(p, &h.body);
                     }
                     self.stmts(&h.body.body, false);
                 }
@@ -318,6 +330,53 @@ impl Early<'_> {
                     d::missing_initializer(self.file, decl.span, "destructuring declaration"),
                 ),
                 None => {}
+            }
+        }
+    }
+
+    /// `for (let x of xs) { var x; }`: a `var` in the body cannot redeclare a name the head
+    /// declares with `let` or `const`.
+    fn lexical_head(&mut self, head: &ForHead, body: &Stmt) {
+        if let ForHead::Var { kind, target, .. } = head {
+            if *kind != VarKind::Var {
+                let mut names = Vec::new();
+                pattern_names(target, &mut names);
+                self.head_against_vars(&names, body);
+            }
+        }
+    }
+
+    fn head_against_vars(&mut self, names: &[&Ident], body: &Stmt) {
+        let mut vars = Vec::new();
+        var_names(body, &mut vars);
+        for v in vars {
+            if let Some(first) = names.iter().find(|n| n.name == v.name) {
+                self.error(d::redeclared(self.file, v, first.span));
+            }
+        }
+    }
+
+    /// `catch (e) { let e; }`: the catch block's lexical declarations cannot redeclare the
+    /// parameter.
+    fn catch_param_against_body(&mut self, param: &Pattern, body: &Block) {
+        let mut names = Vec::new();
+        pattern_names(param, &mut names);
+        for s in &body.body {
+            let mut declared = Vec::new();
+            match s {
+                Stmt::Var(v) if v.kind != VarKind::Var => {
+                    for decl in &v.decls {
+                        pattern_names(&decl.target, &mut declared);
+                    }
+                }
+                Stmt::Function(f) => declared.extend(&f.name),
+                Stmt::Class(c) => declared.extend(&c.name),
+                _ => {}
+            }
+            for id in declared {
+                if let Some(first) = names.iter().find(|n| n.name == id.name) {
+                    self.error(d::redeclared(self.file, id, first.span));
+                }
             }
         }
     }
@@ -766,4 +825,88 @@ impl Early<'_> {
             }
         }
     }
+}
+
+/// The names a binding pattern declares.
+fn pattern_names<'a>(p: &'a Pattern, out: &mut Vec<&'a Ident>) {
+    match p {
+        Pattern::Ident(id) => out.push(id),
+        Pattern::Object(o) => {
+            for prop in &o.props {
+                pattern_names(&prop.value, out);
+            }
+            if let Some(r) = &o.rest {
+                pattern_names(r, out);
+            }
+        }
+        Pattern::Array(a) => {
+            for el in a.elements.iter().flatten() {
+                pattern_names(el, out);
+            }
+            if let Some(r) = &a.rest {
+                pattern_names(r, out);
+            }
+        }
+        Pattern::Default(inner, _, _) => pattern_names(inner, out),
+        Pattern::Expr(_) | Pattern::Invalid(_) => {}
+    }
+}
+
+/// The names `var` declares in a statement, outside nested functions (VarDeclaredNames).
+fn var_names<'a>(s: &'a Stmt, out: &mut Vec<&'a Ident>) {
+    let var_decl = |v: &'a VarDecl, out: &mut Vec<&'a Ident>| {
+        if v.kind == VarKind::Var {
+            for decl in &v.decls {
+                pattern_names(&decl.target, out);
+            }
+        }
+    };
+    match s {
+        Stmt::Var(v) => var_decl(v, out),
+        Stmt::Block(b) => b.body.iter().for_each(|s| var_names(s, out)),
+        Stmt::If(i) => {
+            var_names(&i.consequent, out);
+            if let Some(a) = &i.alternate {
+                var_names(a, out);
+            }
+        }
+        Stmt::For(f) => {
+            if let Some(ForInit::Var(v)) = &f.init {
+                var_decl(v, out);
+            }
+            var_names(&f.body, out);
+        }
+        Stmt::ForIn(f) => for_head_vars(&f.left, &f.body, out),
+        Stmt::ForOf(f) => for_head_vars(&f.left, &f.body, out),
+        Stmt::While(w) => var_names(&w.body, out),
+        Stmt::DoWhile(w) => var_names(&w.body, out),
+        Stmt::Try(t) => {
+            t.block.body.iter().for_each(|s| var_names(s, out));
+            if let Some(h) = &t.handler {
+                h.body.body.iter().for_each(|s| var_names(s, out));
+            }
+            if let Some(f) = &t.finalizer {
+                f.body.iter().for_each(|s| var_names(s, out));
+            }
+        }
+        Stmt::Switch(sw) => sw
+            .cases
+            .iter()
+            .flat_map(|c| &c.body)
+            .for_each(|s| var_names(s, out)),
+        Stmt::Labeled(l) => var_names(&l.body, out),
+        _ => {}
+    }
+}
+
+fn for_head_vars<'a>(head: &'a ForHead, body: &'a Stmt, out: &mut Vec<&'a Ident>) {
+    if let ForHead::Var {
+        kind: VarKind::Var,
+        target,
+        ..
+    } = head
+    {
+        pattern_names(target, out);
+    }
+    var_names(body, out);
 }

@@ -534,8 +534,14 @@ pub fn deserialize(vm: &mut Vm, msg: Message) -> JsResult<Value> {
                     proto,
                     message,
                     stack,
-                    ..
+                    props,
                 } => {
+                    // A message or stack the sender made an own enumerable property (assigned
+                    // to an error made without a message, or defined) is among `props`, and is
+                    // defined there, in its place in the key order.
+                    let in_props =
+                        |name: &str| props.iter().any(|(k, _)| *k == PropKey::from_str(name));
+                    let (own_message, own_stack) = (in_props("message"), in_props("stack"));
                     let p = match proto {
                         ErrorProto::Error => vm.realm.error_proto,
                         ErrorProto::Type => vm.realm.type_error_proto,
@@ -547,7 +553,7 @@ pub fn deserialize(vm: &mut Vm, msg: Message) -> JsResult<Value> {
                     };
                     let e = vm.new_object_with_proto(Some(p), ObjectKind::Error("".into()));
                     vm.root(Value::object(e));
-                    if let Some(m) = message {
+                    if let Some(m) = message.as_ref().filter(|_| !own_message) {
                         let m = vm.new_string(m.clone());
                         vm.heap
                             .obj_mut(e)
@@ -555,10 +561,12 @@ pub fn deserialize(vm: &mut Vm, msg: Message) -> JsResult<Value> {
                     }
                     // The sender's stack, so an error reported here still points at the code
                     // that threw it.
-                    let s = vm.new_string(stack.clone());
-                    vm.heap
-                        .obj_mut(e)
-                        .put_raw(PropKey::from_str("stack"), s, HIDDEN);
+                    if !own_stack {
+                        let s = vm.new_string(stack.clone());
+                        vm.heap
+                            .obj_mut(e)
+                            .put_raw(PropKey::from_str("stack"), s, HIDDEN);
+                    }
                     objs.push(Value::object(e));
                     continue;
                 }

@@ -52,13 +52,38 @@ fn resident_bytes() -> Option<u64> {
     Some(pages * 4096)
 }
 
+/// After a timeout, how long the instances get to reach a safepoint before the process ends
+/// without them: native code that never polls the attention flag (a regex backtracking through
+/// exponentially many paths) cannot be stopped any other way.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// Waits [`STOP_GRACE`] for the run to end after its timeout; ends the process with
+/// [`TIMED_OUT`] when it has not.
+fn exit_if_stuck(rt: &std::sync::Weak<Runtime>, timeout: Duration) {
+    let until = Instant::now() + STOP_GRACE;
+    while Instant::now() < until {
+        std::thread::sleep(SAMPLE);
+        match rt.upgrade() {
+            Some(rt) if !rt.is_done() => {}
+            _ => return,
+        }
+    }
+    let secs = timeout.as_secs_f64();
+    // The stuck thread may hold stderr's lock (a script printing); write without waiting for it.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("skiff: the run was stopped at its time limit ({secs} s)\n").as_bytes(),
+    );
+    std::process::exit(i32::from(TIMED_OUT));
+}
+
 /// Starts the watchdog for `rt` if it has a heap limit or a timeout. It ends with the run.
 pub(crate) fn start_watchdog(rt: &Arc<Runtime>) {
     let limits = rt.limits.clone();
     if limits.max_heap_mb.is_none() && limits.timeout.is_none() {
         return;
     }
-    let rt = Arc::downgrade(rt);
+    let rt_weak = Arc::downgrade(rt);
     let started = Instant::now();
     let spawned = std::thread::Builder::new()
         .name("skiff-watchdog".into())
@@ -66,7 +91,7 @@ pub(crate) fn start_watchdog(rt: &Arc<Runtime>) {
             let mut quiet_until = Instant::now();
             loop {
                 std::thread::sleep(SAMPLE);
-                let Some(rt) = rt.upgrade() else {
+                let Some(rt) = rt_weak.upgrade() else {
                     return;
                 };
                 if rt.is_done() {
@@ -74,6 +99,8 @@ pub(crate) fn start_watchdog(rt: &Arc<Runtime>) {
                 }
                 if limits.timeout.is_some_and(|t| started.elapsed() >= t) {
                     rt.stop_all_for_timeout();
+                    drop(rt);
+                    exit_if_stuck(&rt_weak, limits.timeout.unwrap_or_default());
                     return;
                 }
                 if let (Some(mb), Some(rss)) = (limits.max_heap_mb, resident_bytes()) {

@@ -40,6 +40,8 @@ pub struct IcWay {
     /// mean the same keys, so the intermediate objects still lack the property.
     pub protos: [u32; IC_DEPTH],
     pub proto_shapes: [u32; IC_DEPTH],
+    /// The slot holds an accessor pair (whose getter a read calls) rather than a value.
+    pub getter: bool,
 }
 
 impl IcWay {
@@ -49,6 +51,7 @@ impl IcWay {
         depth: 0,
         protos: [u32::MAX; IC_DEPTH],
         proto_shapes: [0; IC_DEPTH],
+        getter: false,
     };
 
     fn own(shape: u32, slot: usize) -> IcWay {
@@ -105,8 +108,25 @@ fn ic_read(heap: &crate::heap::Heap, first_proto: Option<ObjRef>, w: &IcWay) -> 
     }
 }
 
-/// Looks `key` up along the prototype chain starting at `first` for a cacheable data
-/// property: every object on the way must be an ordinary-enough, non-dictionary object.
+/// What a named read found: a value, or the getter of an accessor, still to be called with the
+/// receiver (undefined for an accessor without a getter).
+enum Got {
+    Value(Value),
+    Getter(Value),
+}
+
+/// The result of a cache hit on `w` whose slot holds `v`.
+#[inline]
+fn ic_got(heap: &crate::heap::Heap, w: &IcWay, v: Value) -> Got {
+    if w.getter {
+        Got::Getter(heap.accessor(v).0)
+    } else {
+        Got::Value(v)
+    }
+}
+
+/// Looks `key` up along the prototype chain starting at `first` for a cacheable property
+/// (data or accessor): every object on the way must be an ordinary-enough, non-dictionary object.
 fn ic_walk(vm: &Vm, shape: u32, mut next: Option<ObjRef>, key: PropKey) -> Option<(IcWay, Value)> {
     let mut w = IcWay {
         shape,
@@ -121,9 +141,7 @@ fn ic_walk(vm: &Vm, shape: u32, mut next: Option<ObjRef>, key: PropKey) -> Optio
         w.protos[d] = p.0;
         w.proto_shapes[d] = po.shape.id;
         if let Some(i) = po.shape.lookup(key) {
-            if po.shape.attrs[i] & ATTR_ACCESSOR != 0 {
-                return None;
-            }
+            w.getter = po.shape.attrs[i] & ATTR_ACCESSOR != 0;
             w.depth = d as u32 + 1;
             w.slot = i as u32;
             return Some((w, po.slots[i]));
@@ -1443,10 +1461,20 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::GetNamed { dst, obj, ic } => {
                     let o = r!(vm, base, obj);
-                    get_named(vm, code, func, ic_base + ic.0 as usize, ic.0, o).map(|v| {
-                        r!(vm, base, dst) = v;
-                        Flow::Next
-                    })
+                    match get_named_ic(vm, code, func, ic_base + ic.0 as usize, ic.0, o) {
+                        Ok(Got::Value(v)) => {
+                            r!(vm, base, dst) = v;
+                            Ok(Flow::Next)
+                        }
+                        Ok(Got::Getter(g)) if g.is_undefined() => {
+                            r!(vm, base, dst) = Value::UNDEFINED;
+                            Ok(Flow::Next)
+                        }
+                        // A getter runs like a call without arguments: a script getter gets a
+                        // frame in this loop, and its result lands in `dst`.
+                        Ok(Got::Getter(g)) => call_op(vm, proto, pc, g, o, base, 0, dst),
+                        Err(e) => Err(e),
+                    }
                 }
                 Instr::SetNamed { obj, value, ic } => {
                     let o = r!(vm, base, obj);
@@ -2199,7 +2227,7 @@ fn load_global(
     }
 }
 
-/// Named property read with an inline cache.
+/// Named property read with an inline cache; getters are called here.
 fn get_named(
     vm: &mut Vm,
     code: &ModuleCode,
@@ -2208,39 +2236,58 @@ fn get_named(
     ic: u16,
     o: Value,
 ) -> JsResult<Value> {
+    match get_named_ic(vm, code, func, slot, ic, o)? {
+        Got::Value(v) => Ok(v),
+        Got::Getter(g) if g.is_undefined() => Ok(Value::UNDEFINED),
+        Got::Getter(g) => vm.call(g, o, &[]),
+    }
+}
+
+/// Named property read with an inline cache, leaving a getter to the caller.
+fn get_named_ic(
+    vm: &mut Vm,
+    code: &ModuleCode,
+    func: u32,
+    slot: usize,
+    ic: u16,
+    o: Value,
+) -> JsResult<Got> {
     if let Some(r) = o.as_object() {
         if let Some(Cell::Object(obj)) = vm.heap.cells.get(r.0 as usize) {
             for w in &vm.interp.ics[slot].ways {
                 if obj.shape.id == w.shape {
                     if w.depth == 0 {
                         if let Some(&v) = obj.slots.get(w.slot as usize) {
-                            return Ok(v);
+                            return Ok(ic_got(&vm.heap, w, v));
                         }
                     } else if let Some(v) = ic_read(&vm.heap, obj.proto, w) {
-                        return Ok(v);
+                        return Ok(ic_got(&vm.heap, w, v));
                     }
                 }
             }
         }
         let key = code.ic_keys[func as usize][ic as usize];
-        // Fill the cache for data properties found in the shapes along the chain.
         let obj = vm.heap.obj(r);
+        if matches!(obj.kind, ObjectKind::Array) && key == PropKey::Str(names::get().length) {
+            return Ok(Got::Value(Value::number(obj.array_len() as f64)));
+        }
+        // Fill the cache for properties found in the shapes along the chain.
         if !matches!(key, PropKey::Index(_)) && ic_plain_kind(&obj.kind, key) {
-            if let Some(i) = obj.shape.lookup(key) {
-                if obj.shape.attrs[i] & ATTR_ACCESSOR == 0 {
-                    let v = obj.slots[i];
-                    let w = IcWay::own(obj.shape.id, i);
-                    vm.interp.ics[slot].fill(w);
-                    return Ok(v);
+            let found = match obj.shape.lookup(key) {
+                Some(i) => {
+                    let mut w = IcWay::own(obj.shape.id, i);
+                    w.getter = obj.shape.attrs[i] & ATTR_ACCESSOR != 0;
+                    Some((w, obj.slots[i]))
                 }
-            } else if !obj.shape.dict {
-                if let Some((w, v)) = ic_walk(vm, obj.shape.id, obj.proto, key) {
-                    vm.interp.ics[slot].fill(w);
-                    return Ok(v);
-                }
+                None if !obj.shape.dict => ic_walk(vm, obj.shape.id, obj.proto, key),
+                None => None,
+            };
+            if let Some((w, v)) = found {
+                vm.interp.ics[slot].fill(w);
+                return Ok(ic_got(&vm.heap, &w, v));
             }
         }
-        return vm.get_from(r, key, o);
+        return vm.get_from(r, key, o).map(Got::Value);
     }
     if o.is_string() {
         // Methods of string primitives: cached as prototype hits from the pseudo-shape 0.
@@ -2248,7 +2295,7 @@ fn get_named(
         for w in &vm.interp.ics[slot].ways {
             if w.shape == 0 {
                 if let Some(v) = ic_read(&vm.heap, sp, w) {
-                    return Ok(v);
+                    return Ok(ic_got(&vm.heap, w, v));
                 }
             }
         }
@@ -2257,13 +2304,13 @@ fn get_named(
         if key != PropKey::Str(names::get().length) && !matches!(key, PropKey::Index(_)) {
             if let Some((w, v)) = ic_walk(vm, 0, sp, key) {
                 vm.interp.ics[slot].fill(w);
-                return Ok(v);
+                return Ok(ic_got(&vm.heap, &w, v));
             }
         }
-        return vm.get(o, key);
+        return vm.get(o, key).map(Got::Value);
     }
     let key = code.ic_keys[func as usize][ic as usize];
-    vm.get(o, key)
+    vm.get(o, key).map(Got::Value)
 }
 
 fn set_named(

@@ -791,6 +791,12 @@ impl Vm {
                     self.heap.obj_mut(o).set_existing(key, value);
                     return Ok(());
                 }
+                if holder == o && key == PropKey::Str(names::get().stack) {
+                    // An error's lazily formatted `stack` stays non-enumerable when assigned
+                    // (found by the structured-clone fuzz target).
+                    self.heap.obj_mut(o).put_raw(key, value, p.attrs & !0x80);
+                    return Ok(());
+                }
                 self.add_property(o, key, value)
             }
             None => self.add_property(o, key, value),
