@@ -33,8 +33,11 @@ pub fn strict_equals(vm: &Vm, a: Value, b: Value) -> bool {
     if a == b {
         return true;
     }
+    if let (Some(x), Some(y)) = (a.as_string(), b.as_string()) {
+        // Compared in place: no clone of either string.
+        return vm.heap.str(x) == vm.heap.str(y);
+    }
     match (a.kind(), b.kind()) {
-        (Kind::String, Kind::String) => vm.js_str(a) == vm.js_str(b),
         (Kind::BigInt, Kind::BigInt) => {
             vm.heap.bigint(a.as_bigint().unwrap_or(0)) == vm.heap.bigint(b.as_bigint().unwrap_or(0))
         }
@@ -303,10 +306,10 @@ impl Vm {
             let pa = self.to_primitive(a, "number")?;
             (pa, pb)
         };
-        if pa.is_string() && pb.is_string() {
-            let sa = self.js_str(pa);
-            let sb = self.js_str(pb);
-            return Ok(Some(sa.cmp_units(&sb) == std::cmp::Ordering::Less));
+        if let (Some(ra), Some(rb)) = (pa.as_string(), pb.as_string()) {
+            // Compared in place: no clone of either string.
+            let (sa, sb) = (self.heap.str(ra), self.heap.str(rb));
+            return Ok(Some(sa.cmp_units(sb) == std::cmp::Ordering::Less));
         }
         let ab = pa.as_bigint().is_some();
         let bb = pb.as_bigint().is_some();
