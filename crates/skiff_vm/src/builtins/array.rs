@@ -579,6 +579,12 @@ pub fn join_impl(vm: &mut Vm, this: Value, sep: &JsStr) -> JsResult<JsStr> {
                 sep.push_units(&mut units);
             }
         }
+        // The limit of `String.prototype.repeat`: a sparse array of length 2 ** 32 - 1 would
+        // otherwise build gigabytes of separators (found by the clone fuzz target).
+        if ascii.len().max(units.len()) > 1 << 29 {
+            result = Err(vm.range_error("Invalid string length"));
+            break;
+        }
         let e = match get_index(vm, o, i as f64) {
             Ok(e) => e,
             Err(e) => {
