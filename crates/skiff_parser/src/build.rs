@@ -22,6 +22,9 @@ pub struct State {
     /// Spans of `{ a = 1 }` shorthand initialisers not (yet) reinterpreted as patterns; any left
     /// at the end are errors.
     pub cover_inits: Vec<Span>,
+    /// Syntax errors recovered from so far, shared with the token stream, which ends the input
+    /// once there are too many (see `MAX_RECOVERED_ERRORS` in lib.rs).
+    pub recovered: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
 pub fn sp(l: usize, r: usize) -> Span {
@@ -35,6 +38,7 @@ impl State {
             diagnostics: Vec::new(),
             last_error_at: None,
             cover_inits: Vec::new(),
+            recovered: Default::default(),
         }
     }
 
@@ -110,6 +114,7 @@ impl State {
         self.last_error_at = Some(at);
         let diag = d::from_parse_error(self.file, e);
         self.diagnostics.push(diag);
+        self.recovered.set(self.recovered.get() + 1);
     }
 
     pub fn assign(&mut self, target: Expr, op: AssignOp, value: Expr, span: Span) -> Expr {

@@ -582,3 +582,14 @@ pub fn rest_param_not_last(file: FileId, span: Span) -> Diagnostic {
     .with_label("not last")
     .with_help("move `...rest` to the end of the parameter list")
 }
+
+pub fn too_many_syntax_errors(file: FileId, span: Span, limit: usize) -> Diagnostic {
+    Diagnostic::error(
+        "E2035",
+        format!("too many syntax errors ({limit}); the rest of the file was not read"),
+        file,
+        span,
+    )
+    .with_label("parsing stopped here")
+    .with_help("fix the first errors and check again")
+}

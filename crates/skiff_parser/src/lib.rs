@@ -38,6 +38,9 @@ struct Outcome {
     ended_early: bool,
 }
 
+/// Syntax errors after which the parser stops reading (the rest of the input is not checked).
+const MAX_RECOVERED_ERRORS: usize = 1000;
+
 fn parse(source: &str, file: FileId) -> Outcome {
     let lexed = skiff_lexer::tokenize(source, file);
     let span = Span::from(0..source.len());
@@ -61,7 +64,21 @@ fn parse(source: &str, file: FileId) -> Outcome {
         _ => None,
     };
     let mut st = State::new(file);
-    let tokens = lexed.tokens.into_iter().map(Ok::<_, Never>);
+    // Error recovery costs tens of microseconds per bad token and keeps every diagnostic, so a
+    // huge garbage input would take minutes and gigabytes: after enough errors the input ends.
+    let recovered = st.recovered.clone();
+    let mut stopped_at = None;
+    let tokens = lexed
+        .tokens
+        .into_iter()
+        .take_while(|(l, _, _)| {
+            let more = recovered.get() < MAX_RECOVERED_ERRORS;
+            if !more && stopped_at.is_none() {
+                stopped_at = Some(*l);
+            }
+            more
+        })
+        .map(Ok::<_, Never>);
     let body = match grammar::ProgramParser::new().parse(&mut st, tokens) {
         Ok(body) => body,
         Err(e) => {
@@ -70,10 +87,23 @@ fn parse(source: &str, file: FileId) -> Outcome {
         }
     };
     st.finish();
-    let ended_early = st.diagnostics.iter().any(|d| {
-        d.code == "E2002"
-            || (d.code == "E2001" && final_semi == Some(d.span.start as usize) && d.span.is_empty())
-    });
+    if let Some(at) = stopped_at {
+        // The truncated input's own end-of-input error is not news.
+        st.diagnostics
+            .retain(|d| d.code != "E2002" || (d.span.start as usize) < at);
+        st.diagnostics.push(diagnostics::too_many_syntax_errors(
+            file,
+            Span::from(at..at),
+            MAX_RECOVERED_ERRORS,
+        ));
+    }
+    let ended_early = stopped_at.is_none()
+        && st.diagnostics.iter().any(|d| {
+            d.code == "E2002"
+                || (d.code == "E2001"
+                    && final_semi == Some(d.span.start as usize)
+                    && d.span.is_empty())
+        });
     diagnostics.extend(st.diagnostics);
     early::check(&body, source, file, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));

@@ -125,3 +125,25 @@ fn incomplete_input_is_detected() {
         assert!(!is_incomplete(s), "{s:?} should be complete");
     }
 }
+
+/// Error recovery stops reading after 1000 syntax errors: a huge garbage input costs as much as
+/// its first thousand errors, not minutes and gigabytes.
+#[test]
+fn a_flood_of_syntax_errors_stops_the_parse() {
+    let s = "let = ; ".repeat(200_000);
+    let r = parse_module(&s, FileId(0));
+    let last = r.diagnostics.last().expect("diagnostics");
+    assert_eq!(
+        last.code,
+        "E2035",
+        "{:?}",
+        &r.diagnostics[r.diagnostics.len() - 3..]
+    );
+    assert!(r.diagnostics.len() <= 1002, "{}", r.diagnostics.len());
+    assert!(!is_incomplete(&s));
+    // Below the limit every error is reported.
+    let s = "let = ; ".repeat(10);
+    let r = parse_module(&s, FileId(0));
+    assert!(r.diagnostics.iter().all(|d| d.code != "E2035"));
+    assert!(r.diagnostics.len() >= 10);
+}
