@@ -428,7 +428,7 @@ impl Attached {
             let queued_here = vm.has_pending_work();
             let attention = vm.attention.clone();
             let event_loop = &vm.event_loop;
-            let keep_waiting = vm.sendable.park(|| {
+            let keep_waiting = vm.sendable.parked(|| {
                 let mut st = self.rt.lock();
                 loop {
                     // Ctrl+C in the REPL: stop waiting for other threads.

@@ -297,14 +297,14 @@ impl Vm {
                 Some(d) => {
                     let wait = d.saturating_duration_since(Instant::now());
                     let rx = &self.event_loop.rx;
-                    let received = self.sendable.park(|| rx.recv_timeout(wait));
+                    let received = self.sendable.parked(|| rx.recv_timeout(wait));
                     if let Ok(task) = received {
                         task(self)?;
                     }
                 }
                 None if self.event_loop.keep_alive > 0 => {
                     let rx = &self.event_loop.rx;
-                    let received = self.sendable.park(|| rx.recv());
+                    let received = self.sendable.parked(|| rx.recv());
                     if let Ok(task) = received {
                         task(self)?;
                     }

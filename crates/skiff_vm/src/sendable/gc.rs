@@ -20,7 +20,7 @@
 //!   A request served while this VM was parked leaves its published set stale (larger than
 //!   needed), so the next turn republishes it exactly.
 //! * **Parking.** Every blocking wait of a VM's thread goes through [`Vm::parked`] /
-//!   [`SendableState::park`], which releases the mutator lock: a VM blocked with the lock would
+//!   [`SendableState::parked`], which releases the mutator lock: a VM blocked with the lock would
 //!   stop every other instance at its next safepoint.
 
 use super::SendableState;
@@ -46,7 +46,7 @@ impl SendableState {
     /// Runs `f` with this VM parked: the mutator lock is released, so a shared-heap collection
     /// can run meanwhile. `f` must not touch the shared heap. Use it around every blocking wait
     /// (channel receives, condition variables, joins).
-    pub fn park<R>(&mut self, f: impl FnOnce() -> R) -> R {
+    pub fn parked<R>(&mut self, f: impl FnOnce() -> R) -> R {
         match self.mutator.as_mut() {
             Some(m) => m.while_parked(f),
             None => f(),
@@ -55,9 +55,9 @@ impl SendableState {
 }
 
 impl Vm {
-    /// [`SendableState::park`] for code that does not need other parts of the VM inside `f`.
+    /// [`SendableState::parked`] for code that does not need other parts of the VM inside `f`.
     pub fn parked<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        self.sendable.park(f)
+        self.sendable.parked(f)
     }
 
     /// Parks this VM until [`Vm::unpark`]: for an embedder that waits outside the VM (the
