@@ -167,6 +167,9 @@ fn serialize_inner(
     copy_all_sendables: bool,
     clone_list: &[Value],
 ) -> Result<JsResult<Message>, CloneError> {
+    // Sendable methods and functions in this message may read their module's exported
+    // variables on the receiving thread.
+    vm.publish_module_bindings();
     let (listed, move_all) = match transfer {
         Transfer::Listed(l) => (l, false),
         Transfer::AllExcept(l) => (l, true),

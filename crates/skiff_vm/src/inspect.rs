@@ -1257,6 +1257,12 @@ fn add_keys(ctx: &mut Ctx, o: ObjRef, keys: &[PropKey], depth: usize, output: &m
                 output.push(format!("{name}: {text}"));
                 continue;
             }
+            // Static fields of Sendable classes show their shared values.
+            if let Some((holder, key)) = crate::sendable::class::peek_static_getter(vm, g) {
+                let text = format_static_field(ctx, holder, key, depth);
+                output.push(format!("{name}: {text}"));
+                continue;
+            }
             let t = match (g.is_undefined(), s.is_undefined()) {
                 (false, false) => "[Getter/Setter]",
                 (false, true) => "[Getter]",
@@ -1269,6 +1275,22 @@ fn add_keys(ctx: &mut Ctx, o: ObjRef, keys: &[PropKey], depth: usize, output: &m
             let v = format_value(ctx, p.value, depth + 1, false);
             output.push(format!("{name}: {v}"));
         }
+    }
+}
+
+/// The value of a Sendable class's shared static field, read without running script code.
+fn format_static_field(ctx: &mut Ctx, holder: u32, key: PropKey, depth: usize) -> String {
+    let word = ctx.vm.sendable.mutator_ref().and_then(|m| {
+        let o = m.object(skiff_shared::SharedRef(holder))?;
+        let slot = o.class().slot_of(crate::sendable::props::key_atom(key)?)?;
+        Some(o.get(slot))
+    });
+    match word {
+        Some(w) => match w.as_ref() {
+            Some(r) => format_shared(ctx, r.0, depth + 1),
+            None => format_value(ctx, Value::from_shared_bits(w), depth + 1, false),
+        },
+        None => stylize(ctx, "[Getter/Setter]".to_string(), Style::Special),
     }
 }
 

@@ -1732,8 +1732,7 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::SealSendableClass { ctor } => {
                     let c = r!(vm, base, ctor);
-                    crate::sendable::class::seal_class(vm, c);
-                    Ok(Flow::Next)
+                    crate::sendable::class::seal_class(vm, c).map(|()| Flow::Next)
                 }
                 Instr::CreateRest { dst, start } => {
                     let rest: Vec<Value> = vm.interp.frames[fi]

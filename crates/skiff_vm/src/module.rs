@@ -547,6 +547,7 @@ impl Vm {
             Ok(v) => {
                 self.modules.list[m as usize].status = Status::Evaluated;
                 self.modules.list[m as usize].promise = v;
+                self.publish_module_bindings();
                 Ok(())
             }
             Err(e) => {
@@ -578,6 +579,8 @@ impl Vm {
         if !valid {
             return Err(self.type_error("The function is not marked as concurrent."));
         }
+        // A Sendable function may read its module's exported variables.
+        self.adopt_module_bindings(m);
         let env = self.modules.list[m as usize].env;
         Ok(Value::object(crate::interp::make_closure(
             self, m, func, env, None,

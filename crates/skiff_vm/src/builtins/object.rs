@@ -423,6 +423,7 @@ fn freeze(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
                 return Err(vm.type_error("Cannot freeze array buffer views with elements"));
             }
         }
+        crate::sendable::class::freeze_statics(vm, o)?;
         vm.heap.obj_mut(o).set_integrity(true);
     }
     Ok(t)

@@ -18,7 +18,8 @@ use crate::vm::Vm;
 use crate::JsResult;
 use rustc_hash::FxHashMap;
 use skiff_shared::{FieldDesc, FieldType, SendableClass, SharedError};
-use std::collections::HashMap;
+use skiff_shared::{SharedHeap, SharedRef};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where a Sendable class is defined: (canonical module id, constructor function index).
@@ -28,7 +29,13 @@ type Site = (String, u32);
 struct Registry {
     by_site: HashMap<Site, Arc<SendableClass>>,
     sites: HashMap<u64, Site>,
+    /// `SendableClass::id()` → the shared object holding the class's static data fields (see
+    /// [`share_statics`]). Classes are never unregistered, so these are permanent roots.
+    statics: BTreeMap<u64, SharedRef>,
 }
+
+/// The group of permanent shared-heap roots that keeps every class's statics alive.
+const STATICS_ROOTS: &str = "sendable-class-statics";
 
 fn registry() -> &'static Mutex<Registry> {
     static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
@@ -180,6 +187,7 @@ pub fn define_class(
     }
     vm.sendable.classes.by_id.insert(class.id(), (f, p));
     vm.sendable.classes.by_ctor.insert(f, class);
+    vm.note_module_with_sendables(module);
     Ok(())
 }
 
@@ -255,6 +263,7 @@ fn materialize_module(vm: &mut Vm, id: &str) -> JsResult<()> {
     for d in deps {
         vm.evaluate_module(d)?;
     }
+    vm.adopt_module_bindings(m);
     let Some(code) = vm.modules.code(m) else {
         return Ok(());
     };
@@ -312,22 +321,22 @@ impl Vm {
     }
 }
 
-/// `SealSendableClass`: see the instruction's documentation.
-pub fn seal_class(vm: &mut Vm, ctor: Value) {
+/// `SealSendableClass`: see the instruction's documentation. Fails when a static field holds
+/// a value a Sendable field cannot hold (ArkTS: `Cannot set sendable property with mismatched
+/// type`, thrown when the class is defined).
+pub fn seal_class(vm: &mut Vm, ctor: Value) -> JsResult<()> {
     use crate::object::ObjectKind;
     use crate::shape::{ATTR_ACCESSOR, ATTR_WRITABLE};
     let Some(f) = ctor.as_object() else {
-        return;
+        return Ok(());
     };
-    let Some(&(_, p)) = vm
-        .sendable
-        .classes
-        .by_ctor
-        .get(&f)
-        .and_then(|c| vm.sendable.classes.by_id.get(&c.id()))
-    else {
-        return;
+    let Some(class) = vm.sendable.classes.by_ctor.get(&f).cloned() else {
+        return Ok(());
     };
+    let Some(&(_, p)) = vm.sendable.classes.by_id.get(&class.id()) else {
+        return Ok(());
+    };
+    share_statics(vm, &class, f)?;
     // Prototype: every data property (methods, `constructor`) read-only; accessors as they are.
     for k in vm.own_keys(p) {
         if let Some(prop) = vm.get_own_property(p, k) {
@@ -356,6 +365,151 @@ pub fn seal_class(vm: &mut Vm, ctor: Value) {
     vm.heap.obj_mut(f).extensible = false;
     vm.sendable.classes.sealed.insert(f);
     vm.sendable.classes.sealed.insert(p);
+    Ok(())
+}
+
+/// Moves the static data fields of a Sendable class into the shared heap, so that every
+/// thread sees one value per field, as in ArkTS, where the class object itself is shared.
+///
+/// Each VM has its own local constructor (see the module docs), so the fields' values live in
+/// one process-wide Sendable object per class (untyped fields: any Sendable value or
+/// primitive), and each local constructor gets an enumerable accessor per field that reads
+/// and writes it. The first VM to seal the class creates that object from its initial
+/// values, which are type-checked like any Sendable field store; a later definition of the
+/// same class (a Worker importing the module, a thread materializing the class) keeps the
+/// current values, so its own initializers' results are dropped.
+fn share_statics(vm: &mut Vm, class: &Arc<SendableClass>, f: ObjRef) -> JsResult<()> {
+    use crate::shape::{ATTR_ACCESSOR, ATTR_CONFIGURABLE, ATTR_ENUMERABLE, ATTR_WRITABLE};
+    let data_field = ATTR_WRITABLE | ATTR_ENUMERABLE;
+    let fields: Vec<(crate::atom::PropKey, Value)> = vm
+        .own_keys(f)
+        .into_iter()
+        .filter(|k| !k.is_symbol())
+        .filter_map(|k| {
+            let prop = vm.get_own_property(f, k)?;
+            (prop.attrs & (ATTR_ACCESSOR | data_field) == data_field).then_some((k, prop.value))
+        })
+        .collect();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let existing = lock_registry().statics.get(&class.id()).copied();
+    let holder = match existing {
+        Some(r) => vm.shared_value(r),
+        None => {
+            let layout = fields
+                .iter()
+                .filter_map(|&(k, _)| {
+                    Some(FieldDesc {
+                        atom: super::props::key_atom(k)?,
+                        name: k.to_js_str()?.to_rust_string().into(),
+                        ty: FieldType::NONE,
+                    })
+                })
+                .collect();
+            let statics_class = match SendableClass::new(class.name(), None, layout) {
+                Ok(c) => c,
+                Err(e) => return vm.throw_shared(e),
+            };
+            let r = match vm.mutator().alloc_object(&statics_class) {
+                Ok(r) => r,
+                Err(e) => return vm.throw_shared(e),
+            };
+            let holder = vm.shared_value(r);
+            for &(k, v) in &fields {
+                vm.set(holder, k, v)?;
+            }
+            // Another thread may have sealed the same class meanwhile: the first one wins.
+            let mut reg = lock_registry();
+            let r = *reg.statics.entry(class.id()).or_insert(r);
+            let all = reg.statics.values().copied().collect();
+            SharedHeap::global().set_global_roots(STATICS_ROOTS, all);
+            drop(reg);
+            vm.shared_value(r)
+        }
+    };
+    for (k, _) in fields {
+        let name = k
+            .to_js_str()
+            .map(|s| s.to_rust_string())
+            .unwrap_or_default();
+        let data = vec![holder, encode_key(k)];
+        let get = vm.new_native_with_data(&format!("get {name}"), 0, static_getter, data.clone());
+        let set = vm.new_native_with_data(&format!("set {name}"), 1, static_setter, data);
+        let acc = vm
+            .heap
+            .alloc_accessor(Value::object(get), Value::object(set));
+        vm.heap
+            .obj_mut(f)
+            .put_raw(k, acc, ATTR_ACCESSOR | ATTR_ENUMERABLE | ATTR_CONFIGURABLE);
+    }
+    Ok(())
+}
+
+fn lock_registry() -> std::sync::MutexGuard<'static, Registry> {
+    registry().lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The getter of a shared static field: callee data is (holder, key).
+fn static_getter(vm: &mut Vm, _this: Value, _args: &[Value]) -> JsResult<Value> {
+    let holder = crate::builtins::callee_data(vm, 0);
+    let key = decode_key(crate::builtins::callee_data(vm, 1));
+    vm.get(holder, key)
+}
+
+/// The setter of a shared static field: a type-checked store into the holder (read-only once
+/// the class is frozen, see [`freeze_statics`]).
+fn static_setter(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
+    let holder = crate::builtins::callee_data(vm, 0);
+    let key = decode_key(crate::builtins::callee_data(vm, 1));
+    vm.set(holder, key, crate::builtins::arg(args, 0))?;
+    Ok(Value::UNDEFINED)
+}
+
+/// The shared object holding a static field's value, and the field's key, if `getter` is the
+/// getter of a shared static field (for `inspect`, which shows the value, not the accessor).
+pub fn peek_static_getter(vm: &Vm, getter: Value) -> Option<(u32, crate::atom::PropKey)> {
+    let crate::object::ObjectKind::Native(n) = &vm.heap.try_obj(getter)?.kind else {
+        return None;
+    };
+    if n.f as usize != static_getter as crate::object::NativeFn as usize {
+        return None;
+    }
+    let holder = n.data.first()?.as_shared()?;
+    Some((holder, decode_key(*n.data.get(1)?)))
+}
+
+/// A static field's key as accessor data: an atom as itself, an index `i` as `-1 - i`
+/// (static fields never have symbol keys: Sendable classes have no computed names).
+fn encode_key(k: crate::atom::PropKey) -> Value {
+    match k {
+        crate::atom::PropKey::Str(a) => Value::number(f64::from(a.0)),
+        crate::atom::PropKey::Index(i) => Value::number(-1.0 - f64::from(i)),
+        crate::atom::PropKey::Sym(_) => Value::UNDEFINED,
+    }
+}
+
+fn decode_key(v: Value) -> crate::atom::PropKey {
+    let n = v.as_number().unwrap_or(0.0);
+    if n < 0.0 {
+        crate::atom::PropKey::Index((-1.0 - n) as u32)
+    } else {
+        crate::atom::PropKey::Str(crate::atom::Atom(n as u32))
+    }
+}
+
+/// `Object.freeze` of a Sendable class constructor also freezes its shared statics, so that
+/// later stores through any thread's constructor fail with `Cannot assign to read only
+/// property`.
+pub fn freeze_statics(vm: &mut Vm, ctor: ObjRef) -> JsResult<()> {
+    let Some(class) = vm.sendable.classes.by_ctor.get(&ctor).cloned() else {
+        return Ok(());
+    };
+    let holder = lock_registry().statics.get(&class.id()).copied();
+    match holder {
+        Some(r) => super::props::freeze(vm, r.0),
+        None => Ok(()),
+    }
 }
 
 /// Registers a Sendable class implemented by natives (`ArkTSUtils.SendableLruCache`) in this

@@ -81,6 +81,7 @@ impl Vm {
             }
         };
         self.sendable.functions.insert(r.0, v);
+        self.note_module_with_sendables(module);
         Some(Ok(r.into()))
     }
 

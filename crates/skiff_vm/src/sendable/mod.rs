@@ -24,6 +24,7 @@
 //! * **Collection.** [`gc`] keeps this VM's shared roots published and answers the shared
 //!   heap's collection requests at safepoints; blocking waits go through [`Vm::parked`].
 
+pub mod bindings;
 pub mod class;
 pub mod function;
 pub mod gc;
@@ -136,6 +137,9 @@ pub struct SendableState {
     pub(crate) words_held: u32,
     /// This VM's closures of Sendable function cells, by slot ([`function`]).
     pub(crate) functions: rustc_hash::FxHashMap<u32, Value>,
+    /// Exported bindings this VM publishes for threads that materialize its modules
+    /// ([`bindings`]).
+    pub(crate) bindings: bindings::Published,
 }
 
 impl SendableState {
@@ -149,6 +153,7 @@ impl SendableState {
     pub fn trace(&self, out: &mut Vec<Value>) {
         self.classes.trace(out);
         out.extend(self.functions.values());
+        self.bindings.trace(out);
     }
 }
 

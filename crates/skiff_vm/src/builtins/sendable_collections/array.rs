@@ -45,6 +45,32 @@ pub(crate) fn new_array(vm: &mut Vm, items: Vec<SharedWord>) -> JsResult<Value> 
     check(vm, r).map(|r| vm.shared_value(r))
 }
 
+/// The array a method that builds a new array returns for `this`: for an instance of a
+/// Sendable subclass of `collections.Array`, a new instance of that subclass, made by calling
+/// its constructor with the length (as ArkTS does) and then holding `items`; otherwise a new
+/// SendableArray.
+fn species_array(vm: &mut Vm, this: Value, items: Vec<SharedWord>) -> JsResult<Value> {
+    let class = this_ref(this).and_then(|r| match vm.mutator().get(r) {
+        Some(skiff_shared::Cell::Object(o)) => Some(o.class().clone()),
+        _ => None,
+    });
+    let ctor = class.and_then(|c| crate::sendable::class::materialize(vm, &c));
+    let Some((ctor, _)) = ctor else {
+        return new_array(vm, items);
+    };
+    let ctor = Value::object(ctor);
+    // `items` stays in this Rust frame while the constructor runs script code.
+    vm.with_shared_words_held(|vm| {
+        let made = vm.construct(ctor, &[Value::number(items.len() as f64)], ctor)?;
+        let Some(a) = this_ref(made).and_then(|r| vm.mutator().array(r).cloned()) else {
+            return Err(vm.type_error("The subclass constructor did not return an Array"));
+        };
+        check(vm, a.shrink_to(0))?;
+        check(vm, a.push(&items))?;
+        Ok(made)
+    })
+}
+
 fn callable(vm: &mut Vm, f: Value, predicate: bool) -> JsResult<Value> {
     if vm.is_callable(f) {
         Ok(f)
@@ -288,7 +314,7 @@ fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let start = rel_arg(vm, arg(args, 0), len, 0)?;
     let end = rel_arg(vm, arg(args, 1), len, len)?;
     let items = check(vm, a.slice(start, end))?;
-    new_array(vm, items)
+    species_array(vm, this, items)
 }
 
 fn splice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -306,7 +332,7 @@ fn splice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     };
     let items = words(vm, args.get(2..).unwrap_or(&[]))?;
     let removed = check(vm, a.splice(start, count, &items))?;
-    new_array(vm, removed)
+    species_array(vm, this, removed)
 }
 
 fn concat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -322,7 +348,7 @@ fn concat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
             None => out.push(word(vm, v)?),
         }
     }
-    new_array(vm, out)
+    species_array(vm, this, out)
 }
 
 fn reverse(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
@@ -511,6 +537,12 @@ enum Pass {
 }
 
 fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Pass, name: &str) -> JsResult<Value> {
+    // `map` keeps the shared copies of the callback's results in a Rust vector while more
+    // callbacks run.
+    vm.with_shared_words_held(|vm| each_held(vm, this, args, mode, name))
+}
+
+fn each_held(vm: &mut Vm, this: Value, args: &[Value], mode: Pass, name: &str) -> JsResult<Value> {
     let a = this_array(vm, this, name)?;
     let predicate = matches!(
         mode,
@@ -565,7 +597,7 @@ fn each(vm: &mut Vm, this: Value, args: &[Value], mode: Pass, name: &str) -> JsR
     drop(scope);
     match mode {
         Pass::ForEach | Pass::Find | Pass::FindLast => Ok(Value::UNDEFINED),
-        Pass::Map | Pass::Filter => new_array(vm, out),
+        Pass::Map | Pass::Filter => species_array(vm, this, out),
         Pass::FindIndex | Pass::FindLastIndex => Ok(Value::number(-1.0)),
         Pass::Every => Ok(Value::TRUE),
         Pass::Some => Ok(Value::FALSE),
