@@ -86,6 +86,27 @@ pub fn number_to_radix_string(n: f64, radix: u32) -> String {
 }
 
 /// StringToNumber (§7.1.4.1.1).
+/// CanonicalNumericIndexString(s) is not undefined: `s` is `"-0"` or the way JS prints some
+/// number (`"1.5"`, `"-1"`, `"NaN"`, `"Infinity"`, `"1e+21"`).
+pub fn is_canonical_numeric_string(s: &JsStr) -> bool {
+    // Every such string starts with a digit, '-', 'I' or 'N': skip the parse for names.
+    if s.is_empty() {
+        return false;
+    }
+    let c = s.at(0);
+    if !(c == u16::from(b'-')
+        || c == u16::from(b'I')
+        || c == u16::from(b'N')
+        || (u16::from(b'0')..=u16::from(b'9')).contains(&c))
+    {
+        return false;
+    }
+    if *s == JsStr::from_str("-0") {
+        return true;
+    }
+    number_to_string(string_to_number(s)) == *s
+}
+
 pub fn string_to_number(s: &JsStr) -> f64 {
     let text = s.to_rust_string();
     let t = text.trim_matches(|c: char| {
@@ -402,6 +423,15 @@ impl Vm {
         if let Some(obj) = self.heap.try_obj(o) {
             if obj.is_array() {
                 return Ok(obj.array_len() as f64);
+            }
+            // %TypedArray%.prototype methods use the internal length; Array methods applied
+            // to a typed array read `length`, which is the same unless a script defined its own.
+            if let crate::object::ObjectKind::TypedArray { length, .. } = obj.kind {
+                if crate::builtins::typed::in_typed_array_method()
+                    || obj.get_own(PropKey::Str(names::get().length)).is_none()
+                {
+                    return Ok(length as f64);
+                }
             }
         }
         let l = self.get(o, PropKey::Str(names::get().length))?;

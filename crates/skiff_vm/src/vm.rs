@@ -502,6 +502,21 @@ impl Vm {
         })
     }
 
+    /// For a typed array `o` and a numeric key — an integer index, or a canonical numeric
+    /// string such as `"-0"`, `"1.5"` or `"-1"` — `Some(Some(i))` when the key names element
+    /// `i` and `Some(None)` when it names no element (such keys never reach the prototype).
+    /// `None` for other objects and keys.
+    pub fn typed_array_element(&self, o: ObjRef, key: PropKey) -> Option<Option<usize>> {
+        let ObjectKind::TypedArray { length, .. } = self.heap.obj(o).kind else {
+            return None;
+        };
+        match key {
+            PropKey::Index(i) => Some(((i as usize) < length).then_some(i as usize)),
+            PropKey::Str(a) => crate::conv::is_canonical_numeric_string(&a.name()).then_some(None),
+            PropKey::Sym(_) => None,
+        }
+    }
+
     /// Own property including virtual ones (array length, string indices, typed array
     /// elements). Returns the stored form.
     pub fn get_own_property(&self, o: ObjRef, key: PropKey) -> Option<RawProp> {
@@ -545,17 +560,16 @@ impl Vm {
                     attrs: ATTR_WRITABLE | ATTR_CONFIGURABLE | 0x80,
                 });
             }
-            ObjectKind::TypedArray { length, .. } => {
-                if let PropKey::Index(i) = key {
-                    if (i as usize) < *length {
-                        return Some(RawProp {
-                            value: Value::UNDEFINED,
-                            attrs: ATTR_WRITABLE | ATTR_ENUMERABLE | ATTR_CONFIGURABLE | 0x80,
-                        });
-                    }
-                    return None;
+            ObjectKind::TypedArray { .. } => match self.typed_array_element(o, key) {
+                Some(Some(_)) => {
+                    return Some(RawProp {
+                        value: Value::UNDEFINED,
+                        attrs: ATTR_WRITABLE | ATTR_ENUMERABLE | ATTR_CONFIGURABLE | 0x80,
+                    });
                 }
-            }
+                Some(None) => return None,
+                None => {}
+            },
             _ => {}
         }
         obj.get_own(key)
@@ -666,10 +680,9 @@ impl Vm {
                 }
                 return self.raw_value(o, key, p, receiver);
             }
-            if let ObjectKind::TypedArray { .. } = self.heap.obj(o).kind {
-                if matches!(key, PropKey::Index(_)) {
-                    return Ok(Value::UNDEFINED);
-                }
+            // A numeric key of a typed array never reaches its prototype.
+            if self.typed_array_element(o, key).is_some() {
+                return Ok(Value::UNDEFINED);
             }
             match self.heap.obj(o).proto {
                 Some(p) => o = p,
@@ -683,6 +696,9 @@ impl Vm {
         loop {
             if let Some(p) = self.get_own_property(o, key) {
                 return Some((o, p));
+            }
+            if self.typed_array_element(o, key).is_some() {
+                return None;
             }
             o = self.heap.obj(o).proto?;
         }
@@ -752,11 +768,15 @@ impl Vm {
     }
 
     fn set_slow(&mut self, o: ObjRef, key: PropKey, value: Value, receiver: Value) -> JsResult<()> {
-        if let ObjectKind::TypedArray { length, .. } = self.heap.obj(o).kind {
-            if let PropKey::Index(i) = key {
-                if (i as usize) < length {
-                    return crate::builtins::typed::set_index(self, o, i as usize, value);
-                }
+        if let Some(element) = self.typed_array_element(o, key) {
+            if receiver == Value::object(o) {
+                // TypedArraySetElement: the value is converted even when no element is there.
+                return match element {
+                    Some(i) => crate::builtins::typed::set_index(self, o, i, value),
+                    None => crate::builtins::typed::convert_element(self, o, value),
+                };
+            }
+            if element.is_none() {
                 return Ok(());
             }
         }
@@ -846,16 +866,21 @@ impl Vm {
             }
             return Ok(true);
         }
-        if let ObjectKind::TypedArray { length, .. } = self.heap.obj(o).kind {
-            if let PropKey::Index(i) = key {
-                if (i as usize) >= length || d.is_accessor() {
-                    return Ok(false);
-                }
-                if let Some(v) = d.value {
-                    crate::builtins::typed::set_index(self, o, i as usize, v)?;
-                }
-                return Ok(true);
+        if let Some(element) = self.typed_array_element(o, key) {
+            let Some(i) = element else {
+                return Ok(false);
+            };
+            if d.is_accessor()
+                || d.configurable == Some(false)
+                || d.enumerable == Some(false)
+                || d.writable == Some(false)
+            {
+                return Ok(false);
             }
+            if let Some(v) = d.value {
+                crate::builtins::typed::set_index(self, o, i, v)?;
+            }
+            return Ok(true);
         }
         let current = self.get_own_property(o, key);
         match current {
@@ -973,6 +998,10 @@ impl Vm {
 
     /// `[[Delete]]`; returns false for non-configurable properties.
     pub fn delete_property(&mut self, o: ObjRef, key: PropKey) -> bool {
+        // Typed array elements cannot be deleted; other numeric keys name nothing.
+        if let Some(element) = self.typed_array_element(o, key) {
+            return element.is_none();
+        }
         match self.get_own_property(o, key) {
             None => true,
             Some(p) => {

@@ -1208,10 +1208,6 @@ fn to_locale_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value
     Ok(vm.str_val(&parts.join(",")))
 }
 
-fn species_getter(_vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    Ok(this)
-}
-
 pub fn install(vm: &mut Vm) {
     let proto = vm.realm.array_proto;
     vm.heap.obj_mut(proto).kind = ObjectKind::Array;
@@ -1224,7 +1220,7 @@ pub fn install(vm: &mut Vm) {
         ctor,
         PropKey::Sym(wk::SPECIES),
         "[Symbol.species]",
-        species_getter,
+        super::species_getter,
     );
     let methods: [(&str, u32, crate::object::NativeFn); 40] = [
         ("at", 1, at),

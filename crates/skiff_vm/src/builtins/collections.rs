@@ -404,10 +404,6 @@ fn tag(vm: &mut Vm, o: ObjRef, t: &str) {
         .put_raw(PropKey::Sym(wk::TO_STRING_TAG), s, ATTR_CONFIGURABLE);
 }
 
-fn species_getter(_vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    Ok(this)
-}
-
 pub fn install(vm: &mut Vm) {
     let mp = vm.realm.map_proto;
     let mc = vm.new_constructor("Map", 0, map_ctor, Some(mp));
@@ -429,7 +425,7 @@ pub fn install(vm: &mut Vm) {
         mc,
         PropKey::Sym(wk::SPECIES),
         "[Symbol.species]",
-        species_getter,
+        super::species_getter,
     );
     tag(vm, mp, "Map");
     set_global(vm, "Map", Value::object(mc));
@@ -454,7 +450,7 @@ pub fn install(vm: &mut Vm) {
         sc,
         PropKey::Sym(wk::SPECIES),
         "[Symbol.species]",
-        species_getter,
+        super::species_getter,
     );
     tag(vm, sp, "Set");
     set_global(vm, "Set", Value::object(sc));

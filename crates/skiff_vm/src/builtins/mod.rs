@@ -76,6 +76,31 @@ pub fn set_global(vm: &mut Vm, name: &str, v: Value) {
         .put_raw(PropKey::from_str(name), v, ATTR_HIDDEN);
 }
 
+/// SpeciesConstructor(o, default): `o.constructor[Symbol.species]`, or `default` when either
+/// is undefined (or the species is null).
+pub fn species_constructor(vm: &mut Vm, o: Value, default: Value) -> crate::JsResult<Value> {
+    let c = vm.get(o, PropKey::Str(crate::atom::names::get().constructor))?;
+    if c.is_undefined() {
+        return Ok(default);
+    }
+    if !c.is_object() {
+        return Err(vm.type_error("The .constructor property is not an object"));
+    }
+    let s = vm.get(c, PropKey::Sym(crate::vm::wk::SPECIES))?;
+    if s.is_nullish() {
+        return Ok(default);
+    }
+    if !vm.is_constructor(s) {
+        return Err(vm.type_error("object.constructor[Symbol.species] is not a constructor"));
+    }
+    Ok(s)
+}
+
+/// A `get [Symbol.species]() { return this; }` accessor for built-in constructors.
+pub fn species_getter(_vm: &mut Vm, this: Value, _args: &[Value]) -> crate::JsResult<Value> {
+    Ok(this)
+}
+
 /// Data slot `i` of the native function currently executing.
 pub fn callee_data(vm: &Vm, i: usize) -> Value {
     match vm.heap.try_obj(vm.native_callee).map(|o| &o.kind) {

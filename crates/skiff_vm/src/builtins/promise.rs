@@ -372,18 +372,8 @@ fn promise_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn species_ctor(vm: &mut Vm, p: Value) -> JsResult<Value> {
-    let c = vm.get(p, PropKey::Str(names::get().constructor))?;
-    if c.is_undefined() {
-        return Ok(Value::object(vm.realm.promise_ctor));
-    }
-    if !c.is_object() {
-        return Err(vm.type_error("The .constructor property is not an object"));
-    }
-    let s = vm.get(c, PropKey::Sym(wk::SPECIES))?;
-    if s.is_nullish() {
-        return Ok(Value::object(vm.realm.promise_ctor));
-    }
-    Ok(s)
+    let default = Value::object(vm.realm.promise_ctor);
+    super::species_constructor(vm, p, default)
 }
 
 fn then(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -659,10 +649,6 @@ fn race(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     combinator(vm, this, args, Combinator::Race)
 }
 
-fn species_getter(_vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    Ok(this)
-}
-
 fn queue_microtask(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let f = arg(args, 0);
     if !vm.is_callable(f) {
@@ -694,7 +680,7 @@ pub fn install(vm: &mut Vm) {
         ctor,
         PropKey::Sym(wk::SPECIES),
         "[Symbol.species]",
-        species_getter,
+        super::species_getter,
     );
     set_global(vm, "Promise", Value::object(ctor));
     let q = vm.new_native("queueMicrotask", 1, queue_microtask);

@@ -150,6 +150,15 @@ pub(crate) fn encode(vm: &mut Vm, kind: TypedKind, v: Value) -> JsResult<[u8; 8]
 }
 
 /// Stores element `i` (out-of-range writes are ignored, as the spec says).
+/// Converts `v` as a store into typed array `o` would (ToNumber or ToBigInt) and drops it: a
+/// store to a numeric key that names no element still converts its value.
+pub fn convert_element(vm: &mut Vm, o: ObjRef, v: Value) -> JsResult<()> {
+    if let ObjectKind::TypedArray { kind, .. } = vm.heap.obj(o).kind {
+        encode(vm, kind, v)?;
+    }
+    Ok(())
+}
+
 pub fn set_index(vm: &mut Vm, o: ObjRef, i: usize, v: Value) -> JsResult<()> {
     let Some((kind, _, _, _)) = view(vm, o) else {
         return Ok(());
@@ -277,18 +286,42 @@ fn slice_range(vm: &mut Vm, b: &Buffer, args: &[Value]) -> JsResult<(usize, usiz
 }
 
 fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    // The %ArrayBuffer% intrinsic travels as the method's data (read before any script runs).
+    let default = super::callee_data(vm, 0);
     let b = this_buffer(vm, this, false, "slice")?;
     let (s, e) = slice_range(vm, &b, args)?;
-    let data: Vec<u8> = if s < e {
-        b.borrow()[s..e].to_vec()
+    let n = e.saturating_sub(s);
+    let c = super::species_constructor(vm, this, default)?;
+    let target = if c == default {
+        let p = vm.realm.array_buffer_proto;
+        new_buffer(vm, p, n)
     } else {
-        Vec::new()
+        let made = vm.construct(c, &[Value::number(n as f64)], c)?;
+        match buffer_of(vm, made) {
+            Some(t) if !t.is_shared() => {
+                if made == this {
+                    return Err(vm.type_error(
+                        "ArrayBuffer subclass returned this from species constructor",
+                    ));
+                }
+                if t.borrow().len() < n {
+                    return Err(vm.type_error(
+                        "Species constructor returned an ArrayBuffer that is too small",
+                    ));
+                }
+                made
+            }
+            _ => return Err(vm.type_error("Species constructor did not return an ArrayBuffer")),
+        }
     };
-    let p = vm.realm.array_buffer_proto;
-    Ok(Value::object(vm.new_object_with_proto(
-        Some(p),
-        ObjectKind::ArrayBuffer(Buffer::local(data)),
-    )))
+    if let Some(t) = buffer_of(vm, target) {
+        let src = b.borrow();
+        let end = e.min(src.len());
+        if s < end {
+            t.borrow_mut()[..end - s].copy_from_slice(&src[s..end]);
+        }
+    }
+    Ok(target)
 }
 
 fn is_view(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
@@ -452,8 +485,63 @@ fn ta_buffer(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     }
 }
 
-fn ta_subarray(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let (o, kind, len) = this_typed(vm, this)?;
+/// Whether elements of `kind` are BigInts (its content type, in the spec's words).
+fn holds_bigints(kind: TypedKind) -> bool {
+    matches!(kind, TypedKind::BigInt64 | TypedKind::BigUint64)
+}
+
+/// The constructor of `kind`'s typed arrays in this realm.
+fn default_ctor(vm: &Vm, kind: TypedKind) -> Value {
+    let idx = TypedKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    Value::object(vm.realm.typed_ctors[idx])
+}
+
+/// TypedArraySpeciesCreate(exemplar, args): a new typed array from the exemplar's species
+/// constructor (its own kind's constructor by default), checked to be a typed array of the
+/// same content type (numbers or BigInts) and, for a length argument, at least that long.
+fn species_create(
+    vm: &mut Vm,
+    exemplar: ObjRef,
+    kind: TypedKind,
+    args: &[Value],
+) -> JsResult<(Value, ObjRef)> {
+    let default = default_ctor(vm, kind);
+    let c = super::species_constructor(vm, Value::object(exemplar), default)?;
+    if c == default && args.len() == 1 {
+        // The common case: no user code can observe the construction.
+        let len = args[0].as_number().unwrap_or(0.0) as usize;
+        let r = new_typed(vm, kind, len);
+        return Ok((r, r.as_object().unwrap_or(ObjRef(0))));
+    }
+    let (made, o, made_kind) = typed_array_create(vm, c, args)?;
+    if holds_bigints(made_kind) != holds_bigints(kind) {
+        return Err(
+            vm.type_error("Content type of the species constructor's TypedArray does not match")
+        );
+    }
+    Ok((made, o))
+}
+
+/// TypedArrayCreate(c, args): `new c(...args)`, which must be a typed array and, for a length
+/// argument, at least that long.
+fn typed_array_create(
+    vm: &mut Vm,
+    c: Value,
+    args: &[Value],
+) -> JsResult<(Value, ObjRef, TypedKind)> {
+    let made = vm.construct(c, args, c)?;
+    let Ok((o, made_kind, len)) = this_typed(vm, made) else {
+        return Err(vm.type_error("the constructor did not return a TypedArray object"));
+    };
+    if let [n] = args {
+        if n.as_number().is_some_and(|n| (len as f64) < n) {
+            return Err(vm.type_error("the constructor returned a TypedArray that is too short"));
+        }
+    }
+    Ok((made, o, made_kind))
+}
+
+fn relative_range(vm: &mut Vm, args: &[Value], len: usize) -> JsResult<(usize, usize)> {
     let lf = len as f64;
     let s = crate::conv::relative_index(vm.to_integer(arg(args, 0))?, lf);
     let e = if arg(args, 1).is_undefined() {
@@ -461,36 +549,30 @@ fn ta_subarray(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     } else {
         crate::conv::relative_index(vm.to_integer(args[1])?, lf)
     };
-    let n = (e - s).max(0.0) as usize;
-    let (buffer, offset, proto) = match vm.heap.obj(o).kind {
-        ObjectKind::TypedArray { buffer, offset, .. } => (buffer, offset, vm.heap.obj(o).proto),
+    Ok((s as usize, (e.max(s)) as usize))
+}
+
+fn ta_subarray(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    let (o, kind, len) = this_typed(vm, this)?;
+    let (s, e) = relative_range(vm, args, len)?;
+    let (buffer, offset) = match vm.heap.obj(o).kind {
+        ObjectKind::TypedArray { buffer, offset, .. } => (buffer, offset),
         _ => return Ok(Value::UNDEFINED),
     };
-    let p = proto.unwrap_or(vm.realm.typed_array_proto);
-    Ok(make_typed(
-        vm,
-        kind,
-        p,
-        buffer,
-        offset + s as usize * kind.size(),
-        n,
-    ))
+    let begin = Value::number((offset + s * kind.size()) as f64);
+    let count = Value::number((e - s) as f64);
+    species_create(vm, o, kind, &[buffer, begin, count]).map(|(r, _)| r)
 }
 
 fn ta_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let (o, kind, len) = this_typed(vm, this)?;
-    let lf = len as f64;
-    let s = crate::conv::relative_index(vm.to_integer(arg(args, 0))?, lf) as usize;
-    let e = if arg(args, 1).is_undefined() {
-        lf
-    } else {
-        crate::conv::relative_index(vm.to_integer(args[1])?, lf)
-    } as usize;
-    let n = e.saturating_sub(s);
-    let r = new_typed(vm, kind, n);
+    let (s, e) = relative_range(vm, args, len)?;
+    let n = e - s;
+    let (r, ro) = species_create(vm, o, kind, &[Value::number(n as f64)])?;
     vm.root(r);
-    let ro = r.as_object().unwrap_or(ObjRef(0));
-    for i in 0..n {
+    // The species constructor may have shrunk the source's view of its buffer meanwhile.
+    let len_now = view(vm, o).map_or(0, |v| v.3);
+    for i in 0..n.min(len_now.saturating_sub(s)) {
         let v = get_index(vm, o, s + i);
         set_index(vm, ro, i, v)?;
     }
@@ -530,29 +612,34 @@ fn ta_from_values(vm: &mut Vm, kind: TypedKind, vals: Vec<Value>) -> JsResult<Va
 fn ta_map(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let (o, kind, len) = this_typed(vm, this)?;
     let f = super::require_callable(vm, arg(args, 0))?;
-    let mut out = Vec::with_capacity(len);
+    let (r, ro) = species_create(vm, o, kind, &[Value::number(len as f64)])?;
+    vm.root(r);
     for i in 0..len {
         let v = get_index(vm, o, i);
-        let r = vm.call(f, arg(args, 1), &[v, Value::number(i as f64), this])?;
-        vm.root(r);
-        out.push(r);
+        let mapped = vm.call(f, arg(args, 1), &[v, Value::number(i as f64), this])?;
+        vm.set(Value::object(ro), PropKey::Index(i as u32), mapped)?;
     }
-    ta_from_values(vm, kind, out)
+    Ok(r)
 }
 
 fn ta_filter(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let (o, kind, len) = this_typed(vm, this)?;
     let f = super::require_callable(vm, arg(args, 0))?;
-    let mut out = Vec::new();
+    let mut kept = Vec::new();
     for i in 0..len {
         let v = get_index(vm, o, i);
         vm.root(v);
         let r = vm.call(f, arg(args, 1), &[v, Value::number(i as f64), this])?;
         if vm.to_boolean(r) {
-            out.push(v);
+            kept.push(v);
         }
     }
-    ta_from_values(vm, kind, out)
+    let (r, ro) = species_create(vm, o, kind, &[Value::number(kept.len() as f64)])?;
+    vm.root(r);
+    for (i, v) in kept.into_iter().enumerate() {
+        vm.set(Value::object(ro), PropKey::Index(i as u32), v)?;
+    }
+    Ok(r)
 }
 
 fn ta_sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
@@ -622,6 +709,29 @@ fn ta_to_string_tag(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value
     }
 }
 
+/// A %TypedArray%.prototype method that shares its algorithm with the Array method of the
+/// same name (callee data 0): it first checks that `this` is a typed array, as every
+/// %TypedArray% method does, and is a function object of its own.
+fn ta_generic(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    let f = super::callee_data(vm, 0);
+    this_typed(vm, this)?;
+    TYPED_ARRAY_METHODS.with(|d| d.set(d.get() + 1));
+    let r = vm.call(f, this, args);
+    TYPED_ARRAY_METHODS.with(|d| d.set(d.get() - 1));
+    r
+}
+
+thread_local! {
+    /// How many [`ta_generic`] calls are on this thread's stack: their shared Array algorithms
+    /// take a typed array's length from its internal slot, not from its `length` property.
+    static TYPED_ARRAY_METHODS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// True while a %TypedArray%.prototype method that shares an Array algorithm runs.
+pub(crate) fn in_typed_array_method() -> bool {
+    TYPED_ARRAY_METHODS.with(|d| d.get() > 0)
+}
+
 fn ta_values(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     this_typed(vm, this)?;
     Ok(super::iterator::array_iterator(vm, this, 0))
@@ -638,38 +748,61 @@ fn ta_entries(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
 }
 
 fn ta_static_from(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    if !vm.is_constructor(this) {
+        return Err(vm.type_error("TypedArray.from: this is not a constructor"));
+    }
     let src = arg(args, 0);
-    let items = {
-        let it = vm.get(src, PropKey::Sym(wk::ITERATOR))?;
-        if !it.is_nullish() {
-            super::iterator::iterate_to_vec(vm, src)?
-        } else {
-            super::function::list_from_array_like(vm, src)?
-        }
+    let mapfn = arg(args, 1);
+    if !mapfn.is_undefined() && !vm.is_callable(mapfn) {
+        let shown = vm.to_display_string(mapfn);
+        return Err(vm.type_error(format!("{shown} is not a function")));
+    }
+    let it = vm.get(src, PropKey::Sym(wk::ITERATOR))?;
+    let (items, from_iterator) = if !it.is_nullish() {
+        (super::iterator::iterate_to_vec(vm, src)?, true)
+    } else {
+        (Vec::new(), false)
     };
-    let f = arg(args, 1);
-    let mut vals = Vec::with_capacity(items.len());
     let hm = vm.handles.len();
     vm.handles.extend_from_slice(&items);
-    for (i, v) in items.into_iter().enumerate() {
-        let r = if f.is_undefined() {
-            v
+    let result = (|| {
+        let len = if from_iterator {
+            items.len() as f64
         } else {
-            vm.call(f, arg(args, 2), &[v, Value::number(i as f64)])?
+            let o = vm.to_object(src)?;
+            vm.length_of(Value::object(o))?
         };
-        vm.handles.push(r);
-        vals.push(r);
-    }
-    let arr = vm.new_array_value(vals);
+        let (target, _, _) = typed_array_create(vm, this, &[Value::number(len)])?;
+        vm.handles.push(target);
+        for k in 0..len as usize {
+            let v = if from_iterator {
+                items.get(k).copied().unwrap_or(Value::UNDEFINED)
+            } else {
+                vm.get(src, PropKey::Index(k as u32))?
+            };
+            let mapped = if mapfn.is_undefined() {
+                v
+            } else {
+                vm.call(mapfn, arg(args, 2), &[v, Value::number(k as f64)])?
+            };
+            vm.set(target, PropKey::Index(k as u32), mapped)?;
+        }
+        Ok(target)
+    })();
     vm.handles.truncate(hm);
-    vm.root(arr);
-    vm.construct(this, &[arr], this)
+    result
 }
 
 fn ta_static_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let arr = vm.new_array_value(args.to_vec());
-    vm.root(arr);
-    vm.construct(this, &[arr], this)
+    if !vm.is_constructor(this) {
+        return Err(vm.type_error("TypedArray.of: this is not a constructor"));
+    }
+    let (target, _, _) = typed_array_create(vm, this, &[Value::number(args.len() as f64)])?;
+    vm.root(target);
+    for (k, &v) in args.iter().enumerate() {
+        vm.set(target, PropKey::Index(k as u32), v)?;
+    }
+    Ok(target)
 }
 
 // ----- DataView --------------------------------------------------------------------------
@@ -816,8 +949,19 @@ pub fn install(vm: &mut Vm) {
         "byteLength",
         byte_length,
     );
-    vm.define_method(abp, "slice", 2, buffer_slice);
+    let slice = vm.new_native_with_data("slice", 2, buffer_slice, vec![Value::object(abc)]);
+    vm.heap.obj_mut(abp).put_raw(
+        PropKey::from_str("slice"),
+        Value::object(slice),
+        ATTR_HIDDEN,
+    );
     vm.define_method(abc, "isView", 1, is_view);
+    vm.define_getter(
+        abc,
+        PropKey::Sym(wk::SPECIES),
+        "[Symbol.species]",
+        super::species_getter,
+    );
     let t = vm.str_val("ArrayBuffer");
     vm.heap
         .obj_mut(abp)
@@ -845,6 +989,12 @@ pub fn install(vm: &mut Vm) {
         shared_growable,
     );
     vm.define_method(sabp, "slice", 2, shared_slice);
+    vm.define_getter(
+        sabc,
+        PropKey::Sym(wk::SPECIES),
+        "[Symbol.species]",
+        super::species_getter,
+    );
     let t = vm.str_val("SharedArrayBuffer");
     vm.heap
         .obj_mut(sabp)
@@ -915,14 +1065,33 @@ pub fn install(vm: &mut Vm) {
         "reverse",
         "some",
         "toLocaleString",
-        "toString",
     ] {
-        if let Some(p) = vm.heap.obj(ap).get_own(PropKey::from_str(n)) {
-            vm.heap
-                .obj_mut(tap)
-                .put_raw(PropKey::from_str(n), p.value, ATTR_HIDDEN);
-        }
+        let Some(p) = vm.heap.obj(ap).get_own(PropKey::from_str(n)) else {
+            continue;
+        };
+        let length = vm
+            .heap
+            .try_obj(p.value)
+            .and_then(|f| f.get_own(PropKey::Str(names::get().length)))
+            .and_then(|l| l.value.as_number())
+            .unwrap_or(0.0);
+        let f = vm.new_native_with_data(n, length as u32, ta_generic, vec![p.value]);
+        vm.heap
+            .obj_mut(tap)
+            .put_raw(PropKey::from_str(n), Value::object(f), ATTR_HIDDEN);
     }
+    // %TypedArray%.prototype.toString is Array.prototype.toString itself.
+    if let Some(p) = vm.heap.obj(ap).get_own(PropKey::from_str("toString")) {
+        vm.heap
+            .obj_mut(tap)
+            .put_raw(PropKey::from_str("toString"), p.value, ATTR_HIDDEN);
+    }
+    vm.define_getter(
+        tac,
+        PropKey::Sym(wk::SPECIES),
+        "[Symbol.species]",
+        super::species_getter,
+    );
     vm.define_method(tac, "from", 1, ta_static_from);
     vm.define_method(tac, "of", 0, ta_static_of);
     for (i, kind) in TypedKind::ALL.iter().enumerate() {

@@ -114,16 +114,12 @@ pub(crate) fn set_tag(vm: &mut Vm, o: ObjRef, t: &str) {
         .put_raw(PropKey::Sym(wk::TO_STRING_TAG), s, ATTR_CONFIGURABLE);
 }
 
-fn species_getter(_vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
-    Ok(this)
-}
-
 pub(crate) fn define_species(vm: &mut Vm, ctor: ObjRef) {
     vm.define_getter(
         ctor,
         PropKey::Sym(wk::SPECIES),
         "[Symbol.species]",
-        species_getter,
+        crate::builtins::species_getter,
     );
 }
 
