@@ -306,7 +306,7 @@ pub fn run_job(vm: &mut Vm, job: Job) -> JsResult<()> {
 
 /// NewPromiseCapability(C).
 pub fn new_capability(vm: &mut Vm, c: Value) -> JsResult<(Value, Value, Value)> {
-    if c.as_object() == Some(vm.realm.promise_ctor) || c.is_undefined() {
+    if c.as_object() == Some(vm.realm.promise_ctor) {
         let p = new_promise(vm);
         return Ok((p, Value::UNDEFINED, Value::UNDEFINED));
     }
@@ -340,6 +340,13 @@ pub fn new_capability(vm: &mut Vm, c: Value) -> JsResult<(Value, Value, Value)> 
 fn capability_executor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let h = callee_data(vm, 0);
     if let Some(o) = h.as_object() {
+        // A constructor that calls its executor twice may not replace functions it got.
+        let set = vm.heap.obj(o).elements.iter().any(|v| !v.is_undefined());
+        if set {
+            return Err(vm.type_error(
+                "Promise executor has already been invoked with non-undefined arguments",
+            ));
+        }
         vm.heap.obj_mut(o).elements = vec![arg(args, 0), arg(args, 1)];
     }
     Ok(Value::UNDEFINED)
@@ -480,7 +487,8 @@ enum Combinator {
     Race,
 }
 
-/// Shared state for a combinator: elements[0] = remaining count, elements[1] = values array.
+/// Promise.all / allSettled / any / race. Shared state of the element callbacks:
+/// `elements[0]` = remaining count, `elements[1]` = the values array.
 fn combinator(vm: &mut Vm, this: Value, args: &[Value], kind: Combinator) -> JsResult<Value> {
     let cap = new_capability(vm, this)?;
     vm.root(cap.0);
@@ -501,6 +509,9 @@ fn combinator(vm: &mut Vm, this: Value, args: &[Value], kind: Combinator) -> JsR
     Ok(cap.0)
 }
 
+/// GetPromiseResolve, GetIterator and PerformPromiseAll & co.: steps the iterator one value at
+/// a time; an error from `resolve` or `then` closes the iterator, one from the iterator itself
+/// does not.
 fn combinator_body(
     vm: &mut Vm,
     c: Value,
@@ -511,37 +522,47 @@ fn combinator_body(
 ) -> JsResult<()> {
     let resolve_fn = vm.get(c, PropKey::from_str("resolve"))?;
     require_callable(vm, resolve_fn)?;
-    let items = super::iterator::iterate_to_vec(vm, iterable)?;
-    let hm = vm.handles.len();
-    vm.handles.extend_from_slice(&items);
-    let values = vm.new_array_value(vec![Value::UNDEFINED; items.len()]);
+    let record = super::iterator::get_iterator(vm, iterable)?;
+    vm.root(record.iter);
+    vm.root(record.next);
+    let values = vm.new_array_value(Vec::new());
     vm.root(values);
     let state = vm.new_object();
     vm.root(Value::object(state));
-    vm.heap.obj_mut(state).elements = vec![Value::number(items.len() as f64 + 1.0), values];
-    for (i, item) in items.iter().enumerate() {
-        let next = vm.call(resolve_fn, c, &[*item])?;
-        vm.root(next);
-        let idx = Value::number(i as f64);
-        let (on_f, on_r) = match kind {
-            Combinator::All => {
-                let f = element_fn(vm, 0, idx, state, res);
-                (f, rej)
+    vm.heap.obj_mut(state).elements = vec![Value::number(1.0), values];
+    let mut index = 0usize;
+    while let Some(item) = super::iterator::iter_step(vm, record)? {
+        if let Some(a) = values.as_object() {
+            vm.heap.obj_mut(a).elements.push(Value::UNDEFINED);
+        }
+        let remaining = vm.heap.obj(state).elements[0].num();
+        vm.heap.obj_mut(state).elements[0] = Value::number(remaining + 1.0);
+        let idx = Value::number(index as f64);
+        index += 1;
+        let step = (|| {
+            let next = vm.call(resolve_fn, c, &[item])?;
+            vm.root(next);
+            let (on_f, on_r) = match kind {
+                Combinator::All => (element_fn(vm, 0, idx, state, res), rej),
+                Combinator::AllSettled => {
+                    let f = element_fn(vm, 1, idx, state, res);
+                    let r = element_fn(vm, 2, idx, state, res);
+                    (f, r)
+                }
+                Combinator::Any => (res, element_fn(vm, 3, idx, state, rej)),
+                Combinator::Race => (res, rej),
+            };
+            vm.invoke(next, PropKey::Str(names::get().then), &[on_f, on_r])
+        })();
+        if let Err(e) = step {
+            if e == crate::vm::TERMINATION {
+                return Err(e);
             }
-            Combinator::AllSettled => {
-                let f = element_fn(vm, 1, idx, state, res);
-                let r = element_fn(vm, 2, idx, state, res);
-                (f, r)
-            }
-            Combinator::Any => {
-                let r = element_fn(vm, 3, idx, state, rej);
-                (res, r)
-            }
-            Combinator::Race => (res, rej),
-        };
-        vm.invoke(next, PropKey::Str(names::get().then), &[on_f, on_r])?;
+            // IteratorClose with a throw completion: the original error wins.
+            let _ = super::iterator::iter_close(vm, record.iter);
+            return Err(e);
+        }
     }
-    vm.handles.truncate(hm);
     if kind != Combinator::Race {
         finish_one(
             vm,
