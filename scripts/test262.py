@@ -114,13 +114,18 @@ def run_one(args):
         # modules (dynamic-import fixtures) and the helpers themselves look up on globalThis.
         # skiff runs every file as a module, so publish them explicitly.
         parts.append("".join("globalThis.%s = %s;\n" % (n, n) for n in dict.fromkeys(exported)))
-    parts.append(source)
     # The test file is written beside the original so that module tests find their fixtures.
+    # The harness goes into a module of its own that the test imports first: a module test that
+    # imports itself by its original name evaluates that file before the test's own body, and
+    # the harness globals must exist by then.
     directory = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(suffix=".skiff262.js", dir=directory)
+    hfd, harness = tempfile.mkstemp(suffix=".skiff262-harness.js", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
+        with os.fdopen(hfd, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write("\n".join(parts))
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write("import './%s';\n%s" % (os.path.basename(harness), source))
         negative = meta["negative"]
         command = [skiff, "check" if negative and negative[0] == "parse" else "run", tmp]
         try:
@@ -146,6 +151,7 @@ def run_one(args):
         return path, "pass", ""
     finally:
         os.unlink(tmp)
+        os.unlink(harness)
 
 
 def main():
@@ -168,7 +174,7 @@ def main():
             continue
         for dirpath, _, names in os.walk(base):
             for name in names:
-                if name.endswith(".js") and "_FIXTURE" not in name and ".skiff262." not in name:
+                if name.endswith(".js") and "_FIXTURE" not in name and ".skiff262" not in name:
                     files.append(os.path.join(dirpath, name))
     files.sort()
     skiff = os.path.abspath(opts.skiff)

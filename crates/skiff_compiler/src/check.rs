@@ -158,6 +158,30 @@ fn has_decorator(decorators: &[Decorator], name: &str) -> bool {
 
 /// A class is Sendable with `@Sendable` or with `'use sendable'` as the first statement of its
 /// constructor.
+/// The JS built-in constructors whose instances are never Sendable (they are cloned).
+const JS_CONSTRUCTORS: &[&str] = &[
+    "Object",
+    "Array",
+    "Map",
+    "Set",
+    "WeakMap",
+    "WeakSet",
+    "Date",
+    "RegExp",
+    "Error",
+    "Promise",
+    "ArrayBuffer",
+    "Int8Array",
+    "Uint8Array",
+    "Int16Array",
+    "Uint16Array",
+    "Int32Array",
+    "Uint32Array",
+    "Float32Array",
+    "Float64Array",
+    "DataView",
+];
+
 fn is_sendable_class(c: &Class) -> bool {
     if has_decorator(&c.decorators, "Sendable") {
         return true;
@@ -1407,17 +1431,51 @@ impl<'a> Checker<'a> {
                     self.expr(a);
                 }
             }
+            Expr::As(x, ty, _) => {
+                self.check_as_cast(x, ty);
+                self.expr(x);
+            }
             Expr::OptionalChain(x, _)
             | Expr::Paren(x, _)
             | Expr::Spread(x, _)
             | Expr::Await(x, _)
             | Expr::ImportCall(x, _)
-            | Expr::As(x, _, _)
             | Expr::AsConst(x, _)
             | Expr::Satisfies(x, _, _)
             | Expr::NonNull(x, _)
             | Expr::TypeArgs(x, _, _) => self.expr(x),
         }
+    }
+
+    /// E4020 for `x as T` with a Sendable `T` when `x` is certainly not Sendable. Without types
+    /// only what the expression shows is known: literals, functions, and `new C()` of a class
+    /// of this file that is not Sendable or of a built-in JS constructor. Casts from a variable
+    /// (typed `Object` or anything else) are left alone.
+    fn check_as_cast(&mut self, x: &'a Expr, ty: &Type) {
+        if !self.is_sendable_object_type(ty, 0) && !self.is_sendable_function_type(ty) {
+            return;
+        }
+        let what = match x.unwrap_transparent() {
+            Expr::Object(_) => "an object literal".to_string(),
+            Expr::Array(_) => "an array literal".to_string(),
+            Expr::Arrow(_) | Expr::Function(_) => "a function expression".to_string(),
+            Expr::New(n) => match n.callee.unwrap_transparent() {
+                Expr::Ident(id) => match self.types.get(id.name.as_str()) {
+                    Some(TypeDecl::Class { sendable: false }) => {
+                        format!("a new `{}`", id.name)
+                    }
+                    None if JS_CONSTRUCTORS.contains(&id.name.as_str())
+                        && self.resolve(&id.name).is_none() =>
+                    {
+                        format!("a new `{}`", id.name)
+                    }
+                    _ => return,
+                },
+                _ => return,
+            },
+            _ => return,
+        };
+        self.error(diag::sendable_as_cast(self.file, x.span(), &what));
     }
 
     /// E4015 for `new collections.Array<number[]>()` and `new SendableClass<Plain>()`: the type

@@ -514,3 +514,16 @@ pub fn shared_export_not_sendable(file: FileId, span: Span, what: &str) -> Diagn
          / `ArkTSUtils` objects",
     )
 }
+
+/// E4020: `x as T` where `T` is a Sendable type and `x` is certainly not Sendable (an object or
+/// array literal, a function, or a new instance of a class that is not Sendable).
+pub fn sendable_as_cast(file: FileId, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E4020",
+        "Casting \"Non-sendable\" data to \"Sendable\" type is not allowed",
+        file,
+        span,
+    )
+    .with_label(format!("{what} is not Sendable"))
+    .with_help("create the value with a Sendable class, or cast from `Object` if it is one")
+}
