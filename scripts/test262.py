@@ -91,7 +91,8 @@ def classify(path, source):
 
 def run_one(args):
     path, checkout, skiff, timeout = args
-    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+    # newline="": line terminators stay as the test wrote them (some tests are about CR LF).
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
         source = f.read()
     skip, meta = classify(path, source)
     if skip:
@@ -124,7 +125,7 @@ def run_one(args):
     try:
         with os.fdopen(hfd, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write("\n".join(parts))
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
             f.write("import './%s';\n%s" % (os.path.basename(harness), source))
         negative = meta["negative"]
         command = [skiff, "check" if negative and negative[0] == "parse" else "run", tmp]

@@ -79,6 +79,7 @@ mod tests {
         };
         let m = Module {
             file: Arc::from("t.ets"),
+            source: Arc::from(""),
             functions: vec![f],
             env_slots: vec![],
             requests: vec![],

@@ -320,6 +320,9 @@ pub struct SendableClassInfo {
 pub struct Module {
     /// The source file name as given by the user.
     pub file: Arc<str>,
+    /// The source text: `Function.prototype.toString` returns the slice of it that
+    /// [`FunctionProto::span`] covers.
+    pub source: Arc<str>,
     /// `functions[0]` is the module body (flag `MODULE_BODY`, async if it uses top-level await). The
     /// VM creates the module environment (`env_slots.len()` slots, initialised per `SlotInit`), then
     /// runs the body with that env as its current env, `this` = undefined.

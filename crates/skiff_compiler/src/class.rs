@@ -500,7 +500,7 @@ impl<'a> Compiler<'a> {
             flags,
             hoisted: false,
             start: 0,
-            span: (meth.span.start, meth.span.end),
+            span: (self.method_text_start(meth), meth.span.end),
             is_class_ctor: false,
             derived: false,
             has_home: true,
@@ -1032,4 +1032,62 @@ fn to_i32(n: f64) -> i32 {
     }
     let m = n.trunc().rem_euclid(4294967296.0);
     (m as u64 as u32) as i32
+}
+
+/// Where a method's source text starts for `Function.prototype.toString`: after its
+/// decorators and its `static` and TypeScript modifiers, which are not part of the
+/// MethodDefinition (`static async m() {}` shows as `async m() {}`). The modifiers carry no
+/// spans, so their keywords are skipped in the text, each at most once.
+fn method_text_start(source: &str, meth: &Method) -> u32 {
+    let mut pos = meth.span.start as usize;
+    if let Some(d) = meth.decorators.last() {
+        pos = pos.max(d.span.end as usize);
+    }
+    let m = &meth.modifiers;
+    let mut keywords: Vec<&str> = Vec::new();
+    match m.accessibility {
+        Some(Accessibility::Public) => keywords.push("public"),
+        Some(Accessibility::Private) => keywords.push("private"),
+        Some(Accessibility::Protected) => keywords.push("protected"),
+        None => {}
+    }
+    for (set, word) in [
+        (m.is_static, "static"),
+        (m.is_override, "override"),
+        (m.is_abstract, "abstract"),
+        (m.readonly, "readonly"),
+        (m.declare, "declare"),
+    ] {
+        if set {
+            keywords.push(word);
+        }
+    }
+    let bytes = source.as_bytes();
+    loop {
+        // Whitespace and comments between the modifiers.
+        let rest = source.get(pos..).unwrap_or("");
+        let trimmed = rest.trim_start();
+        let mut next = pos + (rest.len() - trimmed.len());
+        if trimmed.starts_with("//") {
+            next += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else if trimmed.starts_with("/*") {
+            next += trimmed.find("*/").map_or(trimmed.len(), |e| e + 2);
+        } else if let Some(i) = keywords.iter().position(|k| {
+            trimmed.starts_with(k)
+                && !bytes
+                    .get(next + k.len())
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
+        }) {
+            next += keywords.remove(i).len();
+        } else {
+            return pos.max(next.min(meth.span.end as usize)) as u32;
+        }
+        pos = next;
+    }
+}
+
+impl Compiler<'_> {
+    fn method_text_start(&self, meth: &Method) -> u32 {
+        method_text_start(&self.file.text, meth)
+    }
 }

@@ -970,6 +970,7 @@ impl<'a> Compiler<'a> {
         }
         let module = Module {
             file: Arc::from(self.file.name.as_str()),
+            source: self.file.text.clone(),
             functions,
             env_slots: std::mem::take(&mut self.env_slots),
             requests: std::mem::take(&mut self.requests),

@@ -36,6 +36,7 @@ fn func(
 fn module(functions: Vec<FunctionProto>) -> Arc<Module> {
     Arc::new(Module {
         file: Arc::from("test.ets"),
+        source: Arc::from(""),
         functions,
         env_slots: vec![],
         requests: vec![],

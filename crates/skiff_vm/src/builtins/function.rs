@@ -95,14 +95,32 @@ fn fn_to_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     if !o.is_callable() {
         return Err(vm.type_error("Function.prototype.toString requires that 'this' be a Function"));
     }
+    // Script functions return their source text (ES2019 Function.prototype.toString).
+    if let ObjectKind::Closure(c) = &o.kind {
+        let (module, func) = (c.module, c.func);
+        let text = vm.modules.code(module).and_then(|code| {
+            let (start, end) = code.module.functions.get(func as usize)?.span;
+            code.module
+                .source
+                .get(start as usize..end as usize)
+                .map(str::to_string)
+        });
+        if let Some(text) = text.filter(|t| !t.is_empty()) {
+            return Ok(vm.str_val(&text));
+        }
+    }
     let native = matches!(o.kind, ObjectKind::Native(_) | ObjectKind::Bound(_));
     let name = o
         .get_own(PropKey::Str(names::get().name))
         .and_then(|p| p.value.as_string())
         .map(|s| vm.heap.str(s).to_rust_string())
         .unwrap_or_default();
+    let bound = matches!(o.kind, ObjectKind::Bound(_));
     let s = if is_class {
         format!("class {name} {{ }}")
+    } else if bound {
+        // As V8: a bound function has no source text and its name is not repeated.
+        "function () { [native code] }".to_string()
     } else if native {
         format!("function {name}() {{ [native code] }}")
     } else {

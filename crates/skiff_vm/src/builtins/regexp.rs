@@ -651,6 +651,12 @@ pub fn install(vm: &mut Vm) {
     let proto = vm.realm.regexp_proto;
     let ctor = vm.new_constructor("RegExp", 2, regexp_ctor, Some(proto));
     vm.realm.regexp_ctor = ctor;
+    vm.define_getter(
+        ctor,
+        PropKey::Sym(crate::vm::wk::SPECIES),
+        "[Symbol.species]",
+        super::species_getter,
+    );
     vm.define_method(proto, "exec", 1, exec);
     vm.define_method(proto, "test", 1, test);
     vm.define_method(proto, "toString", 0, to_string);
