@@ -301,11 +301,12 @@ impl<'d> Resolver<'d> {
             let conflict = match (prev, kind) {
                 (BindKind::Var, BindKind::Var) => false,
                 // Function declarations are var-like at the top of a function body, where they
-                // may repeat, and lexical in modules and blocks, where they may not.
-                (BindKind::Function, BindKind::Function) => s.kind != ScopeKind::Function,
-                (BindKind::Function, BindKind::Var) | (BindKind::Var, BindKind::Function) => {
-                    !(s.kind == ScopeKind::Function || s.kind == ScopeKind::Module)
-                }
+                // may repeat and meet `var`s of the same name, and lexical in modules and
+                // blocks, where they may not (a module's top-level functions are among its
+                // LexicallyDeclaredNames).
+                (BindKind::Function, BindKind::Function)
+                | (BindKind::Function, BindKind::Var)
+                | (BindKind::Var, BindKind::Function) => s.kind != ScopeKind::Function,
                 (BindKind::Param, BindKind::Var) | (BindKind::Param, BindKind::Function) => false,
                 (BindKind::EnumOrNamespace, BindKind::EnumOrNamespace)
                 | (BindKind::EnumOrNamespace, BindKind::Function)

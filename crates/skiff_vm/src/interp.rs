@@ -3165,7 +3165,18 @@ fn dynamic_import(vm: &mut Vm, referrer: &str, spec: Value) -> Value {
         let s = vm.to_rust_string(spec)?;
         let m = match vm.load_graph(&s, Some(referrer)) {
             Ok(m) => m,
-            Err(msg) => return Err(vm.make_error(vm.realm.error_proto, &msg)),
+            Err(msg) => {
+                // A module that does not compile or link rejects with a SyntaxError (as the
+                // spec's ParseModule and ResolveExport failures do); one that cannot be found
+                // with a plain Error, as in node.
+                let syntax = msg.starts_with("error[") || msg.contains(": SyntaxError: ");
+                let proto = if syntax {
+                    vm.realm.syntax_error_proto
+                } else {
+                    vm.realm.error_proto
+                };
+                return Err(vm.make_error(proto, &msg));
+            }
         };
         vm.evaluate_module(m)?;
         vm.namespace_of(m)
