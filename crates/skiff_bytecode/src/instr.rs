@@ -316,6 +316,10 @@ instructions! {
     /// `imm` (so a string `src` concatenates, a BigInt `src` throws TypeError). Emitted for `x + <small
     /// integer literal>`.
     AddImm { dst: Reg, src: Reg, imm: i16 },
+    /// `r[dst] = r[src] - imm` with the full semantics of `-` where the right operand is the Number
+    /// `imm` (ToNumeric on `src`; a BigInt `src` throws TypeError). Emitted for `x - <small integer
+    /// literal>`.
+    SubImm { dst: Reg, src: Reg, imm: i16 },
     /// `r[dst] = ToNumeric(r[src]) + 1` (BigInt `1n` for BigInts): prefix/postfix `++`.
     Inc { dst: Reg, src: Reg },
     /// `r[dst] = ToNumeric(r[src]) - 1`: prefix/postfix `--`.
@@ -389,6 +393,16 @@ instructions! {
     JumpIfStrictEq { a: Reg, b: Reg, offset: ShortJump },
     /// Jumps if `r[a] !== r[b]`.
     JumpIfStrictNotEq { a: Reg, b: Reg, offset: ShortJump },
+    /// Fused `Lt` + `JumpIfFalse`: jumps unless `r[a] < r[b]` (so also when the comparison is
+    /// undefined, e.g. with NaN). The compiler emits the negated forms for the forward jump over a
+    /// small `if` consequent or conditional-expression branch.
+    JumpIfNotLt { a: Reg, b: Reg, offset: ShortJump },
+    /// Jumps unless `r[a] <= r[b]`.
+    JumpIfNotLtEq { a: Reg, b: Reg, offset: ShortJump },
+    /// Jumps unless `r[a] > r[b]`.
+    JumpIfNotGt { a: Reg, b: Reg, offset: ShortJump },
+    /// Jumps unless `r[a] >= r[b]`.
+    JumpIfNotGtEq { a: Reg, b: Reg, offset: ShortJump },
 
     // ----------------------------------------------------------------------------------------
     // Properties. Named accesses take the name from `ic_sites[ic].name` (a String constant).
@@ -539,6 +553,9 @@ instructions! {
     /// (by pc) or is the value's description. Class constructors throw TypeError `Class constructor
     /// <name> cannot be invoked without 'new'`.
     Call { dst: Reg, base: Reg, argc: u16 },
+    /// `Call` with `this = undefined`: a call whose callee is not a member expression. `r[base+1]`
+    /// is neither written by the compiler nor read.
+    CallPlain { dst: Reg, base: Reg, argc: u16 },
     /// Get-and-call (superinstruction): `f = r[base+1].name` (GetValue, name from `ic_sites[ic]`),
     /// `r[base] = f`, then `r[base] = f.call(r[base+1], r[base+2], …, r[base+1+argc])`. The result is
     /// written to `r[base]`.
@@ -650,7 +667,11 @@ impl Instr {
             | Instr::JumpIfGt { offset, .. }
             | Instr::JumpIfGtEq { offset, .. }
             | Instr::JumpIfStrictEq { offset, .. }
-            | Instr::JumpIfStrictNotEq { offset, .. } => Some(i32::from(offset.0)),
+            | Instr::JumpIfStrictNotEq { offset, .. }
+            | Instr::JumpIfNotLt { offset, .. }
+            | Instr::JumpIfNotLtEq { offset, .. }
+            | Instr::JumpIfNotGt { offset, .. }
+            | Instr::JumpIfNotGtEq { offset, .. } => Some(i32::from(offset.0)),
             _ => None,
         }
     }
@@ -674,7 +695,11 @@ impl Instr {
             | Instr::JumpIfGt { offset, .. }
             | Instr::JumpIfGtEq { offset, .. }
             | Instr::JumpIfStrictEq { offset, .. }
-            | Instr::JumpIfStrictNotEq { offset, .. } => match i16::try_from(new) {
+            | Instr::JumpIfStrictNotEq { offset, .. }
+            | Instr::JumpIfNotLt { offset, .. }
+            | Instr::JumpIfNotLtEq { offset, .. }
+            | Instr::JumpIfNotGt { offset, .. }
+            | Instr::JumpIfNotGtEq { offset, .. } => match i16::try_from(new) {
                 Ok(v) => {
                     *offset = ShortJump(v);
                     true

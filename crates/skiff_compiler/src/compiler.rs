@@ -1367,7 +1367,7 @@ impl<'a> Compiler<'a> {
             Stmt::Invalid(_) => {}
             Stmt::If(i) => {
                 let m = self.mark();
-                let to_else = self.branch(&i.test, false);
+                let to_else = self.branch_over(&i.test, i.consequent.span());
                 self.release(m);
                 self.sub_stmt(&i.consequent);
                 if let Some(alt) = &i.alternate {

@@ -385,7 +385,7 @@ impl<'a> Compiler<'a> {
             Expr::Assign(a) => self.assign(a, Some(dst)),
             Expr::Conditional(c) => {
                 let m = self.mark();
-                let to_else = self.branch(&c.test, false);
+                let to_else = self.branch_over(&c.test, c.consequent.span());
                 self.release(m);
                 self.expr(&c.consequent, dst);
                 let to_end = self.jump();
@@ -894,7 +894,7 @@ impl<'a> Compiler<'a> {
                 return;
             }
         }
-        if b.op == BinaryOp::Add {
+        if matches!(b.op, BinaryOp::Add | BinaryOp::Sub) {
             if let Expr::Num(n, _) = b.right.unwrap_transparent() {
                 if n.fract() == 0.0
                     && *n >= f64::from(i16::MIN)
@@ -903,10 +903,12 @@ impl<'a> Compiler<'a> {
                 {
                     let m = self.mark();
                     let a = self.expr_reg(&b.left);
-                    self.emit(Instr::AddImm {
-                        dst,
-                        src: a,
-                        imm: *n as i16,
+                    let imm = *n as i16;
+                    self.pos(b.span);
+                    self.emit(if b.op == BinaryOp::Add {
+                        Instr::AddImm { dst, src: a, imm }
+                    } else {
+                        Instr::SubImm { dst, src: a, imm }
                     });
                     self.release(m);
                     return;
@@ -947,26 +949,45 @@ impl<'a> Compiler<'a> {
         self.release(m);
     }
 
-    /// Compiles a condition as jumps: returns the jumps taken when ToBoolean(e) == `want`.
-    pub(crate) fn branch(&mut self, e: &Expr, want: bool) -> Vec<usize> {
-        self.branch_to(e, want, None)
+    /// Like `branch(e, false)` for a condition whose false-jumps skip the code compiled from
+    /// `skipped` (plus a jump): when that source is short, its code surely fits the 16-bit offsets of
+    /// the fused compare-and-branch forms (no construct compiles to anywhere near 32 instructions
+    /// per source byte), so the negated forms (`JumpIfNotLt` …) are used.
+    pub(crate) fn branch_over(&mut self, e: &Expr, skipped: skiff_diagnostics::Span) -> Vec<usize> {
+        const MAX_SKIPPED_SOURCE: u32 = 1024;
+        let short = skipped.end.saturating_sub(skipped.start) <= MAX_SKIPPED_SOURCE;
+        self.branch_fused(e, false, None, short)
     }
 
-    /// Like `branch`; with a known (backward) target the fused compare-and-branch forms are used.
+    /// Compiles a condition as jumps: returns the jumps taken when ToBoolean(e) == `want`. With a
+    /// known (backward) target the fused compare-and-branch forms are used.
     pub(crate) fn branch_to(&mut self, e: &Expr, want: bool, target: Option<usize>) -> Vec<usize> {
+        self.branch_fused(e, want, target, false)
+    }
+
+    /// `branch_to`; `short` says forward jumps (no target) fit 16 bits and may be fused.
+    fn branch_fused(
+        &mut self,
+        e: &Expr,
+        want: bool,
+        target: Option<usize>,
+        short: bool,
+    ) -> Vec<usize> {
         match e.unwrap_transparent() {
-            Expr::Unary(u) if u.op == UnaryOp::Not => return self.branch_to(&u.arg, !want, target),
+            Expr::Unary(u) if u.op == UnaryOp::Not => {
+                return self.branch_fused(&u.arg, !want, target, short)
+            }
             Expr::Logical(l) if l.op != LogicalOp::Nullish => {
                 let is_and = l.op == LogicalOp::And;
                 if is_and != want {
                     // a && b jumping on false / a || b jumping on true: either side triggers.
-                    let mut j = self.branch_to(&l.left, want, target);
-                    j.extend(self.branch_to(&l.right, want, target));
+                    let mut j = self.branch_fused(&l.left, want, target, short);
+                    j.extend(self.branch_fused(&l.right, want, target, short));
                     return j;
                 }
                 // a && b jumping on true: skip when a is false.
                 let skip = self.branch_to(&l.left, !want, None);
-                let j = self.branch_to(&l.right, want, target);
+                let j = self.branch_fused(&l.right, want, target, short);
                 self.f().b.patch_all_here(skip);
                 return j;
             }
@@ -976,7 +997,7 @@ impl<'a> Compiler<'a> {
                 }
                 return Vec::new();
             }
-            Expr::Binary(b) if want && target.is_some() => {
+            Expr::Binary(b) if (want && target.is_some()) || (!want && target.is_none() && short) => {
                 let fused = matches!(
                     b.op,
                     BinaryOp::Lt
@@ -987,21 +1008,28 @@ impl<'a> Compiler<'a> {
                         | BinaryOp::StrictNotEq
                 );
                 if fused {
-                    let t = target.unwrap_or(0);
                     let m = self.mark();
                     let (x, y) = self.operands(&b.left, &b.right);
                     let at = self.pc();
-                    let off = t as i64 - at as i64;
+                    // A forward jump is patched later.
+                    let off = target.map_or(0, |t| t as i64 - at as i64);
                     if let Ok(off) = i16::try_from(off) {
                         let offset = ShortJump(off);
                         self.pos(b.span);
-                        let j = self.emit(match b.op {
-                            BinaryOp::Lt => Instr::JumpIfLt { a: x, b: y, offset },
-                            BinaryOp::LtEq => Instr::JumpIfLtEq { a: x, b: y, offset },
-                            BinaryOp::Gt => Instr::JumpIfGt { a: x, b: y, offset },
-                            BinaryOp::GtEq => Instr::JumpIfGtEq { a: x, b: y, offset },
-                            BinaryOp::StrictEq => Instr::JumpIfStrictEq { a: x, b: y, offset },
-                            _ => Instr::JumpIfStrictNotEq { a: x, b: y, offset },
+                        let (a, b2) = (x, y);
+                        let j = self.emit(match (b.op, want) {
+                            (BinaryOp::Lt, true) => Instr::JumpIfLt { a, b: b2, offset },
+                            (BinaryOp::LtEq, true) => Instr::JumpIfLtEq { a, b: b2, offset },
+                            (BinaryOp::Gt, true) => Instr::JumpIfGt { a, b: b2, offset },
+                            (BinaryOp::GtEq, true) => Instr::JumpIfGtEq { a, b: b2, offset },
+                            (BinaryOp::Lt, false) => Instr::JumpIfNotLt { a, b: b2, offset },
+                            (BinaryOp::LtEq, false) => Instr::JumpIfNotLtEq { a, b: b2, offset },
+                            (BinaryOp::Gt, false) => Instr::JumpIfNotGt { a, b: b2, offset },
+                            (BinaryOp::GtEq, false) => Instr::JumpIfNotGtEq { a, b: b2, offset },
+                            (BinaryOp::StrictEq, true) | (BinaryOp::StrictNotEq, false) => {
+                                Instr::JumpIfStrictEq { a, b: b2, offset }
+                            }
+                            _ => Instr::JumpIfStrictNotEq { a, b: b2, offset },
                         });
                         self.release(m);
                         return vec![j];
@@ -1152,7 +1180,7 @@ impl<'a> Compiler<'a> {
     /// Evaluates a callee into `base` and its `this` into `base+1`, with room for `argc`
     /// arguments after them. Returns the window's base.
     fn callee_and_this(&mut self, callee: &Expr, argc: usize) -> Option<(Reg, bool)> {
-        self.callee_and_this_at(callee, argc, None)
+        self.callee_and_this_at(callee, argc, None, false)
     }
 
     /// Allocates a call window of `2 + argc` registers; when `dst` is the most recently
@@ -1179,11 +1207,15 @@ impl<'a> Compiler<'a> {
         r
     }
 
+    /// Evaluates a callee into the base of a call window and its `this` into the next register;
+    /// the flag says whether `this` comes from a member expression. With `plain_call`, a callee
+    /// that is not a member expression leaves the `this` register unwritten (for `CallPlain`).
     fn callee_and_this_at(
         &mut self,
         callee: &Expr,
         argc: usize,
         dst: Option<Reg>,
+        plain_call: bool,
     ) -> Option<(Reg, bool)> {
         let base = self.call_window(argc, dst);
         let this = base.offset(1);
@@ -1264,7 +1296,9 @@ impl<'a> Compiler<'a> {
             }
             _ => {
                 self.expr(callee, base);
-                self.emit(Instr::LoadUndefined { dst: this });
+                if !plain_call {
+                    self.emit(Instr::LoadUndefined { dst: this });
+                }
                 Some((base, false))
             }
         }
@@ -1340,7 +1374,8 @@ impl<'a> Compiler<'a> {
             }
         }
         let argc = if spread { 1 } else { c.args.len() };
-        let Some((base, _)) = self.callee_and_this_at(&c.callee, argc, Some(dst)) else {
+        let Some((base, member)) = self.callee_and_this_at(&c.callee, argc, Some(dst), !spread)
+        else {
             self.release(m);
             return;
         };
@@ -1356,10 +1391,19 @@ impl<'a> Compiler<'a> {
                 self.expr(a, base.offset(2).offset(i as u16));
             }
             self.pos(c.span);
-            self.emit(Instr::Call {
-                dst: base,
-                base,
-                argc: argc.min(usize::from(u16::MAX)) as u16,
+            let argc = argc.min(usize::from(u16::MAX)) as u16;
+            self.emit(if member {
+                Instr::Call {
+                    dst: base,
+                    base,
+                    argc,
+                }
+            } else {
+                Instr::CallPlain {
+                    dst: base,
+                    base,
+                    argc,
+                }
             })
         };
         self.record_callee(pc, callee);

@@ -973,11 +973,22 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                         continue;
                     }
                 }
-                Instr::Call { dst, base: b, argc } => {
+                Instr::SubImm { dst, src, imm } => {
+                    if let Some(p) = r!(vm, base, src).as_number() {
+                        r!(vm, base, dst) = Value::number(p - imm as f64);
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::Call { dst, base: b, argc } | Instr::CallPlain { dst, base: b, argc } => {
                     // The callee's return resumes after this instruction.
                     vm.interp.frames[fi].pc = pc as u32;
                     let f = r!(vm, base, b);
-                    let this = vm.interp.regs[base + b.0 as usize + 1];
+                    let this = if matches!(ins, Instr::Call { .. }) {
+                        vm.interp.regs[base + b.0 as usize + 1]
+                    } else {
+                        Value::UNDEFINED
+                    };
                     let at = base + b.0 as usize + 2;
                     match call_op(vm, proto, pc, f, this, at, argc as usize, dst) {
                         Ok(Flow::Call) => {
@@ -1075,6 +1086,27 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                             _ => p >= q,
                         };
                         if t {
+                            jump_to!(offset.0)
+                        }
+                        pc += 1;
+                        continue;
+                    }
+                }
+                Instr::JumpIfNotLt { a, b, offset }
+                | Instr::JumpIfNotLtEq { a, b, offset }
+                | Instr::JumpIfNotGt { a, b, offset }
+                | Instr::JumpIfNotGtEq { a, b, offset } => {
+                    if let (Some(p), Some(q)) =
+                        (r!(vm, base, a).as_number(), r!(vm, base, b).as_number())
+                    {
+                        // Written as a negation so that NaN operands jump.
+                        let t = match ins {
+                            Instr::JumpIfNotLt { .. } => p < q,
+                            Instr::JumpIfNotLtEq { .. } => p <= q,
+                            Instr::JumpIfNotGt { .. } => p > q,
+                            _ => p >= q,
+                        };
+                        if !t {
                             jump_to!(offset.0)
                         }
                         pc += 1;
@@ -1330,6 +1362,13 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                         })
                     }
                 }
+                Instr::SubImm { dst, src, imm } => {
+                    let x = r!(vm, base, src);
+                    vm.arith(ArithOp::Sub, x, Value::number(imm as f64)).map(|v| {
+                        r!(vm, base, dst) = v;
+                        Flow::Next
+                    })
+                }
                 Instr::Inc { dst, src } => unary(vm, base, dst, src, |vm, v| vm.increment(v, 1.0)),
                 Instr::Dec { dst, src } => unary(vm, base, dst, src, |vm, v| vm.increment(v, -1.0)),
                 Instr::Neg { dst, src } => unary(vm, base, dst, src, |vm, v| vm.negate(v)),
@@ -1441,6 +1480,10 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::JumpIfLt { a, b, offset } => jcmp(vm, base, a, b, offset.0, CmpOp::Lt),
                 Instr::JumpIfLtEq { a, b, offset } => jcmp(vm, base, a, b, offset.0, CmpOp::Le),
+                Instr::JumpIfNotLt { a, b, offset } => njcmp(vm, base, a, b, offset.0, CmpOp::Lt),
+                Instr::JumpIfNotLtEq { a, b, offset } => njcmp(vm, base, a, b, offset.0, CmpOp::Le),
+                Instr::JumpIfNotGt { a, b, offset } => njcmp(vm, base, a, b, offset.0, CmpOp::Gt),
+                Instr::JumpIfNotGtEq { a, b, offset } => njcmp(vm, base, a, b, offset.0, CmpOp::Ge),
                 Instr::JumpIfGt { a, b, offset } => jcmp(vm, base, a, b, offset.0, CmpOp::Gt),
                 Instr::JumpIfGtEq { a, b, offset } => jcmp(vm, base, a, b, offset.0, CmpOp::Ge),
                 Instr::JumpIfStrictEq { a, b, offset } => {
@@ -1750,7 +1793,7 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                     Ok(Flow::Next)
                 }
                 // Always completed by the fast path above.
-                Instr::Call { .. } | Instr::Return { .. } => {
+                Instr::Call { .. } | Instr::CallPlain { .. } | Instr::Return { .. } => {
                     unreachable!("handled by the fast path")
                 }
                 Instr::CallMethod { base: b, argc, ic } => {
@@ -2185,6 +2228,14 @@ fn jcmp(vm: &mut Vm, base: usize, a: Reg, b: Reg, off: i16, op: CmpOp) -> JsResu
         Flow::Jump(off as i32)
     } else {
         Flow::Next
+    })
+}
+
+/// The negated fused compare-and-branch: jumps when the comparison is false or undefined.
+fn njcmp(vm: &mut Vm, base: usize, a: Reg, b: Reg, off: i16, op: CmpOp) -> JsResult<Flow> {
+    Ok(match jcmp(vm, base, a, b, 1, op)? {
+        Flow::Jump(_) => Flow::Next,
+        _ => Flow::Jump(off as i32),
     })
 }
 
