@@ -74,30 +74,34 @@ fn get_index(vm: &mut Vm, o: Value, i: f64) -> JsResult<Value> {
             }
         }
     }
-    let k = index_key(vm, i);
+    let k = index_key(vm, i)?;
     vm.get(o, k)
 }
 
-fn index_key(vm: &mut Vm, i: f64) -> PropKey {
-    if i < 4294967295.0 {
+/// The key of index `i`. Every element access of the generic algorithms that a dense array
+/// cannot answer comes through here, so a loop over a huge array-like (`{ length: 2 ** 40 }`)
+/// stays stoppable: every 65 536th index checks for `worker.terminate()` and `--timeout`.
+fn index_key(vm: &mut Vm, i: f64) -> JsResult<PropKey> {
+    if (i as u64) & 0xFFFF == 0 {
+        super::check_interrupt(vm)?;
+    }
+    Ok(if i < 4294967295.0 {
         PropKey::Index(i as u32)
     } else {
-        let s = crate::conv::number_to_string(i);
-        let _ = vm;
-        PropKey::from_js_str(&s)
-    }
+        PropKey::from_js_str(&crate::conv::number_to_string(i))
+    })
 }
 
-fn has_index(vm: &mut Vm, o: Value, i: f64) -> bool {
-    let k = index_key(vm, i);
-    match o.as_object() {
+fn has_index(vm: &mut Vm, o: Value, i: f64) -> JsResult<bool> {
+    let k = index_key(vm, i)?;
+    Ok(match o.as_object() {
         Some(r) => vm.has_property(r, k),
         None => false,
-    }
+    })
 }
 
 fn set_index(vm: &mut Vm, o: Value, i: f64, v: Value) -> JsResult<()> {
-    let k = index_key(vm, i);
+    let k = index_key(vm, i)?;
     vm.set(o, k, v)
 }
 
@@ -338,7 +342,7 @@ fn pop(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
         return Ok(Value::UNDEFINED);
     }
     let v = get_index(vm, o, len - 1.0)?;
-    let k = index_key(vm, len - 1.0);
+    let k = index_key(vm, len - 1.0)?;
     delete_or_throw(vm, o, k)?;
     set_len(vm, o, len - 1.0)?;
     Ok(v)
@@ -380,15 +384,15 @@ fn shift(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let first = get_index(vm, o, 0.0)?;
     for k in 1..len as u64 {
         let k = k as f64;
-        if has_index(vm, o, k) {
+        if has_index(vm, o, k)? {
             let v = get_index(vm, o, k)?;
             set_index(vm, o, k - 1.0, v)?;
         } else {
-            let key = index_key(vm, k - 1.0);
+            let key = index_key(vm, k - 1.0)?;
             delete_or_throw(vm, o, key)?;
         }
     }
-    let key = index_key(vm, len - 1.0);
+    let key = index_key(vm, len - 1.0)?;
     delete_or_throw(vm, o, key)?;
     set_len(vm, o, len - 1.0)?;
     Ok(first)
@@ -411,11 +415,11 @@ fn unshift(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let n = args.len() as f64;
     let mut k = len;
     while k > 0.0 {
-        if has_index(vm, o, k - 1.0) {
+        if has_index(vm, o, k - 1.0)? {
             let v = get_index(vm, o, k - 1.0)?;
             set_index(vm, o, k + n - 1.0, v)?;
         } else {
-            let key = index_key(vm, k + n - 1.0);
+            let key = index_key(vm, k + n - 1.0)?;
             delete_or_throw(vm, o, key)?;
         }
         k -= 1.0;
@@ -446,7 +450,7 @@ fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let mut out = Vec::new();
     let mut k = start;
     while k < end {
-        if has_index(vm, o, k) {
+        if has_index(vm, o, k)? {
             out.push(get_index(vm, o, k)?);
         } else {
             out.push(Value::HOLE);
@@ -502,7 +506,7 @@ fn splice_impl(vm: &mut Vm, this: Value, args: &[Value], copy: bool) -> JsResult
         set_index(vm, o, i as f64, *v)?;
     }
     for i in all.len()..len as usize {
-        let key = index_key(vm, i as f64);
+        let key = index_key(vm, i as f64)?;
         delete_or_throw(vm, o, key)?;
     }
     set_len(vm, o, all.len() as f64)?;
@@ -541,7 +545,7 @@ fn concat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
             }
             let len = vm.length_of(item)?;
             for i in 0..len as usize {
-                if has_index(vm, item, i as f64) {
+                if has_index(vm, item, i as f64)? {
                     out.push(get_index(vm, item, i as f64)?);
                 } else {
                     out.push(Value::HOLE);
@@ -692,7 +696,7 @@ fn index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let mut k = start;
     while k < len {
-        if has_index(vm, o, k) {
+        if has_index(vm, o, k)? {
             let e = get_index(vm, o, k)?;
             if crate::ops::strict_equals(vm, e, target) {
                 return Ok(Value::number(k));
@@ -718,7 +722,7 @@ fn last_index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         len - 1.0
     };
     while k >= 0.0 {
-        if has_index(vm, o, k) {
+        if has_index(vm, o, k)? {
             let e = get_index(vm, o, k)?;
             if crate::ops::strict_equals(vm, e, target) {
                 return Ok(Value::number(k));
@@ -813,7 +817,7 @@ fn copy_within(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let mut vals = Vec::new();
     for i in 0..count as usize {
         let idx = from + i as f64;
-        vals.push(if has_index(vm, o, idx) {
+        vals.push(if has_index(vm, o, idx)? {
             Some(get_index(vm, o, idx)?)
         } else {
             None
@@ -824,7 +828,7 @@ fn copy_within(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         match v {
             Some(v) => set_index(vm, o, idx, v)?,
             None => {
-                let key = index_key(vm, idx);
+                let key = index_key(vm, idx)?;
                 delete_or_throw(vm, o, key)?;
             }
         }
@@ -873,7 +877,7 @@ fn iterate(vm: &mut Vm, this: Value, args: &[Value], mode: Iter) -> JsResult<Val
             mode,
             Iter::Find | Iter::FindIndex | Iter::FindLast | Iter::FindLastIndex
         );
-        if !finds && !has_index(vm, o, i) {
+        if !finds && !has_index(vm, o, i)? {
             continue;
         }
         let v = get_index(vm, o, i)?;
@@ -967,7 +971,7 @@ fn reduce_impl(vm: &mut Vm, this: Value, args: &[Value], right: bool) -> JsResul
             }
             let i = idx(step) as f64;
             step += 1;
-            if has_index(vm, o, i) {
+            if has_index(vm, o, i)? {
                 break get_index(vm, o, i)?;
             }
         }
@@ -976,7 +980,7 @@ fn reduce_impl(vm: &mut Vm, this: Value, args: &[Value], right: bool) -> JsResul
     while step < n {
         let i = idx(step) as f64;
         step += 1;
-        if !has_index(vm, o, i) {
+        if !has_index(vm, o, i)? {
             continue;
         }
         let v = get_index(vm, o, i)?;
@@ -999,7 +1003,7 @@ fn reduce_right(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn flatten_into(vm: &mut Vm, out: &mut Vec<Value>, src: Value, depth: f64) -> JsResult<()> {
     let len = vm.length_of(src)?;
     for i in 0..len as usize {
-        if !has_index(vm, src, i as f64) {
+        if !has_index(vm, src, i as f64)? {
             continue;
         }
         let e = get_index(vm, src, i as f64)?;
@@ -1033,7 +1037,7 @@ fn flat_map(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let res = vm.new_array(Vec::new());
     vm.root(Value::object(res));
     for i in 0..len as usize {
-        if !has_index(vm, o, i as f64) {
+        if !has_index(vm, o, i as f64)? {
             continue;
         }
         let e = get_index(vm, o, i as f64)?;
@@ -1134,7 +1138,7 @@ fn collect_for_sort(vm: &mut Vm, o: Value) -> JsResult<(Vec<Value>, usize)> {
     let mut vals = Vec::new();
     let mut holes = 0;
     for i in 0..len as usize {
-        if has_index(vm, o, i as f64) {
+        if has_index(vm, o, i as f64)? {
             vals.push(get_index(vm, o, i as f64)?);
         } else {
             holes += 1;
@@ -1156,7 +1160,7 @@ fn sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         set_index(vm, o, i as f64, v)?;
     }
     for i in n..n + holes {
-        let key = index_key(vm, i as f64);
+        let key = index_key(vm, i as f64)?;
         delete_or_throw(vm, o, key)?;
     }
     Ok(o)

@@ -76,6 +76,25 @@ pub fn set_global(vm: &mut Vm, name: &str, v: Value) {
         .put_raw(PropKey::from_str(name), v, ATTR_HIDDEN);
 }
 
+/// For natives that loop for long: stops at `worker.terminate()` (and `--timeout`) or an
+/// interrupt. Unlike the interpreter's safepoint it never collects garbage, since the caller
+/// may hold values in Rust variables.
+pub fn check_interrupt(vm: &mut Vm) -> crate::JsResult<()> {
+    let a = vm.poll_attention();
+    if a & crate::vm::attention::TERMINATE != 0 {
+        vm.terminating = true;
+        return Err(crate::vm::TERMINATION);
+    }
+    if a & crate::vm::attention::INTERRUPT != 0 {
+        vm.attention.fetch_and(
+            !crate::vm::attention::INTERRUPT,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        return Err(vm.make_error(vm.realm.error_proto, "Interrupted"));
+    }
+    Ok(())
+}
+
 /// SpeciesConstructor(o, default): `o.constructor[Symbol.species]`, or `default` when either
 /// is undefined (or the species is null).
 pub fn species_constructor(vm: &mut Vm, o: Value, default: Value) -> crate::JsResult<Value> {

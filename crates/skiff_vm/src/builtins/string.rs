@@ -138,7 +138,8 @@ fn at(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     Ok(vm.new_string(s.substring(k as usize, k as usize + 1)))
 }
 
-fn is_regexp_arg(vm: &mut Vm, v: Value) -> JsResult<bool> {
+/// IsRegExp(v): `v[Symbol.match]` when defined, else whether `v` is a RegExp object.
+pub(crate) fn is_regexp_arg(vm: &mut Vm, v: Value) -> JsResult<bool> {
     if !v.is_object() {
         return Ok(false);
     }

@@ -260,18 +260,7 @@ pub fn wrap_shared_buffer(vm: &mut Vm, memory: Buffer) -> Value {
 }
 
 fn shared_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let b = this_buffer(vm, this, true, "slice")?;
-    let (s, e) = slice_range(vm, &b, args)?;
-    let data: Vec<u8> = if s < e {
-        b.borrow()[s..e].to_vec()
-    } else {
-        Vec::new()
-    };
-    let p = vm.realm.shared_array_buffer_proto;
-    Ok(Value::object(vm.new_object_with_proto(
-        Some(p),
-        ObjectKind::ArrayBuffer(Buffer::shared(data)),
-    )))
+    slice_with_species(vm, this, args, true)
 }
 
 fn slice_range(vm: &mut Vm, b: &Buffer, args: &[Value]) -> JsResult<(usize, usize)> {
@@ -286,19 +275,35 @@ fn slice_range(vm: &mut Vm, b: &Buffer, args: &[Value]) -> JsResult<(usize, usiz
 }
 
 fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    // The %ArrayBuffer% intrinsic travels as the method's data (read before any script runs).
+    slice_with_species(vm, this, args, false)
+}
+
+/// `ArrayBuffer.prototype.slice` and `SharedArrayBuffer.prototype.slice`: a copy of the range
+/// in a new buffer made by the species constructor, which must give a fresh buffer of the same
+/// kind that is long enough.
+fn slice_with_species(vm: &mut Vm, this: Value, args: &[Value], shared: bool) -> JsResult<Value> {
+    // The intrinsic constructor travels as the method's data (read before any script runs).
     let default = super::callee_data(vm, 0);
-    let b = this_buffer(vm, this, false, "slice")?;
+    let b = this_buffer(vm, this, shared, "slice")?;
     let (s, e) = slice_range(vm, &b, args)?;
     let n = e.saturating_sub(s);
     let c = super::species_constructor(vm, this, default)?;
     let target = if c == default {
-        let p = vm.realm.array_buffer_proto;
-        new_buffer(vm, p, n)
+        let p = if shared {
+            vm.realm.shared_array_buffer_proto
+        } else {
+            vm.realm.array_buffer_proto
+        };
+        let data = if shared {
+            Buffer::shared(vec![0; n])
+        } else {
+            Buffer::local(vec![0; n])
+        };
+        Value::object(vm.new_object_with_proto(Some(p), ObjectKind::ArrayBuffer(data)))
     } else {
         let made = vm.construct(c, &[Value::number(n as f64)], c)?;
         match buffer_of(vm, made) {
-            Some(t) if !t.is_shared() => {
+            Some(t) if t.is_shared() == shared => {
                 if made == this {
                     return Err(vm.type_error(
                         "ArrayBuffer subclass returned this from species constructor",
@@ -315,11 +320,12 @@ fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         }
     };
     if let Some(t) = buffer_of(vm, target) {
-        let src = b.borrow();
-        let end = e.min(src.len());
-        if s < end {
-            t.borrow_mut()[..end - s].copy_from_slice(&src[s..end]);
-        }
+        let src: Vec<u8> = {
+            let bytes = b.borrow();
+            let end = e.min(bytes.len());
+            bytes.get(s..end).map(<[u8]>::to_vec).unwrap_or_default()
+        };
+        t.borrow_mut()[..src.len()].copy_from_slice(&src);
     }
     Ok(target)
 }
@@ -883,6 +889,10 @@ fn dv_get(vm: &mut Vm, this: Value, args: &[Value], kind: TypedKind) -> JsResult
 fn dv_set(vm: &mut Vm, this: Value, args: &[Value], kind: TypedKind) -> JsResult<Value> {
     let (_, _, len, _) = dv(vm, this)?;
     let idx = vm.to_integer(arg(args, 0))?;
+    // ToIndex comes before the value's conversion.
+    if idx < 0.0 {
+        return Err(vm.range_error("Offset is outside the bounds of the DataView"));
+    }
     let enc = encode(vm, kind, arg(args, 1))?;
     let little = vm.to_boolean(arg(args, 2));
     let n = kind.size();
@@ -988,7 +998,12 @@ pub fn install(vm: &mut Vm) {
         "growable",
         shared_growable,
     );
-    vm.define_method(sabp, "slice", 2, shared_slice);
+    let slice = vm.new_native_with_data("slice", 2, shared_slice, vec![Value::object(sabc)]);
+    vm.heap.obj_mut(sabp).put_raw(
+        PropKey::from_str("slice"),
+        Value::object(slice),
+        ATTR_HIDDEN,
+    );
     vm.define_getter(
         sabc,
         PropKey::Sym(wk::SPECIES),
@@ -1139,7 +1154,8 @@ pub fn install(vm: &mut Vm) {
         ("getBigUint64", get_biguint64),
         ("setBigUint64", set_biguint64),
     ] {
-        vm.define_method(dvp, n, 1, f);
+        let length = if n.starts_with("set") { 2 } else { 1 };
+        vm.define_method(dvp, n, length, f);
     }
     vm.define_getter(dvp, PropKey::from_str("buffer"), "buffer", dv_buffer);
     vm.define_getter(
