@@ -570,6 +570,11 @@ pub fn join_impl(vm: &mut Vm, this: Value, sep: &JsStr) -> JsResult<JsStr> {
     if vm.interp.join_stack.contains(&oref) {
         return Ok(JsStr::empty());
     }
+    // The separators alone would pass the string limit (a sparse array of length 2 ** 32 - 1):
+    // fail before walking billions of holes (found by the clone fuzz target).
+    if len > 1.0 && (len - 1.0) * sep.len() as f64 > (1u64 << 29) as f64 {
+        return Err(vm.range_error("Invalid string length"));
+    }
     vm.interp.join_stack.push(oref);
     let mut units: Vec<u16> = Vec::new();
     let mut ascii = String::new();
