@@ -4,7 +4,7 @@ use super::{arg, require_callable, set_global};
 use crate::atom::{names, PropKey};
 use crate::conv::relative_index;
 use crate::object::{ElemMode, ObjectKind};
-use crate::ops::same_value_zero;
+use crate::ops::{same_value_zero, MAX_STRING_LEN};
 use crate::shape::ATTR_HIDDEN;
 use crate::string::JsStr;
 use crate::value::{ObjRef, Value};
@@ -447,6 +447,7 @@ fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         let r = vm.new_array_value(v);
         return species_wrap(vm, o, r);
     }
+    check_array_length(vm, end - start)?;
     let mut out = Vec::new();
     let mut k = start;
     while k < end {
@@ -544,6 +545,9 @@ fn concat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
                 continue;
             }
             let len = vm.length_of(item)?;
+            if out.len() as f64 + len > MAX_DENSE {
+                return Err(vm.range_error("Invalid array length"));
+            }
             for i in 0..len as usize {
                 if has_index(vm, item, i as f64)? {
                     out.push(get_index(vm, item, i as f64)?);
@@ -572,7 +576,7 @@ pub fn join_impl(vm: &mut Vm, this: Value, sep: &JsStr) -> JsResult<JsStr> {
     }
     // The separators alone would pass the string limit (a sparse array of length 2 ** 32 - 1):
     // fail before walking billions of holes (found by the clone fuzz target).
-    if len > 1.0 && (len - 1.0) * sep.len() as f64 > (1u64 << 29) as f64 {
+    if len > 1.0 && (len - 1.0) * sep.len() as f64 > MAX_STRING_LEN as f64 {
         return Err(vm.range_error("Invalid string length"));
     }
     vm.interp.join_stack.push(oref);
@@ -590,7 +594,7 @@ pub fn join_impl(vm: &mut Vm, this: Value, sep: &JsStr) -> JsResult<JsStr> {
         }
         // The limit of `String.prototype.repeat`: a sparse array of length 2 ** 32 - 1 would
         // otherwise build gigabytes of separators (found by the clone fuzz target).
-        if ascii.len().max(units.len()) > 1 << 29 {
+        if ascii.len().max(units.len()) > MAX_STRING_LEN {
             result = Err(vm.range_error("Invalid string length"));
             break;
         }
@@ -662,22 +666,63 @@ fn reverse(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
             return Ok(this);
         }
     }
+    // The specification's swap in place: holes move with their elements, and an array-like
+    // of any length costs no memory (it used to be copied out first, 8 bytes per index).
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
-    let mut all = Vec::new();
-    for i in 0..len as usize {
-        all.push(get_index(vm, o, i as f64)?);
-    }
-    all.reverse();
-    for (i, v) in all.into_iter().enumerate() {
-        set_index(vm, o, i as f64, v)?;
+    let middle = (len / 2.0).floor();
+    let mut lower = 0.0;
+    while lower < middle {
+        let upper = len - lower - 1.0;
+        let hm = vm.handles.len();
+        let lower_value = if has_index(vm, o, lower)? {
+            let v = get_index(vm, o, lower)?;
+            Some(vm.root(v))
+        } else {
+            None
+        };
+        let upper_value = if has_index(vm, o, upper)? {
+            let v = get_index(vm, o, upper)?;
+            Some(vm.root(v))
+        } else {
+            None
+        };
+        match upper_value {
+            Some(v) => set_index(vm, o, lower, v)?,
+            None if lower_value.is_some() => {
+                let key = index_key(vm, lower)?;
+                delete_or_throw(vm, o, key)?;
+            }
+            None => {}
+        }
+        match lower_value {
+            Some(v) => set_index(vm, o, upper, v)?,
+            None if upper_value.is_some() => {
+                let key = index_key(vm, upper)?;
+                delete_or_throw(vm, o, key)?;
+            }
+            None => {}
+        }
+        vm.handles.truncate(hm);
+        lower += 1.0;
     }
     Ok(o)
+}
+
+/// ArrayCreate's limit for the methods that copy an array-like into a new array (`toReversed`,
+/// `toSorted`, `slice`): checked before the copy, which would otherwise collect billions of
+/// values first.
+fn check_array_length(vm: &mut Vm, len: f64) -> JsResult<()> {
+    if len > 4294967295.0 {
+        return Err(vm.range_error("Invalid array length"));
+    }
+    Ok(())
 }
 
 fn to_reversed(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
+    check_array_length(vm, len)?;
     let mut all = Vec::new();
     for i in 0..len as usize {
         all.push(get_index(vm, o, i as f64)?);
@@ -815,28 +860,26 @@ fn copy_within(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     } else {
         relative_index(vm.to_integer(args[2])?, len)
     };
-    let count = (fin - from).min(len - to);
-    if count <= 0.0 {
-        return Ok(o);
-    }
-    let mut vals = Vec::new();
-    for i in 0..count as usize {
-        let idx = from + i as f64;
-        vals.push(if has_index(vm, o, idx)? {
-            Some(get_index(vm, o, idx)?)
+    let mut count = (fin - from).min(len - to);
+    // The specification's element-by-element copy, backwards when the ranges overlap with the
+    // target after the source; it needs no copy of the range (which for an array-like of
+    // length 2 ** 40 was terabytes).
+    let (mut from, mut to, step) = if from < to && to < from + count {
+        (from + count - 1.0, to + count - 1.0, -1.0)
+    } else {
+        (from, to, 1.0)
+    };
+    while count > 0.0 {
+        if has_index(vm, o, from)? {
+            let v = get_index(vm, o, from)?;
+            set_index(vm, o, to, v)?;
         } else {
-            None
-        });
-    }
-    for (i, v) in vals.into_iter().enumerate() {
-        let idx = to + i as f64;
-        match v {
-            Some(v) => set_index(vm, o, idx, v)?,
-            None => {
-                let key = index_key(vm, idx)?;
-                delete_or_throw(vm, o, key)?;
-            }
+            let key = index_key(vm, to)?;
+            delete_or_throw(vm, o, key)?;
         }
+        from += step;
+        to += step;
+        count -= 1.0;
     }
     Ok(o)
 }
@@ -1178,6 +1221,7 @@ fn to_sorted(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
+    check_array_length(vm, len)?;
     let mut vals = Vec::new();
     for i in 0..len as usize {
         vals.push(get_index(vm, o, i as f64)?);
@@ -1204,17 +1248,25 @@ fn entries(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
 fn to_locale_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
-    let mut parts = Vec::new();
+    // The limits of `join`: the commas alone, or the text so far, past the string limit.
+    if len - 1.0 > MAX_STRING_LEN as f64 {
+        return Err(vm.range_error("Invalid string length"));
+    }
+    let mut out = String::new();
     for i in 0..len as usize {
+        if i > 0 {
+            out.push(',');
+        }
         let e = get_index(vm, o, i as f64)?;
-        if e.is_nullish() {
-            parts.push(String::new());
-        } else {
+        if !e.is_nullish() {
             let r = vm.invoke(e, PropKey::from_str("toLocaleString"), &[])?;
-            parts.push(vm.to_rust_string(r)?);
+            out.push_str(&vm.to_rust_string(r)?);
+        }
+        if out.len() > MAX_STRING_LEN {
+            return Err(vm.range_error("Invalid string length"));
         }
     }
-    Ok(vm.str_val(&parts.join(",")))
+    Ok(vm.str_val(&out))
 }
 
 pub fn install(vm: &mut Vm) {

@@ -1,7 +1,7 @@
 //! `ArrayBuffer`, the TypedArrays and `DataView` (little-endian host byte order as in V8 on
 //! x86/ARM).
 
-use super::{arg, set_global};
+use super::{arg, set_global, tick};
 use crate::atom::{names, PropKey};
 use crate::object::{Buffer, ObjectKind, TypedKind};
 use crate::shape::{ATTR_CONFIGURABLE, ATTR_HIDDEN};
@@ -433,7 +433,7 @@ fn typed_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         .filter(|o| matches!(vm.heap.obj(*o).kind, ObjectKind::TypedArray { .. }))
     {
         let len = view(vm, o).map(|v| v.3).unwrap_or(0);
-        (0..len).map(|i| get_index(vm, o, i)).collect()
+        values_of(vm, o, 0..len)?
     } else {
         let it = vm.get(a0, PropKey::Sym(wk::ITERATOR))?;
         if !it.is_nullish() {
@@ -450,6 +450,7 @@ fn typed_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     vm.root(t);
     let to = t.as_object().unwrap_or(ObjRef(0));
     for (i, v) in items.iter().enumerate() {
+        tick(vm, i)?;
         set_index(vm, to, i, *v)?;
     }
     vm.handles.truncate(hm);
@@ -579,6 +580,7 @@ fn ta_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     // The species constructor may have shrunk the source's view of its buffer meanwhile.
     let len_now = view(vm, o).map_or(0, |v| v.3);
     for i in 0..n.min(len_now.saturating_sub(s)) {
+        tick(vm, i)?;
         let v = get_index(vm, o, s + i);
         set_index(vm, ro, i, v)?;
     }
@@ -593,16 +595,28 @@ fn ta_set(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let src = arg(args, 0);
     let items: Vec<Value> = match src.as_object().and_then(|s| view(vm, s).map(|v| (s, v.3))) {
-        Some((s, n)) => (0..n).map(|i| get_index(vm, s, i)).collect(),
+        Some((s, n)) => values_of(vm, s, 0..n)?,
         None => super::function::list_from_array_like(vm, src)?,
     };
     if off as usize + items.len() > len {
         return Err(vm.range_error("offset is out of bounds"));
     }
     for (i, v) in items.into_iter().enumerate() {
+        tick(vm, i)?;
         set_index(vm, o, off as usize + i, v)?;
     }
     Ok(Value::UNDEFINED)
+}
+
+/// The elements at `indices` as values. A typed array can have two billion elements, so the
+/// copy checks for termination (and the heap limit) as it goes.
+fn values_of(vm: &mut Vm, o: ObjRef, indices: impl Iterator<Item = usize>) -> JsResult<Vec<Value>> {
+    let mut out = Vec::new();
+    for (step, i) in indices.enumerate() {
+        tick(vm, step)?;
+        out.push(get_index(vm, o, i));
+    }
+    Ok(out)
 }
 
 fn ta_from_values(vm: &mut Vm, kind: TypedKind, vals: Vec<Value>) -> JsResult<Value> {
@@ -610,6 +624,7 @@ fn ta_from_values(vm: &mut Vm, kind: TypedKind, vals: Vec<Value>) -> JsResult<Va
     vm.root(r);
     let ro = r.as_object().unwrap_or(ObjRef(0));
     for (i, v) in vals.into_iter().enumerate() {
+        tick(vm, i)?;
         set_index(vm, ro, i, v)?;
     }
     Ok(r)
@@ -651,7 +666,7 @@ fn ta_filter(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn ta_sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let (o, _, len) = this_typed(vm, this)?;
     let cmpf = arg(args, 0);
-    let vals: Vec<Value> = (0..len).map(|i| get_index(vm, o, i)).collect();
+    let vals = values_of(vm, o, 0..len)?;
     let sorted = if cmpf.is_undefined() {
         let mut v = vals;
         let mut nums: Vec<(f64, Value)> = v
@@ -676,6 +691,7 @@ fn ta_sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         super::array::sort_values(vm, vals, cmpf)?
     };
     for (i, v) in sorted.into_iter().enumerate() {
+        tick(vm, i)?;
         set_index(vm, o, i, v)?;
     }
     Ok(this)
@@ -689,7 +705,7 @@ fn ta_to_sorted(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn ta_to_reversed(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let (o, kind, len) = this_typed(vm, this)?;
-    let vals: Vec<Value> = (0..len).rev().map(|i| get_index(vm, o, i)).collect();
+    let vals = values_of(vm, o, (0..len).rev())?;
     ta_from_values(vm, kind, vals)
 }
 
@@ -700,7 +716,7 @@ fn ta_with(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     if k < 0.0 || k >= len as f64 {
         return Err(vm.range_error("Invalid typed array index"));
     }
-    let mut vals: Vec<Value> = (0..len).map(|i| get_index(vm, o, i)).collect();
+    let mut vals = values_of(vm, o, 0..len)?;
     vals[k as usize] = arg(args, 1);
     ta_from_values(vm, kind, vals)
 }
@@ -781,6 +797,7 @@ fn ta_static_from(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         let (target, _, _) = typed_array_create(vm, this, &[Value::number(len)])?;
         vm.handles.push(target);
         for k in 0..len as usize {
+            tick(vm, k)?;
             let v = if from_iterator {
                 items.get(k).copied().unwrap_or(Value::UNDEFINED)
             } else {
