@@ -33,7 +33,7 @@ NEWER_THAN_ES2023 = {
     "json-modules", "import-attributes", "promise-try", "RegExp.escape", "Math.sumPrecise",
     "uint8array-base64", "Float16Array", "json-parse-with-source", "upsert", "immutable-arraybuffer",
     "iterator-sequencing", "Error.isError", "canonical-tz", "await-dictionary", "joint-iteration",
-    "Atomics.pause", "nonextensible-applies-to-private",
+    "Atomics.pause", "nonextensible-applies-to-private", "error-stack-accessor",
 }
 EVAL_PATTERN = re.compile(r"\beval\s*\(|\bFunction\s*\(\s*['\"]|new Function\s*\(|\$262\.evalScript|\$262\.createRealm")
 HARNESS_GLOBAL = re.compile(r"^(?:function\*?\s+|var\s+|let\s+|const\s+|class\s+)([A-Za-z_$][\w$]*)", re.M)

@@ -373,7 +373,86 @@ fn pathological_regex_is_bounded_by_the_timeout() {
     let out = skiff(&dir, &["run", "--timeout", "1", "re.ets"]);
     assert_eq!(out.status.code(), Some(124), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "start\n");
-    assert!(text(&out.stderr).contains("stopped at its time limit"));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("stopped at its time limit"));
+    // The regex engine cannot be interrupted: the watchdog ended the process, and says so.
+    assert!(stderr.contains("cannot be interrupted"), "{stderr}");
+}
+
+#[test]
+fn native_loops_stop_at_the_timeout() {
+    // Built-in loops over huge array-likes, a huge sparse array and a typed array poll the
+    // attention flag: `--timeout` stops each of them itself, without the watchdog's last resort
+    // of ending the process (which says "cannot be interrupted").
+    for (name, code) in [
+        (
+            "includes",
+            "Array.prototype.includes.call({ length: 2 ** 53 - 1 } as ESObject, 1);",
+        ),
+        (
+            "reverse",
+            "Array.prototype.reverse.call({ length: 2 ** 32 - 1 } as ESObject);",
+        ),
+        ("spread", "const a = [...new Array(2 ** 32 - 1)];"),
+        ("stringify", "JSON.stringify(new Array(2 ** 32 - 1));"),
+        ("typed", "Uint8Array.from({ length: 2 ** 30 } as ESObject);"),
+    ] {
+        let script = format!("console.log('start');\n{code}\nconsole.log('unreachable');\n");
+        let dir = folder(&format!("timeout-{name}"), &[("t.ets", script.as_bytes())]);
+        let out = skiff(&dir, &["run", "--timeout", "1", "t.ets"]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(124), "{name}: {stderr}");
+        assert_eq!(text(&out.stdout), "start\n", "{name}");
+        assert!(
+            stderr.contains("stopped at its time limit"),
+            "{name}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("cannot be interrupted"),
+            "{name}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn native_loops_stop_at_the_heap_limit() {
+    // A built-in that grows while it loops (spreading a sparse array of length 2 ** 32 - 1
+    // collects four billion values in a Rust vector) throws the heap limit's catchable
+    // RangeError, and the script goes on.
+    let script = b"try { const a = [...new Array(2 ** 32 - 1)]; console.log(a.length); }\n\
+        catch (e) { console.log((e as Error).message); }\n\
+        console.log('after');\n";
+    let out = runs(
+        "heap-native",
+        &[("h.ets", script)],
+        &["run", "--max-heap", "300", "h.ets"],
+        0,
+    );
+    assert_eq!(out, "Out of memory: the heap limit was exceeded\nafter\n");
+}
+
+#[test]
+fn a_worker_stuck_in_a_regex_is_given_up_after_terminate() {
+    // terminate() cannot stop a Worker inside a backtracking regex (the engine does not poll),
+    // so after a grace period its host is told it exited and the process ends; its thread is
+    // abandoned to finish the match alone.
+    let host = b"import { worker, MessageEvents } from '@kit.ArkTS';\n\
+        const w = new worker.ThreadWorker('stuck.ets');\n\
+        w.onmessage = (e: MessageEvents) => { console.log(e.data); w.terminate(); };\n\
+        w.onexit = () => console.log('exit');\n\
+        w.postMessage('go');\n";
+    let stuck = b"import { worker, MessageEvents } from '@kit.ArkTS';\n\
+        worker.workerPort.onmessage = (e: MessageEvents) => {\n\
+          worker.workerPort.postMessage('matching');\n\
+          /^(a+)+$/.test('a'.repeat(64) + 'b');\n\
+        };\n";
+    let out = runs(
+        "stuck-worker",
+        &[("host.ets", host), ("stuck.ets", stuck)],
+        &["run", "host.ets"],
+        0,
+    );
+    assert_eq!(out, "matching\nexit\n");
 }
 
 #[test]

@@ -303,6 +303,9 @@ pub struct SendableClassInfo {
     /// The class name (empty for anonymous classes).
     pub name: Arc<str>,
     pub fields: Vec<SendableField>,
+    /// The declared static data fields, in source order (the VM keeps their values in the shared
+    /// heap and checks stores against these types).
+    pub static_fields: Vec<SendableField>,
     /// For a class declared at module top level: a *factory* function that defines the class
     /// and returns its constructor. It takes one argument, the superclass (undefined for a base
     /// class), and must be called with the module environment as its closure environment. The

@@ -158,30 +158,6 @@ fn has_decorator(decorators: &[Decorator], name: &str) -> bool {
 
 /// A class is Sendable with `@Sendable` or with `'use sendable'` as the first statement of its
 /// constructor.
-/// The JS built-in constructors whose instances are never Sendable (they are cloned).
-const JS_CONSTRUCTORS: &[&str] = &[
-    "Object",
-    "Array",
-    "Map",
-    "Set",
-    "WeakMap",
-    "WeakSet",
-    "Date",
-    "RegExp",
-    "Error",
-    "Promise",
-    "ArrayBuffer",
-    "Int8Array",
-    "Uint8Array",
-    "Int16Array",
-    "Uint16Array",
-    "Int32Array",
-    "Uint32Array",
-    "Float32Array",
-    "Float64Array",
-    "DataView",
-];
-
 fn is_sendable_class(c: &Class) -> bool {
     if has_decorator(&c.decorators, "Sendable") {
         return true;
@@ -1464,7 +1440,7 @@ impl<'a> Checker<'a> {
                     Some(TypeDecl::Class { sendable: false }) => {
                         format!("a new `{}`", id.name)
                     }
-                    None if JS_CONSTRUCTORS.contains(&id.name.as_str())
+                    None if LOCAL_CTORS.contains(&id.name.as_str())
                         && self.resolve(&id.name).is_none() =>
                     {
                         format!("a new `{}`", id.name)
@@ -2089,6 +2065,7 @@ const LOCAL_CTORS: &[&str] = &[
     "Uint32Array",
     "Float32Array",
     "Float64Array",
+    "DataView",
 ];
 
 /// The `'use shared'` rules (ArkTS linter: `arkts-no-side-effects-imports`,

@@ -181,7 +181,7 @@ impl<'a> Compiler<'a> {
             }
             None => self.default_ctor(name, derived, c),
         };
-        if let Some(fields) = self.sendable_layout(c, ctor.map(|k| &**k)) {
+        if let Some((fields, static_fields)) = self.sendable_layout(c, ctor.map(|k| &**k)) {
             if let Some(Some(f)) = self.functions.get_mut(ctor_func.0 as usize) {
                 f.flags.set(FunctionFlags::SENDABLE);
             }
@@ -190,6 +190,7 @@ impl<'a> Compiler<'a> {
                     ctor: ctor_func,
                     name: name.into(),
                     fields,
+                    static_fields,
                     factory: None,
                     slot: None,
                 });
@@ -323,14 +324,18 @@ impl<'a> Compiler<'a> {
     }
 
     /// The own-field layout of a Sendable class (`@Sendable`, or a constructor whose body
-    /// starts with `'use sendable'`), or `None` for an ordinary class. Parameter properties come
-    /// first (TypeScript assigns them before the field initialisers run), then the declared
-    /// instance fields in source order.
+    /// starts with `'use sendable'`), or `None` for an ordinary class: the instance fields
+    /// (parameter properties first, as TypeScript assigns them before the field initialisers
+    /// run, then the declared fields in source order) and the static data fields.
+    #[allow(clippy::type_complexity)]
     fn sendable_layout(
         &self,
         c: &Class,
         ctor: Option<&Constructor>,
-    ) -> Option<Vec<skiff_bytecode::SendableField>> {
+    ) -> Option<(
+        Vec<skiff_bytecode::SendableField>,
+        Vec<skiff_bytecode::SendableField>,
+    )> {
         let _ = ctor;
         if !is_sendable_class(c) {
             return None;
@@ -359,11 +364,12 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        let mut static_fields = Vec::new();
         for mem in &c.members {
             let ClassMember::Property(p) = mem else {
                 continue;
             };
-            if p.modifiers.is_static || p.modifiers.declare || p.modifiers.is_abstract {
+            if p.modifiers.declare || p.modifiers.is_abstract {
                 continue;
             }
             if let PropKey::Private(_) | PropKey::Computed(..) = &p.key {
@@ -372,12 +378,17 @@ impl<'a> Compiler<'a> {
             let Some(name) = static_key(&p.key) else {
                 continue;
             };
-            push(
-                name,
-                self.sendable_field_type(p.ty.as_ref(), p.optional, &tparams),
-            );
+            let ty = self.sendable_field_type(p.ty.as_ref(), p.optional, &tparams);
+            if p.modifiers.is_static {
+                static_fields.push(skiff_bytecode::SendableField {
+                    name: name.into(),
+                    ty,
+                });
+            } else {
+                push(name, ty);
+            }
         }
-        Some(fields)
+        Some((fields, static_fields))
     }
 
     /// The `field_type` mask of a declared field type.

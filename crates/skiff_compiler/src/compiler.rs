@@ -1512,8 +1512,12 @@ impl<'a> Compiler<'a> {
     fn labeled(&mut self, l: &LabeledStmt) {
         let mut labels = vec![l.label.name.clone()];
         let mut body = &l.body;
-        // Collect nested labels: `a: b: for (…)`.
+        // Collect nested labels: `a: b: for (…)`; `a: a: …` repeats one.
         while let Stmt::Labeled(inner) = body {
+            if labels.contains(&inner.label.name) {
+                let d = diag::duplicate_label(self.fid, &inner.label);
+                self.diags.push(d);
+            }
             labels.push(inner.label.name.clone());
             body = &inner.body;
         }

@@ -593,3 +593,40 @@ pub fn too_many_syntax_errors(file: FileId, span: Span, limit: usize) -> Diagnos
     .with_label("parsing stopped here")
     .with_help("fix the first errors and check again")
 }
+
+/// E2036: `return` directly inside a class static block (only functions can return).
+pub fn return_in_static_block(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2036",
+        "Illegal return statement: a class static block cannot return",
+        file,
+        span,
+    )
+    .with_label("return in a static block")
+    .with_help("remove the return, or move the code into a function")
+}
+
+/// E2037: a second `default:` clause in one `switch`.
+pub fn duplicate_default(file: FileId, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2037",
+        "More than one default clause in switch statement",
+        file,
+        span,
+    )
+    .with_label("second default clause")
+    .with_secondary(first, "first default clause")
+    .with_help("merge the two default clauses")
+}
+
+/// E2038: `for (async of …)`, which reads like the start of an async arrow function.
+pub fn for_of_async(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2038",
+        "The left-hand side of a for-of loop may not be 'async'.",
+        file,
+        span,
+    )
+    .with_label("`async` here")
+    .with_help("rename the variable, or declare it: `for (const async of …)`")
+}

@@ -21,6 +21,7 @@ pub fn check(body: &[Stmt], source: &str, file: FileId, out: &mut Vec<Diagnostic
         field_init: false,
         ambient: false,
         in_params: false,
+        static_block: false,
     };
     early.stmts(body, true);
 }
@@ -113,6 +114,9 @@ struct Early<'a> {
     /// Inside the parameters of a function (up to a nested non-arrow function), where `yield`
     /// and `await` expressions are errors.
     in_params: bool,
+    /// Directly inside a class static block (up to the nearest function, arrows included),
+    /// where `return` is an error.
+    static_block: bool,
 }
 
 impl Early<'_> {
@@ -261,6 +265,12 @@ impl Early<'_> {
                 self.sub_stmt(&f.body);
             }
             Stmt::ForOf(f) => {
+                // `for (async of x)` (unescaped, not `for await`) is a syntax error.
+                if let ForHead::Target(Pattern::Ident(id)) = &f.left {
+                    if !f.is_await && id.name == "async" && self.text(id.span) == "async" {
+                        self.error(d::for_of_async(self.file, id.span));
+                    }
+                }
                 self.lexical_head(&f.left, &f.body);
                 self.for_head(&f.left);
                 self.expr(&f.right);
@@ -275,6 +285,9 @@ impl Early<'_> {
                 self.expr(&w.test);
             }
             Stmt::Return(r) => {
+                if self.static_block {
+                    self.error(d::return_in_static_block(self.file, r.span));
+                }
                 if let Some(a) = &r.arg {
                     self.expr(a);
                 }
@@ -300,6 +313,16 @@ impl Early<'_> {
             }
             Stmt::Switch(s) => {
                 self.expr(&s.discriminant);
+                let mut defaults = s.cases.iter().filter(|c| c.test.is_none());
+                if let (Some(first), Some(second)) = (defaults.next(), defaults.next()) {
+                    // Point at the `default` keywords, not at the whole clauses.
+                    let keyword = |c: &SwitchCase| Span::new(c.span.start, c.span.start + 7);
+                    self.error(d::duplicate_default(
+                        self.file,
+                        keyword(second),
+                        keyword(first),
+                    ));
+                }
                 for c in &s.cases {
                     if let Some(t) = &c.test {
                         self.expr(t);
@@ -519,6 +542,7 @@ impl Early<'_> {
             }
         }
         let field_init = std::mem::replace(&mut self.field_init, false);
+        let static_block = std::mem::replace(&mut self.static_block, false);
         // A nested function's parameters and body are its own: `yield` in a generator's body
         // inside another function's default value is fine.
         let in_params = std::mem::replace(&mut self.in_params, false);
@@ -530,12 +554,14 @@ impl Early<'_> {
         }
         self.field_init = field_init;
         self.in_params = in_params;
+        self.static_block = static_block;
     }
 
     fn arrow(&mut self, a: &ArrowFunction) {
         self.params(&a.params);
         // An arrow's body is not part of any enclosing parameter list.
         let in_params = std::mem::replace(&mut self.in_params, false);
+        let static_block = std::mem::replace(&mut self.static_block, false);
         match &a.body {
             ArrowBody::Expr(e) => self.expr(e),
             ArrowBody::Block(b) => {
@@ -544,6 +570,7 @@ impl Early<'_> {
             }
         }
         self.in_params = in_params;
+        self.static_block = static_block;
     }
 
     /// Getters take no parameter and setters exactly one, not a rest parameter.
@@ -650,8 +677,10 @@ impl Early<'_> {
                 }
                 ClassMember::StaticBlock(b) => {
                     let field_init = std::mem::replace(&mut self.field_init, true);
+                    let static_block = std::mem::replace(&mut self.static_block, true);
                     self.stmts(&b.body, false);
                     self.field_init = field_init;
+                    self.static_block = static_block;
                 }
                 ClassMember::IndexSignature(_) | ClassMember::Empty(_) => {}
             }

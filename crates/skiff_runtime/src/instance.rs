@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
 
 /// Id of an instance within its runtime (the main instance is 0).
 pub type InstanceId = u64;
@@ -48,6 +49,10 @@ struct State {
     /// Exit codes requested for Workers (by `terminate`, `close`, an error tear-down), reported
     /// to the host when the worker stops.
     exit_codes: HashMap<InstanceId, u32>,
+    /// Workers told to stop from outside (`terminate`, their host's exit), and when.
+    stopping: HashMap<InstanceId, Instant>,
+    /// The thread that gives up on stuck Workers is running.
+    reaper: bool,
 }
 
 /// What all instances of one `skiff run` share.
@@ -176,7 +181,7 @@ impl Runtime {
 
     /// Interrupts Worker `id` (even a busy loop: the attention flag is polled at every call and
     /// backward jump) and wakes it if it is idle. Its exit is reported to its host with `code`.
-    pub fn terminate(&self, id: InstanceId, code: u32) -> bool {
+    pub fn terminate(self: &Arc<Self>, id: InstanceId, code: u32) -> bool {
         let slot = {
             let st = self.lock();
             st.slots
@@ -186,7 +191,11 @@ impl Runtime {
         let Some((attn, _)) = slot else {
             return false;
         };
-        self.lock().exit_codes.insert(id, code);
+        {
+            let mut st = self.lock();
+            st.exit_codes.insert(id, code);
+            self.watch_stopping(&mut st, id);
+        }
         attn.fetch_or(attention::TERMINATE, Ordering::SeqCst);
         // An idle worker blocks on its condvar, not in script code: wake it with a task.
         self.post(
@@ -246,12 +255,57 @@ impl Runtime {
         }
     }
 
+    /// Notes that Worker `id` was told to stop, and starts the thread that gives up on it if it
+    /// does not within [`STOP_GRACE`](crate::limits::STOP_GRACE).
+    ///
+    /// A Worker busy in a built-in that never polls its attention flag (a regular expression
+    /// backtracking through exponentially many paths: the regex engine cannot be interrupted)
+    /// would otherwise keep its host waiting for `onexit`, and the process alive, for hours.
+    /// Given up, it counts as exited: its host gets `onexit` and the process may end, while
+    /// its thread finishes the built-in on its own and then stops without a second report.
+    fn watch_stopping(self: &Arc<Self>, st: &mut State, id: InstanceId) {
+        st.stopping.entry(id).or_insert_with(Instant::now);
+        if st.reaper {
+            return;
+        }
+        let rt = Arc::downgrade(self);
+        st.reaper = std::thread::Builder::new()
+            .name("skiff-reaper".into())
+            .spawn(move || reap_stuck_workers(rt))
+            .is_ok();
+    }
+
     /// Removes an exiting Worker and tells its host, in one step under the lock so the host is
     /// marked busy before the worker stops counting.
     fn unregister(self: &Arc<Self>, id: InstanceId, code: u32) {
         let mut st = self.lock();
-        let host = st.slots.remove(&id).and_then(|s| s.host);
         st.workers = st.workers.saturating_sub(1);
+        st.stopping.remove(&id);
+        // A Worker given up on while stuck was reported then.
+        if st.slots.contains_key(&id) {
+            self.remove_and_report(st, id, code);
+        }
+    }
+
+    /// Gives up on Worker `id`, told to stop but still running after the grace period: it is
+    /// reported as exited (with the code `terminate` asked for). Its thread still counts
+    /// towards the Worker limit until it really ends.
+    fn give_up(self: &Arc<Self>, id: InstanceId) {
+        let st = self.lock();
+        if !st.slots.contains_key(&id) {
+            return;
+        }
+        let code = st.exit_codes.get(&id).copied().unwrap_or(1);
+        self.remove_and_report(st, id, code);
+    }
+
+    fn remove_and_report(
+        self: &Arc<Self>,
+        mut st: MutexGuard<'_, State>,
+        id: InstanceId,
+        code: u32,
+    ) {
+        let host = st.slots.remove(&id).and_then(|s| s.host);
         // Workers started by this one would be orphans nobody can reach or terminate any more:
         // they stop with it (without exit events, their host is gone).
         let children: Vec<InstanceId> = st
@@ -262,6 +316,7 @@ impl Runtime {
             .collect();
         for child in children {
             st.exit_codes.insert(child, 0);
+            self.watch_stopping(&mut st, child);
             let Some(slot) = st.slots.get_mut(&child) else {
                 continue;
             };
@@ -289,6 +344,32 @@ impl Runtime {
         }
         drop(st);
         self.wake.notify_all();
+    }
+}
+
+/// The reaper thread: every tenth of a second, gives up on the Workers told to stop longer than
+/// [`STOP_GRACE`](crate::limits::STOP_GRACE) ago that still run (see `Runtime::watch_stopping`).
+/// It ends with the run.
+fn reap_stuck_workers(rt: std::sync::Weak<Runtime>) {
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let Some(rt) = rt.upgrade() else {
+            return;
+        };
+        let stuck: Vec<InstanceId> = {
+            let st = rt.lock();
+            if st.done {
+                return;
+            }
+            st.stopping
+                .iter()
+                .filter(|(_, since)| since.elapsed() >= crate::limits::STOP_GRACE)
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        for id in stuck {
+            rt.give_up(id);
+        }
     }
 }
 

@@ -54,8 +54,9 @@ fn resident_bytes() -> Option<u64> {
 
 /// After a timeout, how long the instances get to reach a safepoint before the process ends
 /// without them: native code that never polls the attention flag (a regex backtracking through
-/// exponentially many paths) cannot be stopped any other way.
-const STOP_GRACE: Duration = Duration::from_secs(2);
+/// exponentially many paths) cannot be stopped any other way. A terminated Worker gets as long
+/// before its host is told it exited (see `Runtime::terminate`).
+pub(crate) const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// Waits [`STOP_GRACE`] for the run to end after its timeout; ends the process with
 /// [`TIMED_OUT`] when it has not.
@@ -69,10 +70,17 @@ fn exit_if_stuck(rt: &std::sync::Weak<Runtime>, timeout: Duration) {
         }
     }
     let secs = timeout.as_secs_f64();
+    let grace = STOP_GRACE.as_secs();
     // The stuck thread may hold stderr's lock (a script printing); write without waiting for it.
+    // The second line tells this case from an ordinary stop: something could not be stopped.
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
-        format!("skiff: the run was stopped at its time limit ({secs} s)\n").as_bytes(),
+        format!(
+            "skiff: the run was stopped at its time limit ({secs} s)\n\
+             skiff: a built-in that cannot be interrupted (such as a regular expression match) \
+             was still running {grace} s later; the process was ended\n"
+        )
+        .as_bytes(),
     );
     std::process::exit(i32::from(TIMED_OUT));
 }

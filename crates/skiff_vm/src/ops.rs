@@ -65,27 +65,36 @@ pub fn map_key(vm: &Vm, v: Value) -> MapKey {
 /// Results at least this long are built as ropes.
 const ROPE_MIN: usize = 64;
 
+/// The longest string skiff builds, in UTF-16 code units (V8's limit on 64-bit hosts is close):
+/// a longer result is `RangeError: Invalid string length`, not an allocation that fails.
+pub const MAX_STRING_LEN: usize = 1 << 29;
+
 impl Vm {
     /// Concatenates two string values; long results become ropes (linear repeated appends).
+    /// A result past [`MAX_STRING_LEN`] is a RangeError: `s += s` in a loop would otherwise
+    /// overflow the rope's length and panic when it is flattened.
     pub fn concat_strings(
         &mut self,
         a: Value,
         x: crate::value::StrRef,
         b: Value,
         y: crate::value::StrRef,
-    ) -> Value {
+    ) -> JsResult<Value> {
         let (lx, ly) = (self.heap.str_len(x), self.heap.str_len(y));
         if lx == 0 {
-            return b;
+            return Ok(b);
         }
         if ly == 0 {
-            return a;
+            return Ok(a);
+        }
+        if lx + ly > MAX_STRING_LEN {
+            return Err(self.range_error("Invalid string length"));
         }
         if lx + ly >= ROPE_MIN {
-            return Value::string(self.heap.alloc_rope(a, b, lx + ly));
+            return Ok(Value::string(self.heap.alloc_rope(a, b, lx + ly)));
         }
         let s = self.heap.str(x).concat(self.heap.str(y));
-        self.new_string(s)
+        Ok(self.new_string(s))
     }
 
     pub fn bigint_of(&self, v: Value) -> BigInt {
@@ -165,7 +174,7 @@ impl Vm {
             return Ok(Value::number(x + y));
         }
         if let (Some(x), Some(y)) = (a.as_string(), b.as_string()) {
-            return Ok(self.concat_strings(a, x, b, y));
+            return self.concat_strings(a, x, b, y);
         }
         let pa = self.to_primitive(a, "default")?;
         let pb = self.to_primitive(b, "default")?;
@@ -173,7 +182,7 @@ impl Vm {
             let sa = self.to_string_value(pa)?;
             let sb = self.to_string_value(pb)?;
             if let (Some(x), Some(y)) = (sa.as_string(), sb.as_string()) {
-                return Ok(self.concat_strings(sa, x, sb, y));
+                return self.concat_strings(sa, x, sb, y);
             }
         }
         self.arith(ArithOp::Add, pa, pb)

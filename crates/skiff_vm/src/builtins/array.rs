@@ -4,7 +4,7 @@ use super::{arg, require_callable, set_global};
 use crate::atom::{names, PropKey};
 use crate::conv::relative_index;
 use crate::object::{ElemMode, ObjectKind};
-use crate::ops::same_value_zero;
+use crate::ops::{same_value_zero, MAX_STRING_LEN};
 use crate::shape::ATTR_HIDDEN;
 use crate::string::JsStr;
 use crate::value::{ObjRef, Value};
@@ -74,30 +74,34 @@ fn get_index(vm: &mut Vm, o: Value, i: f64) -> JsResult<Value> {
             }
         }
     }
-    let k = index_key(vm, i);
+    let k = index_key(vm, i)?;
     vm.get(o, k)
 }
 
-fn index_key(vm: &mut Vm, i: f64) -> PropKey {
-    if i < 4294967295.0 {
+/// The key of index `i`. Every element access of the generic algorithms that a dense array
+/// cannot answer comes through here, so a loop over a huge array-like (`{ length: 2 ** 40 }`)
+/// stays stoppable: every 65 536th index checks for `worker.terminate()` and `--timeout`.
+fn index_key(vm: &mut Vm, i: f64) -> JsResult<PropKey> {
+    if (i as u64) & 0xFFFF == 0 {
+        super::check_interrupt(vm)?;
+    }
+    Ok(if i < 4294967295.0 {
         PropKey::Index(i as u32)
     } else {
-        let s = crate::conv::number_to_string(i);
-        let _ = vm;
-        PropKey::from_js_str(&s)
-    }
+        PropKey::from_js_str(&crate::conv::number_to_string(i))
+    })
 }
 
-fn has_index(vm: &mut Vm, o: Value, i: f64) -> bool {
-    let k = index_key(vm, i);
-    match o.as_object() {
+fn has_index(vm: &mut Vm, o: Value, i: f64) -> JsResult<bool> {
+    let k = index_key(vm, i)?;
+    Ok(match o.as_object() {
         Some(r) => vm.has_property(r, k),
         None => false,
-    }
+    })
 }
 
 fn set_index(vm: &mut Vm, o: Value, i: f64, v: Value) -> JsResult<()> {
-    let k = index_key(vm, i);
+    let k = index_key(vm, i)?;
     vm.set(o, k, v)
 }
 
@@ -338,7 +342,7 @@ fn pop(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
         return Ok(Value::UNDEFINED);
     }
     let v = get_index(vm, o, len - 1.0)?;
-    let k = index_key(vm, len - 1.0);
+    let k = index_key(vm, len - 1.0)?;
     delete_or_throw(vm, o, k)?;
     set_len(vm, o, len - 1.0)?;
     Ok(v)
@@ -380,15 +384,15 @@ fn shift(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let first = get_index(vm, o, 0.0)?;
     for k in 1..len as u64 {
         let k = k as f64;
-        if has_index(vm, o, k) {
+        if has_index(vm, o, k)? {
             let v = get_index(vm, o, k)?;
             set_index(vm, o, k - 1.0, v)?;
         } else {
-            let key = index_key(vm, k - 1.0);
+            let key = index_key(vm, k - 1.0)?;
             delete_or_throw(vm, o, key)?;
         }
     }
-    let key = index_key(vm, len - 1.0);
+    let key = index_key(vm, len - 1.0)?;
     delete_or_throw(vm, o, key)?;
     set_len(vm, o, len - 1.0)?;
     Ok(first)
@@ -411,11 +415,11 @@ fn unshift(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let n = args.len() as f64;
     let mut k = len;
     while k > 0.0 {
-        if has_index(vm, o, k - 1.0) {
+        if has_index(vm, o, k - 1.0)? {
             let v = get_index(vm, o, k - 1.0)?;
             set_index(vm, o, k + n - 1.0, v)?;
         } else {
-            let key = index_key(vm, k + n - 1.0);
+            let key = index_key(vm, k + n - 1.0)?;
             delete_or_throw(vm, o, key)?;
         }
         k -= 1.0;
@@ -443,10 +447,11 @@ fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         let r = vm.new_array_value(v);
         return species_wrap(vm, o, r);
     }
+    check_array_length(vm, end - start)?;
     let mut out = Vec::new();
     let mut k = start;
     while k < end {
-        if has_index(vm, o, k) {
+        if has_index(vm, o, k)? {
             out.push(get_index(vm, o, k)?);
         } else {
             out.push(Value::HOLE);
@@ -502,7 +507,7 @@ fn splice_impl(vm: &mut Vm, this: Value, args: &[Value], copy: bool) -> JsResult
         set_index(vm, o, i as f64, *v)?;
     }
     for i in all.len()..len as usize {
-        let key = index_key(vm, i as f64);
+        let key = index_key(vm, i as f64)?;
         delete_or_throw(vm, o, key)?;
     }
     set_len(vm, o, all.len() as f64)?;
@@ -540,8 +545,11 @@ fn concat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
                 continue;
             }
             let len = vm.length_of(item)?;
+            if out.len() as f64 + len > MAX_DENSE {
+                return Err(vm.range_error("Invalid array length"));
+            }
             for i in 0..len as usize {
-                if has_index(vm, item, i as f64) {
+                if has_index(vm, item, i as f64)? {
                     out.push(get_index(vm, item, i as f64)?);
                 } else {
                     out.push(Value::HOLE);
@@ -566,6 +574,11 @@ pub fn join_impl(vm: &mut Vm, this: Value, sep: &JsStr) -> JsResult<JsStr> {
     if vm.interp.join_stack.contains(&oref) {
         return Ok(JsStr::empty());
     }
+    // The separators alone would pass the string limit (a sparse array of length 2 ** 32 - 1):
+    // fail before walking billions of holes (found by the clone fuzz target).
+    if len > 1.0 && (len - 1.0) * sep.len() as f64 > MAX_STRING_LEN as f64 {
+        return Err(vm.range_error("Invalid string length"));
+    }
     vm.interp.join_stack.push(oref);
     let mut units: Vec<u16> = Vec::new();
     let mut ascii = String::new();
@@ -581,7 +594,7 @@ pub fn join_impl(vm: &mut Vm, this: Value, sep: &JsStr) -> JsResult<JsStr> {
         }
         // The limit of `String.prototype.repeat`: a sparse array of length 2 ** 32 - 1 would
         // otherwise build gigabytes of separators (found by the clone fuzz target).
-        if ascii.len().max(units.len()) > 1 << 29 {
+        if ascii.len().max(units.len()) > MAX_STRING_LEN {
             result = Err(vm.range_error("Invalid string length"));
             break;
         }
@@ -653,22 +666,63 @@ fn reverse(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
             return Ok(this);
         }
     }
+    // The specification's swap in place: holes move with their elements, and an array-like
+    // of any length costs no memory (it used to be copied out first, 8 bytes per index).
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
-    let mut all = Vec::new();
-    for i in 0..len as usize {
-        all.push(get_index(vm, o, i as f64)?);
-    }
-    all.reverse();
-    for (i, v) in all.into_iter().enumerate() {
-        set_index(vm, o, i as f64, v)?;
+    let middle = (len / 2.0).floor();
+    let mut lower = 0.0;
+    while lower < middle {
+        let upper = len - lower - 1.0;
+        let hm = vm.handles.len();
+        let lower_value = if has_index(vm, o, lower)? {
+            let v = get_index(vm, o, lower)?;
+            Some(vm.root(v))
+        } else {
+            None
+        };
+        let upper_value = if has_index(vm, o, upper)? {
+            let v = get_index(vm, o, upper)?;
+            Some(vm.root(v))
+        } else {
+            None
+        };
+        match upper_value {
+            Some(v) => set_index(vm, o, lower, v)?,
+            None if lower_value.is_some() => {
+                let key = index_key(vm, lower)?;
+                delete_or_throw(vm, o, key)?;
+            }
+            None => {}
+        }
+        match lower_value {
+            Some(v) => set_index(vm, o, upper, v)?,
+            None if upper_value.is_some() => {
+                let key = index_key(vm, upper)?;
+                delete_or_throw(vm, o, key)?;
+            }
+            None => {}
+        }
+        vm.handles.truncate(hm);
+        lower += 1.0;
     }
     Ok(o)
+}
+
+/// ArrayCreate's limit for the methods that copy an array-like into a new array (`toReversed`,
+/// `toSorted`, `slice`): checked before the copy, which would otherwise collect billions of
+/// values first.
+fn check_array_length(vm: &mut Vm, len: f64) -> JsResult<()> {
+    if len > 4294967295.0 {
+        return Err(vm.range_error("Invalid array length"));
+    }
+    Ok(())
 }
 
 fn to_reversed(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
+    check_array_length(vm, len)?;
     let mut all = Vec::new();
     for i in 0..len as usize {
         all.push(get_index(vm, o, i as f64)?);
@@ -692,7 +746,7 @@ fn index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let mut k = start;
     while k < len {
-        if has_index(vm, o, k) {
+        if has_index(vm, o, k)? {
             let e = get_index(vm, o, k)?;
             if crate::ops::strict_equals(vm, e, target) {
                 return Ok(Value::number(k));
@@ -718,7 +772,7 @@ fn last_index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         len - 1.0
     };
     while k >= 0.0 {
-        if has_index(vm, o, k) {
+        if has_index(vm, o, k)? {
             let e = get_index(vm, o, k)?;
             if crate::ops::strict_equals(vm, e, target) {
                 return Ok(Value::number(k));
@@ -806,28 +860,26 @@ fn copy_within(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     } else {
         relative_index(vm.to_integer(args[2])?, len)
     };
-    let count = (fin - from).min(len - to);
-    if count <= 0.0 {
-        return Ok(o);
-    }
-    let mut vals = Vec::new();
-    for i in 0..count as usize {
-        let idx = from + i as f64;
-        vals.push(if has_index(vm, o, idx) {
-            Some(get_index(vm, o, idx)?)
+    let mut count = (fin - from).min(len - to);
+    // The specification's element-by-element copy, backwards when the ranges overlap with the
+    // target after the source; it needs no copy of the range (which for an array-like of
+    // length 2 ** 40 was terabytes).
+    let (mut from, mut to, step) = if from < to && to < from + count {
+        (from + count - 1.0, to + count - 1.0, -1.0)
+    } else {
+        (from, to, 1.0)
+    };
+    while count > 0.0 {
+        if has_index(vm, o, from)? {
+            let v = get_index(vm, o, from)?;
+            set_index(vm, o, to, v)?;
         } else {
-            None
-        });
-    }
-    for (i, v) in vals.into_iter().enumerate() {
-        let idx = to + i as f64;
-        match v {
-            Some(v) => set_index(vm, o, idx, v)?,
-            None => {
-                let key = index_key(vm, idx);
-                delete_or_throw(vm, o, key)?;
-            }
+            let key = index_key(vm, to)?;
+            delete_or_throw(vm, o, key)?;
         }
+        from += step;
+        to += step;
+        count -= 1.0;
     }
     Ok(o)
 }
@@ -873,7 +925,7 @@ fn iterate(vm: &mut Vm, this: Value, args: &[Value], mode: Iter) -> JsResult<Val
             mode,
             Iter::Find | Iter::FindIndex | Iter::FindLast | Iter::FindLastIndex
         );
-        if !finds && !has_index(vm, o, i) {
+        if !finds && !has_index(vm, o, i)? {
             continue;
         }
         let v = get_index(vm, o, i)?;
@@ -967,7 +1019,7 @@ fn reduce_impl(vm: &mut Vm, this: Value, args: &[Value], right: bool) -> JsResul
             }
             let i = idx(step) as f64;
             step += 1;
-            if has_index(vm, o, i) {
+            if has_index(vm, o, i)? {
                 break get_index(vm, o, i)?;
             }
         }
@@ -976,7 +1028,7 @@ fn reduce_impl(vm: &mut Vm, this: Value, args: &[Value], right: bool) -> JsResul
     while step < n {
         let i = idx(step) as f64;
         step += 1;
-        if !has_index(vm, o, i) {
+        if !has_index(vm, o, i)? {
             continue;
         }
         let v = get_index(vm, o, i)?;
@@ -999,7 +1051,7 @@ fn reduce_right(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn flatten_into(vm: &mut Vm, out: &mut Vec<Value>, src: Value, depth: f64) -> JsResult<()> {
     let len = vm.length_of(src)?;
     for i in 0..len as usize {
-        if !has_index(vm, src, i as f64) {
+        if !has_index(vm, src, i as f64)? {
             continue;
         }
         let e = get_index(vm, src, i as f64)?;
@@ -1033,7 +1085,7 @@ fn flat_map(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let res = vm.new_array(Vec::new());
     vm.root(Value::object(res));
     for i in 0..len as usize {
-        if !has_index(vm, o, i as f64) {
+        if !has_index(vm, o, i as f64)? {
             continue;
         }
         let e = get_index(vm, o, i as f64)?;
@@ -1134,7 +1186,7 @@ fn collect_for_sort(vm: &mut Vm, o: Value) -> JsResult<(Vec<Value>, usize)> {
     let mut vals = Vec::new();
     let mut holes = 0;
     for i in 0..len as usize {
-        if has_index(vm, o, i as f64) {
+        if has_index(vm, o, i as f64)? {
             vals.push(get_index(vm, o, i as f64)?);
         } else {
             holes += 1;
@@ -1156,7 +1208,7 @@ fn sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         set_index(vm, o, i as f64, v)?;
     }
     for i in n..n + holes {
-        let key = index_key(vm, i as f64);
+        let key = index_key(vm, i as f64)?;
         delete_or_throw(vm, o, key)?;
     }
     Ok(o)
@@ -1169,6 +1221,7 @@ fn to_sorted(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
+    check_array_length(vm, len)?;
     let mut vals = Vec::new();
     for i in 0..len as usize {
         vals.push(get_index(vm, o, i as f64)?);
@@ -1195,17 +1248,25 @@ fn entries(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
 fn to_locale_string(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let o = this_obj(vm, this)?;
     let len = vm.length_of(o)?;
-    let mut parts = Vec::new();
+    // The limits of `join`: the commas alone, or the text so far, past the string limit.
+    if len - 1.0 > MAX_STRING_LEN as f64 {
+        return Err(vm.range_error("Invalid string length"));
+    }
+    let mut out = String::new();
     for i in 0..len as usize {
+        if i > 0 {
+            out.push(',');
+        }
         let e = get_index(vm, o, i as f64)?;
-        if e.is_nullish() {
-            parts.push(String::new());
-        } else {
+        if !e.is_nullish() {
             let r = vm.invoke(e, PropKey::from_str("toLocaleString"), &[])?;
-            parts.push(vm.to_rust_string(r)?);
+            out.push_str(&vm.to_rust_string(r)?);
+        }
+        if out.len() > MAX_STRING_LEN {
+            return Err(vm.range_error("Invalid string length"));
         }
     }
-    Ok(vm.str_val(&parts.join(",")))
+    Ok(vm.str_val(&out))
 }
 
 pub fn install(vm: &mut Vm) {

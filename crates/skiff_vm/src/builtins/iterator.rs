@@ -235,6 +235,11 @@ pub fn iterate_to_vec(vm: &mut Vm, v: Value) -> JsResult<Vec<Value>> {
             Ok(Some(x)) => {
                 vm.handles.push(x);
                 out.push(x);
+                // Spreading `new Array(2 ** 32 - 1)` steps four billion times and grows as it
+                // goes: stoppable by `terminate()`, `--timeout` and `--max-heap`.
+                if let Err(e) = super::tick(vm, out.len()) {
+                    break Err(e);
+                }
             }
             Ok(None) => break Ok(()),
             Err(e) => break Err(e),

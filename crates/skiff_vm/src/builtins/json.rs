@@ -5,6 +5,7 @@
 use super::{arg, set_global};
 use crate::atom::{names, PropKey};
 use crate::object::ObjectKind;
+use crate::ops::MAX_STRING_LEN;
 use crate::shape::{ATTR_CONFIGURABLE, ATTR_DEFAULT, ATTR_ENUMERABLE};
 use crate::string::JsStr;
 use crate::value::{ObjRef, Value};
@@ -303,7 +304,7 @@ fn ser_object(vm: &mut Vm, ser: &mut Ser, value: Value) -> JsResult<()> {
     };
     ser.out.push(b'{' as u16);
     let mut any = false;
-    for k in keys {
+    for (n, k) in keys.into_iter().enumerate() {
         let v = vm.get(value, k)?;
         let mark = ser.out.len();
         if any {
@@ -326,6 +327,7 @@ fn ser_object(vm: &mut Vm, ser: &mut Ser, value: Value) -> JsResult<()> {
         } else {
             ser.out.truncate(mark);
         }
+        check_size(vm, ser, n)?;
     }
     if any && !ser.gap.is_empty() {
         push_str(&mut ser.out, &format!("\n{stepback}"));
@@ -333,6 +335,16 @@ fn ser_object(vm: &mut Vm, ser: &mut Ser, value: Value) -> JsResult<()> {
     ser.out.push(b'}' as u16);
     ser.indent = stepback;
     Ok(())
+}
+
+/// After each element or property: the text past the string limit is a RangeError (a sparse
+/// array of length 2 ** 32 - 1 is four billion `null`s), and a long serialization stops at
+/// `terminate()`, `--timeout` and `--max-heap`.
+fn check_size(vm: &mut Vm, ser: &Ser, step: usize) -> JsResult<()> {
+    if ser.out.len() > MAX_STRING_LEN {
+        return Err(vm.range_error("Invalid string length"));
+    }
+    super::tick(vm, step)
 }
 
 fn ser_array(vm: &mut Vm, ser: &mut Ser, value: Value) -> JsResult<()> {
@@ -354,6 +366,7 @@ fn ser_array(vm: &mut Vm, ser: &mut Ser, value: Value) -> JsResult<()> {
         if !wrote? {
             push_str(&mut ser.out, "null");
         }
+        check_size(vm, ser, i as usize)?;
     }
     if len > 0 && !ser.gap.is_empty() {
         push_str(&mut ser.out, &format!("\n{stepback}"));

@@ -76,6 +76,43 @@ pub fn set_global(vm: &mut Vm, name: &str, v: Value) {
         .put_raw(PropKey::from_str(name), v, ATTR_HIDDEN);
 }
 
+/// For natives that loop for long: stops at `worker.terminate()` (and `--timeout`), an
+/// interrupt, or the heap limit (`--max-heap`: the loop may be what grows, collecting values in
+/// a Rust vector). Unlike the interpreter's safepoint it never collects garbage, since the
+/// caller may hold values in Rust variables.
+pub fn check_interrupt(vm: &mut Vm) -> crate::JsResult<()> {
+    use crate::vm::attention;
+    let a = vm.poll_attention();
+    if a & attention::TERMINATE != 0 {
+        vm.terminating = true;
+        return Err(crate::vm::TERMINATION);
+    }
+    if a & attention::INTERRUPT != 0 {
+        vm.attention
+            .fetch_and(!attention::INTERRUPT, std::sync::atomic::Ordering::Relaxed);
+        return Err(vm.make_error(vm.realm.error_proto, "Interrupted"));
+    }
+    if a & attention::OUT_OF_MEMORY != 0 {
+        vm.attention.fetch_and(
+            !attention::OUT_OF_MEMORY,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        return Err(vm.range_error("Out of memory: the heap limit was exceeded"));
+    }
+    Ok(())
+}
+
+/// [`check_interrupt`] on every 65 536th step of a native loop: cheap enough for loops over
+/// the elements of a typed array or an iterator.
+#[inline]
+pub fn tick(vm: &mut Vm, step: usize) -> crate::JsResult<()> {
+    if step & 0xFFFF == 0 {
+        check_interrupt(vm)
+    } else {
+        Ok(())
+    }
+}
+
 /// SpeciesConstructor(o, default): `o.constructor[Symbol.species]`, or `default` when either
 /// is undefined (or the species is null).
 pub fn species_constructor(vm: &mut Vm, o: Value, default: Value) -> crate::JsResult<Value> {

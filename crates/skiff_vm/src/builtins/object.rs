@@ -130,6 +130,76 @@ fn define_property(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value>
     Ok(target)
 }
 
+/// `Object.prototype.__defineGetter__` / `__defineSetter__` (ES Annex B): an enumerable,
+/// configurable accessor half on `this`.
+fn define_accessor_legacy(
+    vm: &mut Vm,
+    this: Value,
+    args: &[Value],
+    getter: bool,
+) -> JsResult<Value> {
+    let o = vm.to_object(this)?;
+    let f = arg(args, 1);
+    if !vm.is_callable(f) {
+        let name = if getter { "Getter" } else { "Setter" };
+        return Err(vm.type_error(format!(
+            "Object.prototype.__define{name}__: Expecting function"
+        )));
+    }
+    let key = vm.to_property_key(arg(args, 0))?;
+    let d = PropDesc {
+        value: None,
+        get: getter.then_some(f),
+        set: (!getter).then_some(f),
+        writable: None,
+        enumerable: Some(true),
+        configurable: Some(true),
+    };
+    define_property_or_throw(vm, o, key, d)?;
+    Ok(Value::UNDEFINED)
+}
+
+fn define_getter_legacy(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    define_accessor_legacy(vm, this, args, true)
+}
+
+fn define_setter_legacy(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    define_accessor_legacy(vm, this, args, false)
+}
+
+/// `Object.prototype.__lookupGetter__` / `__lookupSetter__` (ES Annex B): the accessor half of
+/// the first own property named `key` along the prototype chain of `this`.
+fn lookup_accessor_legacy(
+    vm: &mut Vm,
+    this: Value,
+    args: &[Value],
+    getter: bool,
+) -> JsResult<Value> {
+    let mut o = vm.to_object(this)?;
+    let key = vm.to_property_key(arg(args, 0))?;
+    loop {
+        if let Some(p) = vm.get_own_property(o, key) {
+            if p.attrs & ATTR_ACCESSOR == 0 {
+                return Ok(Value::UNDEFINED);
+            }
+            let (g, s) = vm.heap.accessor(p.value);
+            return Ok(if getter { g } else { s });
+        }
+        match vm.heap.obj(o).proto {
+            Some(p) => o = p,
+            None => return Ok(Value::UNDEFINED),
+        }
+    }
+}
+
+fn lookup_getter_legacy(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    lookup_accessor_legacy(vm, this, args, true)
+}
+
+fn lookup_setter_legacy(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    lookup_accessor_legacy(vm, this, args, false)
+}
+
 fn define_properties_impl(vm: &mut Vm, o: ObjRef, props: Value) -> JsResult<()> {
     let p = vm.to_object(props)?;
     let mut descs = Vec::new();
@@ -695,6 +765,10 @@ pub fn install(vm: &mut Vm) {
     vm.define_method(proto, "toString", 0, object_to_string);
     vm.define_method(proto, "toLocaleString", 0, to_locale_string);
     vm.define_method(proto, "valueOf", 0, value_of);
+    vm.define_method(proto, "__defineGetter__", 2, define_getter_legacy);
+    vm.define_method(proto, "__defineSetter__", 2, define_setter_legacy);
+    vm.define_method(proto, "__lookupGetter__", 1, lookup_getter_legacy);
+    vm.define_method(proto, "__lookupSetter__", 1, lookup_setter_legacy);
     let g = vm.new_native("get __proto__", 0, proto_getter);
     let s = vm.new_native("set __proto__", 1, proto_setter);
     let acc = vm.heap.alloc_accessor(Value::object(g), Value::object(s));

@@ -52,9 +52,20 @@ pub fn new_regexp(vm: &mut Vm, pattern: JsStr, flags: JsStr) -> JsResult<Value> 
 fn regexp_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     let pat = arg(args, 0);
     let fl = arg(args, 1);
-    if vm.new_target.is_undefined() && is_regexp(vm, pat) && fl.is_undefined() {
-        return Ok(pat);
-    }
+    let callee = vm.native_callee;
+    let pattern_is_regexp = super::string::is_regexp_arg(vm, pat)?;
+    let nt = if vm.new_target.is_undefined() {
+        // RegExp(re) without `new` returns `re` itself when it was made by this constructor.
+        if pattern_is_regexp && fl.is_undefined() {
+            let c = vm.get(pat, PropKey::Str(names::get().constructor))?;
+            if c == callee {
+                return Ok(pat);
+            }
+        }
+        callee
+    } else {
+        vm.new_target
+    };
     let (p, f) = if let Some((_, src, flags)) = regexp_data(vm, pat) {
         let f = if fl.is_undefined() {
             flags
@@ -63,22 +74,29 @@ fn regexp_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         };
         (src, f)
     } else {
-        let p = if pat.is_undefined() {
-            JsStr::empty()
+        // A RegExp-like object (one with a truthy Symbol.match) lends its source and flags.
+        let (p, f) = if pattern_is_regexp {
+            let p = vm.get(pat, PropKey::Str(names::get().source))?;
+            let f = if fl.is_undefined() {
+                vm.get(pat, PropKey::Str(names::get().flags))?
+            } else {
+                fl
+            };
+            (p, f)
         } else {
-            vm.to_js_string(pat)?
+            (pat, fl)
         };
-        let f = if fl.is_undefined() {
+        let p = if p.is_undefined() {
             JsStr::empty()
         } else {
-            vm.to_js_string(fl)?
+            vm.to_js_string(p)?
+        };
+        let f = if f.is_undefined() {
+            JsStr::empty()
+        } else {
+            vm.to_js_string(f)?
         };
         (p, f)
-    };
-    let nt = if vm.new_target.is_undefined() {
-        vm.native_callee
-    } else {
-        vm.new_target
     };
     let dp = vm.realm.regexp_proto;
     let proto = vm.proto_from_ctor(nt, dp)?;
@@ -230,13 +248,15 @@ fn match_to_array(
 
 /// RegExpExec: calls a user `exec` if overridden, else the builtin.
 pub fn regexp_exec(vm: &mut Vm, r: Value, s: &JsStr) -> JsResult<Value> {
-    let exec = vm.get(r, PropKey::from_str("exec"))?;
-    let builtin = vm
-        .heap
-        .try_obj(Value::object(vm.realm.regexp_proto))
-        .and_then(|p| p.get_own(PropKey::from_str("exec")))
-        .map(|p| p.value);
-    if vm.is_callable(exec) && Some(exec) != builtin {
+    let exec_fn = vm.get(r, PropKey::from_str("exec"))?;
+    // The built-in exec is recognised by its code, not by what RegExp.prototype.exec holds now
+    // (a script may have replaced it).
+    let builtin = matches!(
+        vm.heap.try_obj(exec_fn).map(|o| &o.kind),
+        Some(ObjectKind::Native(n)) if n.f as usize == exec as crate::object::NativeFn as usize
+    );
+    let exec = exec_fn;
+    if vm.is_callable(exec) && !builtin {
         let sv = vm.new_string(s.clone());
         let res = vm.call(exec, r, &[sv])?;
         if !res.is_object() && !res.is_null() {
@@ -508,65 +528,76 @@ fn sym_replace(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     Ok(vm.new_string(JsStr::from_units_vec(out)))
 }
 
+/// The `this` of RegExp.prototype[@@split] and [@@matchAll]: any object (they work through
+/// the species constructor and the `flags`, `lastIndex` and `exec` protocol).
+fn this_object(vm: &mut Vm, this: Value, method: &str) -> JsResult<()> {
+    if this.is_object() {
+        return Ok(());
+    }
+    let s = vm.to_display_string(this);
+    Err(vm.type_error(format!(
+        "Method RegExp.prototype.{method} called on incompatible receiver {s}"
+    )))
+}
+
 fn sym_split(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    this_object(vm, this, "[Symbol.split]")?;
     let s = vm.to_js_string(arg(args, 0))?;
+    let default = Value::object(vm.realm.regexp_ctor);
+    let c = super::species_constructor(vm, this, default)?;
+    let flags = flags_of(vm, this)?;
+    let unicode = flags.contains('u') || flags.contains('v');
+    let mut new_flags = flags.clone();
+    if !new_flags.contains('y') {
+        new_flags.push('y');
+    }
+    let nf = vm.str_val(&new_flags);
+    let splitter = vm.construct(c, &[this, nf], c)?;
+    vm.root(splitter);
+    let arr = vm.new_array(Vec::new());
+    vm.root(Value::object(arr));
     let lim = arg(args, 1);
     let limit = if lim.is_undefined() {
         u32::MAX
     } else {
         vm.to_uint32(lim)?
     };
-    let (re, src, flags) = this_regexp(vm, this, "[Symbol.split]")?;
-    let _ = re;
-    // Split with a sticky copy of the regexp, as the spec does through the species constructor.
-    let mut fl = flags.to_rust_string();
-    if !fl.contains('y') {
-        fl.push('y');
-    }
-    let splitter = new_regexp(vm, src, JsStr::from_str(&fl))?;
-    vm.root(splitter);
-    let arr = vm.new_array(Vec::new());
-    vm.root(Value::object(arr));
     if limit == 0 {
         return Ok(Value::object(arr));
     }
     let su = s.units();
-    let unicode = fl.contains('u') || fl.contains('v');
     if su.is_empty() {
-        let z = builtin_exec(vm, splitter, &s)?;
+        let z = regexp_exec(vm, splitter, &s)?;
         if z.is_null() {
             let sv = vm.new_string(s.clone());
             vm.heap.obj_mut(arr).elements.push(sv);
         }
         return Ok(Value::object(arr));
     }
+    let last_index = PropKey::Str(names::get().last_index);
     let mut p = 0usize;
     let mut q = 0usize;
     while q < su.len() {
-        vm.set(
-            splitter,
-            PropKey::Str(names::get().last_index),
-            Value::number(q as f64),
-        )?;
-        let z = builtin_exec(vm, splitter, &s)?;
+        vm.set(splitter, last_index, Value::number(q as f64))?;
+        let z = regexp_exec(vm, splitter, &s)?;
         if z.is_null() {
             q = jre::advance_string_index(&su, q, unicode);
             continue;
         }
-        let e = vm.get(splitter, PropKey::Str(names::get().last_index))?;
+        let e = vm.get(splitter, last_index)?;
         let e = (vm.to_length(e)? as usize).min(su.len());
         if e == p {
             q = jre::advance_string_index(&su, q, unicode);
             continue;
         }
-        let piece = vm.new_string(JsStr::from_units(&su[p..q]));
+        let piece = vm.new_string(JsStr::from_units(&su[p..q.max(p)]));
         vm.heap.obj_mut(arr).elements.push(piece);
         if vm.heap.obj(arr).elements.len() as u32 == limit {
             return Ok(Value::object(arr));
         }
         p = e;
         let n = vm.length_of(z)?;
-        for i in 1..n as u32 {
+        for i in 1..n.max(1.0) as u32 {
             let c = vm.get(z, PropKey::Index(i))?;
             vm.heap.obj_mut(arr).elements.push(c);
             if vm.heap.obj(arr).elements.len() as u32 == limit {
@@ -575,19 +606,27 @@ fn sym_split(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         }
         q = p;
     }
-    let piece = vm.new_string(JsStr::from_units(&su[p..]));
+    let piece = vm.new_string(JsStr::from_units(&su[p.min(su.len())..]));
     vm.heap.obj_mut(arr).elements.push(piece);
     Ok(Value::object(arr))
 }
 
 fn sym_match_all(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    this_object(vm, this, "[Symbol.matchAll]")?;
     let s = vm.to_js_string(arg(args, 0))?;
-    let (_, src, flags) = this_regexp(vm, this, "[Symbol.matchAll]")?;
-    let matcher = new_regexp(vm, src, flags.clone())?;
+    let default = Value::object(vm.realm.regexp_ctor);
+    let c = super::species_constructor(vm, this, default)?;
+    let flags = flags_of(vm, this)?;
+    let fv = vm.str_val(&flags);
+    let matcher = vm.construct(c, &[this, fv], c)?;
     vm.root(matcher);
     let li = vm.get(this, PropKey::Str(names::get().last_index))?;
-    vm.set(matcher, PropKey::Str(names::get().last_index), li)?;
-    let f = flags.to_rust_string();
+    let li = vm.to_length(li)?;
+    vm.set(
+        matcher,
+        PropKey::Str(names::get().last_index),
+        Value::number(li),
+    )?;
     let sv = vm.new_string(s);
     let p = vm.realm.regexp_string_iterator_proto;
     Ok(super::iterator::new_iterator(
@@ -596,8 +635,8 @@ fn sym_match_all(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         IterState::RegExp {
             re: matcher,
             s: sv,
-            global: f.contains('g'),
-            unicode: f.contains('u') || f.contains('v'),
+            global: flags.contains('g'),
+            unicode: flags.contains('u') || flags.contains('v'),
             done: false,
         },
     ))

@@ -4,6 +4,7 @@ use super::{arg, set_global};
 use crate::atom::{names, PropKey};
 use crate::conv::relative_index;
 use crate::object::ObjectKind;
+use crate::ops::MAX_STRING_LEN;
 use crate::string::JsStr;
 use crate::value::Value;
 use crate::vm::{wk, Vm};
@@ -138,7 +139,8 @@ fn at(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     Ok(vm.new_string(s.substring(k as usize, k as usize + 1)))
 }
 
-fn is_regexp_arg(vm: &mut Vm, v: Value) -> JsResult<bool> {
+/// IsRegExp(v): `v[Symbol.match]` when defined, else whether `v` is a RegExp object.
+pub(crate) fn is_regexp_arg(vm: &mut Vm, v: Value) -> JsResult<bool> {
     if !v.is_object() {
         return Ok(false);
     }
@@ -265,7 +267,7 @@ fn pad(vm: &mut Vm, this: Value, args: &[Value], at_start: bool) -> JsResult<Val
     if max <= s.len() as f64 || fill.is_empty() {
         return Ok(vm.new_string(s));
     }
-    if max > (1u64 << 29) as f64 {
+    if max > MAX_STRING_LEN as f64 {
         return Err(vm.range_error("Invalid string length"));
     }
     let need = max as usize - s.len();
@@ -303,7 +305,7 @@ fn repeat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     if s.is_empty() || n == 0.0 {
         return Ok(vm.new_string(JsStr::empty()));
     }
-    if n * s.len() as f64 > (1u64 << 29) as f64 {
+    if n * s.len() as f64 > MAX_STRING_LEN as f64 {
         return Err(vm.range_error("Invalid string length"));
     }
     let out = match &s {
@@ -374,6 +376,9 @@ fn concat(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let mut s = this_str(vm, this, "concat")?;
     for &a in args {
         let t = vm.to_js_string(a)?;
+        if s.len() + t.len() > MAX_STRING_LEN {
+            return Err(vm.range_error("Invalid string length"));
+        }
         s = s.concat(&t);
     }
     Ok(vm.new_string(s))

@@ -1,7 +1,7 @@
 //! `ArrayBuffer`, the TypedArrays and `DataView` (little-endian host byte order as in V8 on
 //! x86/ARM).
 
-use super::{arg, set_global};
+use super::{arg, set_global, tick};
 use crate::atom::{names, PropKey};
 use crate::object::{Buffer, ObjectKind, TypedKind};
 use crate::shape::{ATTR_CONFIGURABLE, ATTR_HIDDEN};
@@ -260,18 +260,7 @@ pub fn wrap_shared_buffer(vm: &mut Vm, memory: Buffer) -> Value {
 }
 
 fn shared_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    let b = this_buffer(vm, this, true, "slice")?;
-    let (s, e) = slice_range(vm, &b, args)?;
-    let data: Vec<u8> = if s < e {
-        b.borrow()[s..e].to_vec()
-    } else {
-        Vec::new()
-    };
-    let p = vm.realm.shared_array_buffer_proto;
-    Ok(Value::object(vm.new_object_with_proto(
-        Some(p),
-        ObjectKind::ArrayBuffer(Buffer::shared(data)),
-    )))
+    slice_with_species(vm, this, args, true)
 }
 
 fn slice_range(vm: &mut Vm, b: &Buffer, args: &[Value]) -> JsResult<(usize, usize)> {
@@ -286,19 +275,35 @@ fn slice_range(vm: &mut Vm, b: &Buffer, args: &[Value]) -> JsResult<(usize, usiz
 }
 
 fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
-    // The %ArrayBuffer% intrinsic travels as the method's data (read before any script runs).
+    slice_with_species(vm, this, args, false)
+}
+
+/// `ArrayBuffer.prototype.slice` and `SharedArrayBuffer.prototype.slice`: a copy of the range
+/// in a new buffer made by the species constructor, which must give a fresh buffer of the same
+/// kind that is long enough.
+fn slice_with_species(vm: &mut Vm, this: Value, args: &[Value], shared: bool) -> JsResult<Value> {
+    // The intrinsic constructor travels as the method's data (read before any script runs).
     let default = super::callee_data(vm, 0);
-    let b = this_buffer(vm, this, false, "slice")?;
+    let b = this_buffer(vm, this, shared, "slice")?;
     let (s, e) = slice_range(vm, &b, args)?;
     let n = e.saturating_sub(s);
     let c = super::species_constructor(vm, this, default)?;
     let target = if c == default {
-        let p = vm.realm.array_buffer_proto;
-        new_buffer(vm, p, n)
+        let p = if shared {
+            vm.realm.shared_array_buffer_proto
+        } else {
+            vm.realm.array_buffer_proto
+        };
+        let data = if shared {
+            Buffer::shared(vec![0; n])
+        } else {
+            Buffer::local(vec![0; n])
+        };
+        Value::object(vm.new_object_with_proto(Some(p), ObjectKind::ArrayBuffer(data)))
     } else {
         let made = vm.construct(c, &[Value::number(n as f64)], c)?;
         match buffer_of(vm, made) {
-            Some(t) if !t.is_shared() => {
+            Some(t) if t.is_shared() == shared => {
                 if made == this {
                     return Err(vm.type_error(
                         "ArrayBuffer subclass returned this from species constructor",
@@ -315,11 +320,12 @@ fn buffer_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         }
     };
     if let Some(t) = buffer_of(vm, target) {
-        let src = b.borrow();
-        let end = e.min(src.len());
-        if s < end {
-            t.borrow_mut()[..end - s].copy_from_slice(&src[s..end]);
-        }
+        let src: Vec<u8> = {
+            let bytes = b.borrow();
+            let end = e.min(bytes.len());
+            bytes.get(s..end).map(<[u8]>::to_vec).unwrap_or_default()
+        };
+        t.borrow_mut()[..src.len()].copy_from_slice(&src);
     }
     Ok(target)
 }
@@ -427,7 +433,7 @@ fn typed_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
         .filter(|o| matches!(vm.heap.obj(*o).kind, ObjectKind::TypedArray { .. }))
     {
         let len = view(vm, o).map(|v| v.3).unwrap_or(0);
-        (0..len).map(|i| get_index(vm, o, i)).collect()
+        values_of(vm, o, 0..len)?
     } else {
         let it = vm.get(a0, PropKey::Sym(wk::ITERATOR))?;
         if !it.is_nullish() {
@@ -444,6 +450,7 @@ fn typed_ctor(vm: &mut Vm, _this: Value, args: &[Value]) -> JsResult<Value> {
     vm.root(t);
     let to = t.as_object().unwrap_or(ObjRef(0));
     for (i, v) in items.iter().enumerate() {
+        tick(vm, i)?;
         set_index(vm, to, i, *v)?;
     }
     vm.handles.truncate(hm);
@@ -573,6 +580,7 @@ fn ta_slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     // The species constructor may have shrunk the source's view of its buffer meanwhile.
     let len_now = view(vm, o).map_or(0, |v| v.3);
     for i in 0..n.min(len_now.saturating_sub(s)) {
+        tick(vm, i)?;
         let v = get_index(vm, o, s + i);
         set_index(vm, ro, i, v)?;
     }
@@ -587,16 +595,28 @@ fn ta_set(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     }
     let src = arg(args, 0);
     let items: Vec<Value> = match src.as_object().and_then(|s| view(vm, s).map(|v| (s, v.3))) {
-        Some((s, n)) => (0..n).map(|i| get_index(vm, s, i)).collect(),
+        Some((s, n)) => values_of(vm, s, 0..n)?,
         None => super::function::list_from_array_like(vm, src)?,
     };
     if off as usize + items.len() > len {
         return Err(vm.range_error("offset is out of bounds"));
     }
     for (i, v) in items.into_iter().enumerate() {
+        tick(vm, i)?;
         set_index(vm, o, off as usize + i, v)?;
     }
     Ok(Value::UNDEFINED)
+}
+
+/// The elements at `indices` as values. A typed array can have two billion elements, so the
+/// copy checks for termination (and the heap limit) as it goes.
+fn values_of(vm: &mut Vm, o: ObjRef, indices: impl Iterator<Item = usize>) -> JsResult<Vec<Value>> {
+    let mut out = Vec::new();
+    for (step, i) in indices.enumerate() {
+        tick(vm, step)?;
+        out.push(get_index(vm, o, i));
+    }
+    Ok(out)
 }
 
 fn ta_from_values(vm: &mut Vm, kind: TypedKind, vals: Vec<Value>) -> JsResult<Value> {
@@ -604,6 +624,7 @@ fn ta_from_values(vm: &mut Vm, kind: TypedKind, vals: Vec<Value>) -> JsResult<Va
     vm.root(r);
     let ro = r.as_object().unwrap_or(ObjRef(0));
     for (i, v) in vals.into_iter().enumerate() {
+        tick(vm, i)?;
         set_index(vm, ro, i, v)?;
     }
     Ok(r)
@@ -645,7 +666,7 @@ fn ta_filter(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 fn ta_sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let (o, _, len) = this_typed(vm, this)?;
     let cmpf = arg(args, 0);
-    let vals: Vec<Value> = (0..len).map(|i| get_index(vm, o, i)).collect();
+    let vals = values_of(vm, o, 0..len)?;
     let sorted = if cmpf.is_undefined() {
         let mut v = vals;
         let mut nums: Vec<(f64, Value)> = v
@@ -670,6 +691,7 @@ fn ta_sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         super::array::sort_values(vm, vals, cmpf)?
     };
     for (i, v) in sorted.into_iter().enumerate() {
+        tick(vm, i)?;
         set_index(vm, o, i, v)?;
     }
     Ok(this)
@@ -683,7 +705,7 @@ fn ta_to_sorted(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 
 fn ta_to_reversed(vm: &mut Vm, this: Value, _args: &[Value]) -> JsResult<Value> {
     let (o, kind, len) = this_typed(vm, this)?;
-    let vals: Vec<Value> = (0..len).rev().map(|i| get_index(vm, o, i)).collect();
+    let vals = values_of(vm, o, (0..len).rev())?;
     ta_from_values(vm, kind, vals)
 }
 
@@ -694,7 +716,7 @@ fn ta_with(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     if k < 0.0 || k >= len as f64 {
         return Err(vm.range_error("Invalid typed array index"));
     }
-    let mut vals: Vec<Value> = (0..len).map(|i| get_index(vm, o, i)).collect();
+    let mut vals = values_of(vm, o, 0..len)?;
     vals[k as usize] = arg(args, 1);
     ta_from_values(vm, kind, vals)
 }
@@ -775,6 +797,7 @@ fn ta_static_from(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
         let (target, _, _) = typed_array_create(vm, this, &[Value::number(len)])?;
         vm.handles.push(target);
         for k in 0..len as usize {
+            tick(vm, k)?;
             let v = if from_iterator {
                 items.get(k).copied().unwrap_or(Value::UNDEFINED)
             } else {
@@ -883,6 +906,10 @@ fn dv_get(vm: &mut Vm, this: Value, args: &[Value], kind: TypedKind) -> JsResult
 fn dv_set(vm: &mut Vm, this: Value, args: &[Value], kind: TypedKind) -> JsResult<Value> {
     let (_, _, len, _) = dv(vm, this)?;
     let idx = vm.to_integer(arg(args, 0))?;
+    // ToIndex comes before the value's conversion.
+    if idx < 0.0 {
+        return Err(vm.range_error("Offset is outside the bounds of the DataView"));
+    }
     let enc = encode(vm, kind, arg(args, 1))?;
     let little = vm.to_boolean(arg(args, 2));
     let n = kind.size();
@@ -988,7 +1015,12 @@ pub fn install(vm: &mut Vm) {
         "growable",
         shared_growable,
     );
-    vm.define_method(sabp, "slice", 2, shared_slice);
+    let slice = vm.new_native_with_data("slice", 2, shared_slice, vec![Value::object(sabc)]);
+    vm.heap.obj_mut(sabp).put_raw(
+        PropKey::from_str("slice"),
+        Value::object(slice),
+        ATTR_HIDDEN,
+    );
     vm.define_getter(
         sabc,
         PropKey::Sym(wk::SPECIES),
@@ -1139,7 +1171,8 @@ pub fn install(vm: &mut Vm) {
         ("getBigUint64", get_biguint64),
         ("setBigUint64", set_biguint64),
     ] {
-        vm.define_method(dvp, n, 1, f);
+        let length = if n.starts_with("set") { 2 } else { 1 };
+        vm.define_method(dvp, n, length, f);
     }
     vm.define_getter(dvp, PropKey::from_str("buffer"), "buffer", dv_buffer);
     vm.define_getter(

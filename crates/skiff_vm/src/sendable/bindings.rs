@@ -53,8 +53,16 @@ impl Published {
 
 impl Vm {
     /// Marks module `m` as one whose exported bindings other threads may need (it defines a
-    /// Sendable class or function). Idempotent.
+    /// Sendable class or function). Only a VM that runs the module's body publishes: one that
+    /// materialized the module holds copies that may be stale. Idempotent.
     pub(crate) fn note_module_with_sendables(&mut self, m: u32) {
+        let runs_body = matches!(
+            self.modules.list.get(m as usize).map(|st| st.status),
+            Some(crate::module::Status::Evaluating | crate::module::Status::Evaluated)
+        );
+        if !runs_body {
+            return;
+        }
         let p = &mut self.sendable.bindings;
         if !p.modules.iter().any(|(x, _)| *x == m) {
             p.modules.push((m, Vec::new()));

@@ -372,9 +372,8 @@ pub fn seal_class(vm: &mut Vm, ctor: Value) -> JsResult<()> {
 /// thread sees one value per field, as in ArkTS, where the class object itself is shared.
 ///
 /// Each VM has its own local constructor (see the module docs), so the fields' values live in
-/// one process-wide Sendable object per class (untyped fields: any Sendable value or
-/// primitive), and each local constructor gets an enumerable accessor per field that reads
-/// and writes it. The first VM to seal the class creates that object from its initial
+/// one process-wide Sendable object per class (its fields typed as the class declares them),
+/// and each local constructor gets an enumerable accessor per field that reads and writes it. The first VM to seal the class creates that object from its initial
 /// values, which are type-checked like any Sendable field store; a later definition of the
 /// same class (a Worker importing the module, a thread materializing the class) keeps the
 /// current values, so its own initializers' results are dropped.
@@ -397,13 +396,21 @@ fn share_statics(vm: &mut Vm, class: &Arc<SendableClass>, f: ObjRef) -> JsResult
     let holder = match existing {
         Some(r) => vm.shared_value(r),
         None => {
+            let declared = declared_static_types(vm, class);
             let layout = fields
                 .iter()
                 .filter_map(|&(k, _)| {
+                    let name: Arc<str> = k.to_js_str()?.to_rust_string().into();
+                    // A field the compiler did not see declared (one a static block adds
+                    // cannot be: the class is sealed) stays untyped.
+                    let ty = declared
+                        .iter()
+                        .find(|(n, _)| **n == *name)
+                        .map_or(FieldType::NONE, |&(_, t)| FieldType(t));
                     Some(FieldDesc {
                         atom: super::props::key_atom(k)?,
-                        name: k.to_js_str()?.to_rust_string().into(),
-                        ty: FieldType::NONE,
+                        name,
+                        ty,
                     })
                 })
                 .collect();
@@ -444,6 +451,28 @@ fn share_statics(vm: &mut Vm, class: &Arc<SendableClass>, f: ObjRef) -> JsResult
             .put_raw(k, acc, ATTR_ACCESSOR | ATTR_ENUMERABLE | ATTR_CONFIGURABLE);
     }
     Ok(())
+}
+
+/// The declared types of `class`'s static fields (name, `field_type` mask), from the module
+/// that defines it.
+fn declared_static_types(vm: &Vm, class: &Arc<SendableClass>) -> Vec<(Arc<str>, u8)> {
+    let Some((module_id, ctor)) = class_site(class.id()) else {
+        return Vec::new();
+    };
+    let Some(&m) = vm.modules.by_id.get(&module_id) else {
+        return Vec::new();
+    };
+    vm.modules
+        .code(m)
+        .and_then(|code| {
+            code.module.sendable_class(ctor).map(|info| {
+                info.static_fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.ty))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
 }
 
 fn lock_registry() -> std::sync::MutexGuard<'static, Registry> {
