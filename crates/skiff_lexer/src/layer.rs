@@ -20,7 +20,7 @@
 
 use crate::diagnostics as d;
 use crate::scan::{scan, RawToken, MAX_DIAGNOSTICS};
-use crate::token::{StrVal, Tok, TplPart};
+use crate::token::Tok;
 use rustc_hash::{FxHashMap, FxHashSet};
 use skiff_diagnostics::{Diagnostic, FileId, Span};
 
@@ -282,7 +282,7 @@ fn has_payload(t: &Tok) -> bool {
             | Tok::TemplateHead(_)
             | Tok::TemplateMiddle(_)
             | Tok::TemplateTail(_)
-            | Tok::Regex(..)
+            | Tok::Regex(_)
     )
 }
 
@@ -292,27 +292,12 @@ fn placeholder(t: &Tok) -> Tok {
         Tok::Ident(_) => Tok::Ident(String::new()),
         Tok::PrivateName(_) => Tok::PrivateName(String::new()),
         Tok::BigInt(_) => Tok::BigInt(String::new()),
-        Tok::Str(_) => Tok::Str(StrVal {
-            value: String::new(),
-            utf16: None,
-        }),
-        Tok::NoSubstTemplate(_) => Tok::NoSubstTemplate(TplPart {
-            cooked: None,
-            raw: String::new(),
-        }),
-        Tok::TemplateHead(_) => Tok::TemplateHead(TplPart {
-            cooked: None,
-            raw: String::new(),
-        }),
-        Tok::TemplateMiddle(_) => Tok::TemplateMiddle(TplPart {
-            cooked: None,
-            raw: String::new(),
-        }),
-        Tok::TemplateTail(_) => Tok::TemplateTail(TplPart {
-            cooked: None,
-            raw: String::new(),
-        }),
-        Tok::Regex(..) => Tok::Regex(String::new(), String::new()),
+        Tok::Str(_) => Tok::Str(Box::default()),
+        Tok::NoSubstTemplate(_) => Tok::NoSubstTemplate(Box::default()),
+        Tok::TemplateHead(_) => Tok::TemplateHead(Box::default()),
+        Tok::TemplateMiddle(_) => Tok::TemplateMiddle(Box::default()),
+        Tok::TemplateTail(_) => Tok::TemplateTail(Box::default()),
+        Tok::Regex(_) => Tok::Regex(Box::default()),
         other => other.clone(),
     }
 }

@@ -157,7 +157,7 @@ fn token_color(t: &Tok) -> Option<&'static str> {
         | Tok::TemplateHead(_)
         | Tok::TemplateMiddle(_)
         | Tok::TemplateTail(_) => Some("\x1b[32m"),
-        Tok::Regex(..) => Some("\x1b[31m"),
+        Tok::Regex(_) => Some("\x1b[31m"),
         Tok::Null => Some("\x1b[1m"),
         t if t.is_keyword() => Some("\x1b[35m"),
         _ => None,
