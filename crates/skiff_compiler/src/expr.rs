@@ -997,7 +997,9 @@ impl<'a> Compiler<'a> {
                 }
                 return Vec::new();
             }
-            Expr::Binary(b) if (want && target.is_some()) || (!want && target.is_none() && short) => {
+            Expr::Binary(b)
+                if (want && target.is_some()) || (!want && target.is_none() && short) =>
+            {
                 let fused = matches!(
                     b.op,
                     BinaryOp::Lt

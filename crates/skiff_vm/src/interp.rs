@@ -1364,10 +1364,11 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 }
                 Instr::SubImm { dst, src, imm } => {
                     let x = r!(vm, base, src);
-                    vm.arith(ArithOp::Sub, x, Value::number(imm as f64)).map(|v| {
-                        r!(vm, base, dst) = v;
-                        Flow::Next
-                    })
+                    vm.arith(ArithOp::Sub, x, Value::number(imm as f64))
+                        .map(|v| {
+                            r!(vm, base, dst) = v;
+                            Flow::Next
+                        })
                 }
                 Instr::Inc { dst, src } => unary(vm, base, dst, src, |vm, v| vm.increment(v, 1.0)),
                 Instr::Dec { dst, src } => unary(vm, base, dst, src, |vm, v| vm.increment(v, -1.0)),
