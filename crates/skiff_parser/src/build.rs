@@ -22,6 +22,9 @@ pub struct State {
     /// Spans of `{ a = 1 }` shorthand initialisers not (yet) reinterpreted as patterns; any left
     /// at the end are errors.
     pub cover_inits: Vec<Span>,
+    /// Spans of spread elements followed by a trailing comma (`[...a,]`, `{...a,}`): fine in a
+    /// literal, an error once the literal is reinterpreted as a destructuring pattern.
+    pub spread_before_comma: Vec<Span>,
     /// Syntax errors recovered from so far, shared with the token stream, which ends the input
     /// once there are too many (see `MAX_RECOVERED_ERRORS` in lib.rs).
     pub recovered: std::rc::Rc<std::cell::Cell<usize>>,
@@ -38,6 +41,7 @@ impl State {
             diagnostics: Vec::new(),
             last_error_at: None,
             cover_inits: Vec::new(),
+            spread_before_comma: Vec::new(),
             recovered: Default::default(),
         }
     }
@@ -158,6 +162,33 @@ impl State {
         }
     }
 
+    /// A rest element must be the last element of its pattern, with no comma after it.
+    fn check_rest_position(&mut self, rest: Span, last: bool) {
+        let comma = self.spread_before_comma.iter().rposition(|c| *c == rest);
+        if let Some(k) = comma {
+            self.spread_before_comma.swap_remove(k);
+        }
+        if !last || comma.is_some() {
+            self.error(d::rest_not_last(self.file, rest));
+        }
+    }
+
+    /// The target of a rest element: it takes no default (`[...x = 1] = y`), and in an object
+    /// pattern it is a plain target, not a nested pattern (`({...{a}} = y)`).
+    fn rest_target(&mut self, e: Expr, rest: Span, nested_pattern_allowed: bool) -> Pattern {
+        match e.unwrap_transparent() {
+            Expr::Assign(_) => {
+                self.error(d::rest_with_default(self.file, rest));
+                Pattern::Invalid(rest)
+            }
+            Expr::Array(_) | Expr::Object(_) if !nested_pattern_allowed => {
+                self.error(d::invalid_target(self.file, e.span(), "an object rest element"));
+                Pattern::Invalid(rest)
+            }
+            _ => self.pattern_from(e),
+        }
+    }
+
     /// Reinterprets an expression (the left side of `=`, or of `for … of`) as a pattern.
     pub fn pattern_from(&mut self, e: Expr) -> Pattern {
         match e {
@@ -203,10 +234,8 @@ impl State {
                     match el {
                         None => out.push(None),
                         Some(Expr::Spread(inner, s)) => {
-                            if i + 1 != n {
-                                self.error(d::rest_not_last(self.file, s));
-                            }
-                            rest = Some(Box::new(self.pattern_from(*inner)));
+                            self.check_rest_position(s, i + 1 == n);
+                            rest = Some(Box::new(self.rest_target(*inner, s, true)));
                         }
                         Some(e) => out.push(Some(self.pattern_from(e))),
                     }
@@ -255,10 +284,8 @@ impl State {
                             })
                         }
                         ObjectProp::Spread(e, s) => {
-                            if i + 1 != n {
-                                self.error(d::rest_not_last(self.file, s));
-                            }
-                            rest = Some(Box::new(self.pattern_from(e)));
+                            self.check_rest_position(s, i + 1 == n);
+                            rest = Some(Box::new(self.rest_target(e, s, false)));
                         }
                         ObjectProp::Method(m) => {
                             self.error(d::invalid_target(
@@ -389,9 +416,7 @@ impl State {
             match item {
                 BindingItem::Prop(p) => props.push(p),
                 BindingItem::Rest(p, s) => {
-                    if i + 1 != n {
-                        self.error(d::rest_not_last(self.file, s));
-                    }
+                    self.check_rest_position(s, i + 1 == n);
                     rest = Some(Box::new(p));
                 }
                 BindingItem::Elem(p) => props.push(ObjectPatternProp {

@@ -242,6 +242,17 @@ pub fn rest_not_last(file: FileId, span: Span) -> Diagnostic {
     .with_help("move `...rest` to the end and drop any trailing comma")
 }
 
+pub fn rest_with_default(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2039",
+        "a rest element cannot have a default value",
+        file,
+        span,
+    )
+    .with_label("default given here")
+    .with_help("remove the `= …` after the rest element")
+}
+
 pub fn with_statement(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error(
         "E2006",
