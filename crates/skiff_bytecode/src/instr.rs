@@ -338,6 +338,10 @@ instructions! {
     ToNumeric { dst: Reg, src: Reg },
     /// `r[dst] = ToString(r[src])` (template literal substitutions; TypeError for Symbol).
     ToString { dst: Reg, src: Reg },
+    /// `r[dst] = r[base] + r[base+1] + … + r[base+count-1]`, where every operand is already a
+    /// string (the compiler converts each with `ToString`): a template literal's parts, joined
+    /// in one allocation.
+    ConcatStrings { dst: Reg, base: Reg, count: u16 },
     /// `r[dst] = ToPropertyKey(r[src])` (computed class keys, evaluated once).
     ToPropertyKey { dst: Reg, src: Reg },
     /// `r[dst] = r[a] == r[b]` (IsLooselyEqual).

@@ -472,48 +472,72 @@ impl<'a> Compiler<'a> {
     }
 
     fn template(&mut self, t: &Template, dst: Reg) {
-        let m = self.mark();
-        let acc = self.alloc();
-        let tmp = self.alloc();
-        let mut started = false;
+        // The parts in order: the non-empty texts between substitutions, and the substitutions.
+        enum Part<'e> {
+            Text(JsStr),
+            Sub(&'e Expr),
+        }
+        let mut parts = Vec::new();
         for (i, q) in t.quasis.iter().enumerate() {
             let text = q
                 .cooked
                 .as_ref()
                 .map(jsstr)
                 .unwrap_or_else(|| JsStr::Utf8(Arc::from("")));
-            let empty = matches!(&text, JsStr::Utf8(s) if s.is_empty());
-            if !empty || (!started && t.exprs.is_empty()) {
-                let idx = self.f().b.jsstr_const(text);
-                if started {
-                    self.emit(Instr::LoadConst { dst: tmp, idx });
-                    self.emit(Instr::Add {
-                        dst: acc,
-                        a: acc,
-                        b: tmp,
-                    });
-                } else {
-                    self.emit(Instr::LoadConst { dst: acc, idx });
-                    started = true;
-                }
+            if !matches!(&text, JsStr::Utf8(s) if s.is_empty()) {
+                parts.push(Part::Text(text));
             }
             if let Some(x) = t.exprs.get(i) {
-                if started {
-                    self.expr(x, tmp);
-                    self.emit(Instr::ToString { dst: tmp, src: tmp });
-                    self.emit(Instr::Add {
-                        dst: acc,
-                        a: acc,
-                        b: tmp,
-                    });
-                } else {
-                    self.expr(x, acc);
-                    self.emit(Instr::ToString { dst: acc, src: acc });
-                    started = true;
-                }
+                parts.push(Part::Sub(x));
             }
         }
-        self.f().b.mov(dst, acc);
+        // One part: it is the result. More: each goes to its own register (substitutions
+        // converted with ToString as they are evaluated, in order) and `ConcatStrings` joins
+        // them; a long template is joined in chunks, the first register of the block keeping
+        // what the chunks so far joined to.
+        const CHUNK: usize = 32;
+        let m = self.mark();
+        if parts.is_empty() {
+            let idx = self.f().b.jsstr_const(JsStr::Utf8(Arc::from("")));
+            self.emit(Instr::LoadConst { dst, idx });
+        }
+        let block = if parts.len() == 1 {
+            dst
+        } else {
+            self.alloc_n(parts.len().min(CHUNK) as u32)
+        };
+        let mut filled = 0u16;
+        let total = parts.len();
+        for part in parts {
+            if usize::from(filled) == CHUNK {
+                self.emit(Instr::ConcatStrings {
+                    dst: block,
+                    base: block,
+                    count: filled,
+                });
+                filled = 1;
+            }
+            let r = block.offset(filled);
+            match part {
+                Part::Text(text) => {
+                    let idx = self.f().b.jsstr_const(text);
+                    self.emit(Instr::LoadConst { dst: r, idx });
+                }
+                Part::Sub(x) => {
+                    self.expr(x, r);
+                    self.emit(Instr::ToString { dst: r, src: r });
+                }
+            }
+            filled += 1;
+        }
+        if total > 1 {
+            self.pos(t.span);
+            self.emit(Instr::ConcatStrings {
+                dst,
+                base: block,
+                count: filled,
+            });
+        }
         self.release(m);
     }
 

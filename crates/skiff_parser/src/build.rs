@@ -162,6 +162,15 @@ impl State {
         }
     }
 
+    /// A string used as an import or export name must be well-formed Unicode (no lone
+    /// surrogates): module names are matched as text between files.
+    pub fn export_name_string(&mut self, s: StrLit) -> ModuleExportName {
+        if s.utf16.is_some() {
+            self.error(d::ill_formed_export_name(self.file, s.span));
+        }
+        ModuleExportName::Str(s)
+    }
+
     /// A rest element must be the last element of its pattern, with no comma after it.
     fn check_rest_position(&mut self, rest: Span, last: bool) {
         let comma = self.spread_before_comma.iter().rposition(|c| *c == rest);
@@ -182,7 +191,11 @@ impl State {
                 Pattern::Invalid(rest)
             }
             Expr::Array(_) | Expr::Object(_) if !nested_pattern_allowed => {
-                self.error(d::invalid_target(self.file, e.span(), "an object rest element"));
+                self.error(d::invalid_target(
+                    self.file,
+                    e.span(),
+                    "an object rest element",
+                ));
                 Pattern::Invalid(rest)
             }
             _ => self.pattern_from(e),

@@ -253,6 +253,17 @@ pub fn rest_with_default(file: FileId, span: Span) -> Diagnostic {
     .with_help("remove the `= …` after the rest element")
 }
 
+pub fn ill_formed_export_name(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E2040",
+        "an import or export name must not contain a lone surrogate",
+        file,
+        span,
+    )
+    .with_label("lone surrogate in this name")
+    .with_help("use a name that is well-formed Unicode text")
+}
+
 pub fn with_statement(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error(
         "E2006",

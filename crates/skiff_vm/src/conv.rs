@@ -347,6 +347,11 @@ impl Vm {
         if v.is_string() {
             return Ok(v);
         }
+        if let Some(n) = v.as_number() {
+            if n.fract() == 0.0 && n.abs() < 1e15 {
+                return Ok(self.integer_string(n));
+            }
+        }
         let s = self.to_js_string(v)?;
         Ok(self.new_string(s))
     }

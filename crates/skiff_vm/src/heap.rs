@@ -203,6 +203,16 @@ impl Heap {
         }
     }
 
+    /// The text of a string that is not a rope (nor a rope flattened already).
+    #[inline]
+    pub fn flat_str(&self, r: StrRef) -> Option<&JsStr> {
+        match &self.cells[r.0 as usize] {
+            Cell::String(s) => Some(s),
+            Cell::Rope(rp) => rp.flat.get(),
+            _ => None,
+        }
+    }
+
     #[inline]
     pub fn str(&self, r: StrRef) -> &JsStr {
         match &self.cells[r.0 as usize] {

@@ -1394,6 +1394,14 @@ fn run_with_pending(vm: &mut Vm, mut pending: Option<Value>) -> JsResult<Exit> {
                 Instr::ToString { dst, src } => {
                     unary(vm, base, dst, src, |vm, v| vm.to_string_value(v))
                 }
+                Instr::ConcatStrings {
+                    dst,
+                    base: b,
+                    count,
+                } => concat_registers(vm, base + b.0 as usize, count as usize).map(|v| {
+                    r!(vm, base, dst) = v;
+                    Flow::Next
+                }),
                 Instr::ToPropertyKey { dst, src } => unary(vm, base, dst, src, |vm, v| {
                     let k = vm.to_property_key(v)?;
                     Ok(vm.key_to_value(k))
@@ -2230,6 +2238,36 @@ fn jcmp(vm: &mut Vm, base: usize, a: Reg, b: Reg, off: i16, op: CmpOp) -> JsResu
     } else {
         Flow::Next
     })
+}
+
+/// `ConcatStrings` over the `n` string registers from `at`. Short flat parts are joined into
+/// one new string; otherwise (a rope among them, or a long result) they are added pairwise, so
+/// that appending to a long string in a loop (`s = `${s}x``) stays linear with ropes.
+fn concat_registers(vm: &mut Vm, at: usize, n: usize) -> JsResult<Value> {
+    const FLAT_MAX: usize = 256;
+    let parts = &vm.interp.regs[at..at + n];
+    let flat = |v: &Value| v.as_string().and_then(|s| vm.heap.flat_str(s));
+    let mut total = 0;
+    let mut all_flat = true;
+    for v in parts {
+        match flat(v) {
+            Some(s) => total += s.len(),
+            None => {
+                all_flat = false;
+                break;
+            }
+        }
+    }
+    if all_flat && total <= FLAT_MAX {
+        let s = JsStr::join_parts(parts.iter().filter_map(flat), total);
+        return Ok(vm.new_string(s));
+    }
+    let mut acc = vm.interp.regs[at];
+    for i in 1..n {
+        let next = vm.interp.regs[at + i];
+        acc = vm.add(acc, next)?;
+    }
+    Ok(acc)
 }
 
 /// The negated fused compare-and-branch: jumps when the comparison is false or undefined.

@@ -132,6 +132,40 @@ impl JsStr {
         }
     }
 
+    /// Joins `parts`, whose lengths add up to `total`, allocating only the result.
+    pub fn join_parts<'a, I>(parts: I, total: usize) -> JsStr
+    where
+        I: Iterator<Item = &'a JsStr> + Clone,
+    {
+        if parts.clone().all(|p| matches!(p, JsStr::Ascii(_))) {
+            // Built in a reused buffer: `Arc<str>` cannot take over a `String`'s allocation, so
+            // building in a fresh `String` would allocate twice.
+            thread_local! {
+                static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+            }
+            let mut buf = SCRATCH.take();
+            buf.clear();
+            buf.reserve(total);
+            for p in parts {
+                if let JsStr::Ascii(s) = p {
+                    buf.push_str(s);
+                }
+            }
+            let out = JsStr::Ascii(Arc::from(buf.as_str()));
+            // A huge result's buffer is not kept for the thread's lifetime.
+            if buf.capacity() <= 1 << 16 {
+                SCRATCH.set(buf);
+            }
+            out
+        } else {
+            let mut v = Vec::with_capacity(total);
+            for p in parts {
+                p.push_units(&mut v);
+            }
+            JsStr::Wide(Arc::from(v))
+        }
+    }
+
     pub fn concat(&self, other: &JsStr) -> JsStr {
         match (self, other) {
             (JsStr::Ascii(a), JsStr::Ascii(b)) => {

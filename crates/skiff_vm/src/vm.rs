@@ -145,6 +145,10 @@ pub struct Vm {
     pub(crate) console_timers: rustc_hash::FxHashMap<String, std::time::Instant>,
     pub(crate) empty_string: Value,
     pub(crate) char_strings: Vec<Value>,
+    /// Recently converted integers and their strings (`${i}` in a loop), indexed by the low
+    /// bits of the integer; empty until first used, emptied by every collection (the cached
+    /// strings are not roots).
+    number_strings: Vec<(f64, Value)>,
     /// Preallocated results of `typeof`, in the order of `TYPEOF_NAMES`.
     typeof_strings: Vec<Value>,
     /// The VM is tied to its thread: local values must not cross threads.
@@ -196,6 +200,7 @@ impl Vm {
             console_timers: Default::default(),
             empty_string: Value::UNDEFINED,
             char_strings: Vec::new(),
+            number_strings: Vec::new(),
             typeof_strings: Vec::new(),
             _not_send: PhantomData,
         };
@@ -249,6 +254,26 @@ impl Vm {
             }
         }
         Value::string(self.heap.alloc_string(s))
+    }
+
+    /// ToString of an integral number, through a small cache: converting the same integers
+    /// again and again (template literals and concatenation in loops) allocates once.
+    pub(crate) fn integer_string(&mut self, n: f64) -> Value {
+        const CACHE_SIZE: usize = 256;
+        let slot = (n as i64 as usize) % CACHE_SIZE;
+        if let Some(&(k, v)) = self.number_strings.get(slot) {
+            // `k == n` is false for the NaN that marks an empty slot (and true for 0 and -0,
+            // which are both "0").
+            if k == n {
+                return v;
+            }
+        }
+        let v = self.new_string(crate::conv::number_to_string(n));
+        if self.number_strings.is_empty() {
+            self.number_strings = vec![(f64::NAN, Value::UNDEFINED); CACHE_SIZE];
+        }
+        self.number_strings[slot] = (n, v);
+        v
     }
 
     pub fn str_val(&mut self, s: &str) -> Value {
@@ -1353,6 +1378,7 @@ impl Vm {
         self.modules.trace(&mut roots);
         self.event_loop.trace(&mut roots);
         self.sendable.trace(&mut roots);
+        self.number_strings = Vec::new();
         let shared = self.heap.collect(&roots);
         self.publish_shared_roots(shared);
     }

@@ -188,7 +188,30 @@ fn ends_with(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     Ok(Value::bool(s.starts_with_at(&n, end - n.len())))
 }
 
+/// `args[i]` when it is a number or absent (undefined): the common arguments of the string
+/// methods' fast paths, which need no conversion that could run script code.
+fn plain_number_arg(args: &[Value], i: usize) -> Option<Option<f64>> {
+    let v = arg(args, i);
+    if v.is_undefined() {
+        Some(None)
+    } else {
+        v.as_number().map(Some)
+    }
+}
+
 fn index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    // A string primitive searched for a string (the usual call) is read in place.
+    if let (Some(r), Some(needle), Some(pos)) = (
+        this.as_string(),
+        arg(args, 0).as_string(),
+        plain_number_arg(args, 1),
+    ) {
+        let (s, n) = (vm.heap.str(r), vm.heap.str(needle));
+        let pos = crate::conv::to_integer(pos.unwrap_or(0.0)).clamp(0.0, s.len() as f64);
+        return Ok(Value::number(
+            s.index_of(n, pos as usize).map_or(-1.0, |i| i as f64),
+        ));
+    }
     let s = this_str(vm, this, "indexOf")?;
     let n = vm.to_js_string(arg(args, 0))?;
     let pos = vm.to_integer(arg(args, 1))?.clamp(0.0, s.len() as f64) as usize;
@@ -213,6 +236,21 @@ fn last_index_of(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    if let (Some(r), Some(start), Some(end)) = (
+        this.as_string(),
+        plain_number_arg(args, 0),
+        plain_number_arg(args, 1),
+    ) {
+        let s = vm.heap.str(r);
+        let len = s.len() as f64;
+        let start = relative_index(crate::conv::to_integer(start.unwrap_or(0.0)), len);
+        let end = end.map_or(len, |e| relative_index(crate::conv::to_integer(e), len));
+        if start >= end {
+            return Ok(vm.empty_string);
+        }
+        let part = s.substring(start as usize, end as usize);
+        return Ok(vm.new_string(part));
+    }
     let s = this_str(vm, this, "slice")?;
     let len = s.len() as f64;
     let start = relative_index(vm.to_integer(arg(args, 0))?, len);
@@ -228,6 +266,18 @@ fn slice(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
 }
 
 fn substring(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
+    if let (Some(r), Some(a), Some(b)) = (
+        this.as_string(),
+        plain_number_arg(args, 0),
+        plain_number_arg(args, 1),
+    ) {
+        let s = vm.heap.str(r);
+        let len = s.len() as f64;
+        let a = crate::conv::to_integer(a.unwrap_or(0.0)).clamp(0.0, len);
+        let b = b.map_or(len, |b| crate::conv::to_integer(b).clamp(0.0, len));
+        let part = s.substring(a.min(b) as usize, a.max(b) as usize);
+        return Ok(vm.new_string(part));
+    }
     let s = this_str(vm, this, "substring")?;
     let len = s.len() as f64;
     let a = vm.to_integer(arg(args, 0))?.clamp(0.0, len);
