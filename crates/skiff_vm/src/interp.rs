@@ -3033,7 +3033,10 @@ fn callee_text(vm: &Vm, p: &FunctionProto, pc: usize, f: Value) -> String {
     }
 }
 
+/// A call from registers. A plain script function (the hot case) gets a frame here;
+/// everything else goes to [`call_op_other`].
 #[allow(clippy::too_many_arguments)]
+#[inline]
 fn call_op(
     vm: &mut Vm,
     p: &FunctionProto,
@@ -3044,52 +3047,55 @@ fn call_op(
     argc: usize,
     dst: Reg,
 ) -> JsResult<Flow> {
-    // One look at the callee decides the path; a plain script function gets a frame here.
-    let kind = match vm.heap.try_obj(f).map(|o| &o.kind) {
-        Some(ObjectKind::Closure(c))
-            if c.flags & (FF::GENERATOR | FF::ASYNC | FF::CLASS_CONSTRUCTOR) == 0 =>
-        {
-            Some(Some(CallInfo::of(c)))
-        }
-        Some(ObjectKind::Closure(_)) | Some(ObjectKind::Native(_)) | Some(ObjectKind::Bound(_)) => {
-            Some(None)
-        }
-        _ => None,
-    };
-    match kind {
-        Some(Some(info)) => {
-            let this = if info.flags & FF::ARROW != 0 {
-                info.this_val
+    if let Some(ObjectKind::Closure(c)) = vm.heap.try_obj(f).map(|o| &o.kind) {
+        if c.flags & (FF::GENERATOR | FF::ASYNC | FF::CLASS_CONSTRUCTOR) == 0 {
+            let info = CallInfo::of(c);
+            let (this, nt) = if info.flags & FF::ARROW != 0 {
+                (info.this_val, info.new_target)
             } else {
-                this
-            };
-            let nt = if info.flags & FF::ARROW != 0 {
-                info.new_target
-            } else {
-                Value::UNDEFINED
+                (this, Value::UNDEFINED)
             };
             push_frame_from_regs(vm, f, &info, this, nt, args_at, argc, dst.0, 0)?;
-            Ok(Flow::Call)
-        }
-        Some(None) => {
-            // Reuse one argument buffer for native calls (a nested call finds it taken and
-            // allocates its own).
-            let mut args = std::mem::take(&mut vm.interp.arg_buf);
-            args.clear();
-            args.extend_from_slice(&vm.interp.regs[args_at..args_at + argc]);
-            let r = vm.call(f, this, &args);
-            vm.interp.arg_buf = args;
-            let v = r?;
-            let fi = vm.interp.frames.len() - 1;
-            let base = vm.interp.frames[fi].base as usize;
-            vm.interp.regs[base + dst.0 as usize] = v;
-            Ok(Flow::Next)
-        }
-        None => {
-            let t = callee_text(vm, p, pc, f);
-            Err(vm.type_error(format!("{t} is not a function")))
+            return Ok(Flow::Call);
         }
     }
+    call_op_other(vm, p, pc, f, this, args_at, argc, dst)
+}
+
+/// [`call_op`] for natives, bound functions, generators, async functions and class
+/// constructors (which throw), and values that are not callable.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn call_op_other(
+    vm: &mut Vm,
+    p: &FunctionProto,
+    pc: usize,
+    f: Value,
+    this: Value,
+    args_at: usize,
+    argc: usize,
+    dst: Reg,
+) -> JsResult<Flow> {
+    let callable = matches!(
+        vm.heap.try_obj(f).map(|o| &o.kind),
+        Some(ObjectKind::Closure(_)) | Some(ObjectKind::Native(_)) | Some(ObjectKind::Bound(_))
+    );
+    if !callable {
+        let t = callee_text(vm, p, pc, f);
+        return Err(vm.type_error(format!("{t} is not a function")));
+    }
+    // Reuse one argument buffer for native calls (a nested call finds it taken and allocates
+    // its own).
+    let mut args = std::mem::take(&mut vm.interp.arg_buf);
+    args.clear();
+    args.extend_from_slice(&vm.interp.regs[args_at..args_at + argc]);
+    let r = vm.call(f, this, &args);
+    vm.interp.arg_buf = args;
+    let v = r?;
+    let fi = vm.interp.frames.len() - 1;
+    let base = vm.interp.frames[fi].base as usize;
+    vm.interp.regs[base + dst.0 as usize] = v;
+    Ok(Flow::Next)
 }
 
 fn call_values(

@@ -470,12 +470,16 @@ pub fn num_op(op: ArithOp, x: f64, y: f64) -> f64 {
         ArithOp::Mul => x * y,
         ArithOp::Div => x / y,
         ArithOp::Mod => {
-            // The common `i % n` on non-negative integers needs no libm `fmod`. (A negative zero
-            // dividend is excluded: its result is -0.)
-            if x.is_sign_positive() && x <= u32::MAX as f64 && y > 0.0 && y <= u32::MAX as f64 {
-                let (a, b) = (x as u32, y as u32);
-                if a as f64 == x && b as f64 == y {
-                    return (a % b) as f64;
+            // Integers (exactly representable, so below 2 ** 53) need no libm `fmod`. The result
+            // takes the dividend's sign, and negating a zero result gives the -0 that a
+            // negative (or negative zero) dividend calls for.
+            const EXACT: f64 = 9007199254740992.0;
+            let (ax, ay) = (x.abs(), y.abs());
+            if ax <= EXACT && (1.0..=EXACT).contains(&ay) {
+                let (a, b) = (ax as u64, ay as u64);
+                if a as f64 == ax && b as f64 == ay {
+                    let r = (a % b) as f64;
+                    return if x.is_sign_negative() { -r } else { r };
                 }
             }
             if y.is_infinite() && x.is_finite() {

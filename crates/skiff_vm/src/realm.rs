@@ -16,6 +16,8 @@ macro_rules! realm {
             pub string_root_shape: Rc<Shape>,
             /// `{ length, name }`, the starting shape of every compiled function object.
             pub fn_shape: Rc<Shape>,
+            /// `{ value, done }`, the shape of every iterator result the built-ins create.
+            pub iter_result_shape: Rc<Shape>,
             pub typed_protos: Vec<ObjRef>,
             pub typed_ctors: Vec<ObjRef>,
             /// The prototype of every shared-heap cell kind, indexed by
@@ -45,6 +47,11 @@ macro_rules! realm {
                     let mut s = root_shape.clone();
                     Shape::with_added(&mut s, crate::atom::PropKey::Str(crate::atom::names::get().length), crate::shape::ATTR_CONFIGURABLE);
                     Shape::with_added(&mut s, crate::atom::PropKey::Str(crate::atom::names::get().name), crate::shape::ATTR_CONFIGURABLE);
+                    s
+                }, iter_result_shape: {
+                    let mut s = root_shape.clone();
+                    Shape::with_added(&mut s, crate::atom::PropKey::Str(crate::atom::names::get().value), crate::shape::ATTR_DEFAULT);
+                    Shape::with_added(&mut s, crate::atom::PropKey::Str(crate::atom::names::get().done), crate::shape::ATTR_DEFAULT);
                     s
                 }, typed_protos, typed_ctors, sendable_protos, sendable_object_proto, $($field,)* };
                 r.object_proto = object_proto;

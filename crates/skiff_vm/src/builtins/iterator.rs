@@ -12,19 +12,14 @@ use crate::JsResult;
 
 /// `{ value, done }`.
 pub fn iter_result(vm: &mut Vm, value: Value, done: bool) -> Value {
-    let o = vm.new_object();
-    let obj = vm.heap.obj_mut(o);
-    obj.put_raw(
-        PropKey::Str(names::get().value),
-        value,
-        crate::shape::ATTR_DEFAULT,
+    // Built with its final shape: no shape transitions per result.
+    let mut obj = crate::object::Object::new(
+        vm.realm.iter_result_shape.clone(),
+        Some(vm.realm.object_proto),
+        crate::object::ObjectKind::Ordinary,
     );
-    obj.put_raw(
-        PropKey::Str(names::get().done),
-        Value::bool(done),
-        crate::shape::ATTR_DEFAULT,
-    );
-    Value::object(o)
+    obj.slots = vec![value, Value::bool(done)];
+    Value::object(vm.heap.alloc_object(obj))
 }
 
 /// An iterator record: the iterator object and its `next` method.
