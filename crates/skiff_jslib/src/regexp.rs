@@ -143,6 +143,7 @@ pub struct CompiledRegExp {
     sticky: Option<regress::Regex>,
     flags: RegExpFlags,
     has_named_groups: bool,
+    may_backtrack_heavily: bool,
 }
 
 /// The result of one successful match.
@@ -204,6 +205,60 @@ fn has_unmatched_close_paren(pattern: &[u16]) -> bool {
                 depth -= 1;
             }
             _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether matching the pattern may backtrack through exponentially many paths: a repeated
+/// group that itself contains a repetition or an alternative (`(a+)+`, `(a|aa)*`), or a
+/// backreference. A heuristic over the source (escapes and classes skipped); patterns it
+/// misses are at worst polynomial.
+fn may_backtrack_heavily(pattern: &[u16]) -> bool {
+    const REPEATS: [u16; 3] = [0x2A, 0x2B, 0x7B]; // `*`, `+`, `{`
+                                                  // Per open group: whether it contains a repetition or an alternative so far.
+    let mut groups: Vec<bool> = Vec::new();
+    let mut in_class = false;
+    let mut i = 0;
+    while i < pattern.len() {
+        let c = pattern[i];
+        if c == 0x5C {
+            let next = pattern.get(i + 1).copied().unwrap_or(0);
+            if !in_class && ((0x31..=0x39).contains(&next) || next == 0x6B) {
+                return true; // `` … `\9`, `\k<name>`
+            }
+            i += 2;
+            continue;
+        }
+        if in_class {
+            in_class = c != 0x5D;
+        } else {
+            match c {
+                0x5B => in_class = true,
+                0x28 => groups.push(false),
+                0x7C => {
+                    if let Some(g) = groups.last_mut() {
+                        *g = true;
+                    }
+                }
+                0x29 => {
+                    let inner = groups.pop().unwrap_or(false);
+                    let repeated = pattern.get(i + 1).is_some_and(|n| REPEATS.contains(n));
+                    if inner && repeated {
+                        return true;
+                    }
+                    if let Some(g) = groups.last_mut() {
+                        *g |= inner || repeated;
+                    }
+                }
+                c if REPEATS.contains(&c) => {
+                    if let Some(g) = groups.last_mut() {
+                        *g = true;
+                    }
+                }
+                _ => {}
+            }
         }
         i += 1;
     }
@@ -273,6 +328,7 @@ pub fn compile(pattern: &[u16], flags: &[u16]) -> Result<CompiledRegExp, RegExpE
         sticky,
         flags: parsed,
         has_named_groups: declares_named_group(pattern),
+        may_backtrack_heavily: may_backtrack_heavily(pattern),
     })
 }
 
@@ -287,6 +343,13 @@ impl CompiledRegExp {
     /// The parsed flags.
     pub fn flags(&self) -> RegExpFlags {
         self.flags
+    }
+
+    /// Whether a match may take time exponential in the subject's length (see
+    /// `may_backtrack_heavily`): the engine cannot be interrupted, so such matches on long
+    /// subjects are worth running where the caller can stop waiting for them.
+    pub fn may_backtrack_heavily(&self) -> bool {
+        self.may_backtrack_heavily
     }
 
     /// Whether the pattern has named groups, i.e. whether match results get a `groups` object

@@ -258,9 +258,9 @@ impl Runtime {
     /// Notes that Worker `id` was told to stop, and starts the thread that gives up on it if it
     /// does not within [`STOP_GRACE`](crate::limits::STOP_GRACE).
     ///
-    /// A Worker busy in a built-in that never polls its attention flag (a regular expression
-    /// backtracking through exponentially many paths: the regex engine cannot be interrupted)
-    /// would otherwise keep its host waiting for `onexit`, and the process alive, for hours.
+    /// A Worker busy in a built-in that never polls its attention flag (a slow regular
+    /// expression match not offloaded to a helper thread: the regex engine cannot be
+    /// interrupted) would otherwise keep its host waiting for `onexit`, and the process alive, for hours.
     /// Given up, it counts as exited: its host gets `onexit` and the process may end, while
     /// its thread finishes the built-in on its own and then stops without a second report.
     fn watch_stopping(self: &Arc<Self>, st: &mut State, id: InstanceId) {

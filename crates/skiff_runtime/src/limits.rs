@@ -53,8 +53,9 @@ fn resident_bytes() -> Option<u64> {
 }
 
 /// After a timeout, how long the instances get to reach a safepoint before the process ends
-/// without them: native code that never polls the attention flag (a regex backtracking through
-/// exponentially many paths) cannot be stopped any other way. A terminated Worker gets as long
+/// without them: native code that never polls the attention flag (a polynomially slow regex
+/// that the offloading heuristic of `builtins::regexp` does not recognise) cannot be stopped
+/// any other way. A terminated Worker gets as long
 /// before its host is told it exited (see `Runtime::terminate`).
 pub(crate) const STOP_GRACE: Duration = Duration::from_secs(2);
 
@@ -77,7 +78,7 @@ fn exit_if_stuck(rt: &std::sync::Weak<Runtime>, timeout: Duration) {
         &mut std::io::stderr(),
         format!(
             "skiff: the run was stopped at its time limit ({secs} s)\n\
-             skiff: a built-in that cannot be interrupted (such as a regular expression match) \
+             skiff: a built-in that cannot be interrupted (such as a slow regular expression match) \
              was still running {grace} s later; the process was ended\n"
         )
         .as_bytes(),

@@ -425,3 +425,36 @@ fn sticky_matches_only_at_the_index() {
         Some(vec![("n".to_owned(), Some(1..2))])
     );
 }
+
+#[test]
+fn patterns_that_may_backtrack_exponentially_are_recognised() {
+    for risky in [
+        r"^(a+)+$",
+        r"(a|aa)*b",
+        r"((ab)*c)+",
+        r"(x{2,})*y",
+        r"(\d+,)*\d+",
+        r"(a)\1",
+        r"(?<q>a)\k<q>",
+    ] {
+        assert!(
+            compile(&u(risky), &[]).unwrap().may_backtrack_heavily(),
+            "{risky}"
+        );
+    }
+    for plain in [
+        r"abc",
+        r"a+b*c?",
+        r"(ab)+",
+        r"(a+)b",
+        r"[(a+)+]",
+        r"\(a+\)+",
+        r"(a|b)",
+        r"^\d{4}-\d{2}$",
+    ] {
+        assert!(
+            !compile(&u(plain), &[]).unwrap().may_backtrack_heavily(),
+            "{plain}"
+        );
+    }
+}

@@ -135,7 +135,8 @@ pub fn builtin_exec(vm: &mut Vm, r: Value, s: &JsStr) -> JsResult<Value> {
         }
         return Ok(Value::NULL);
     }
-    let Some(m) = re.exec_at(&units, last_index) else {
+    let (found, units) = match_stoppably(vm, &re, units, last_index)?;
+    let Some(m) = found else {
         if flags.global || flags.sticky {
             vm.set(r, PropKey::Str(names::get().last_index), Value::number(0.0))?;
         }
@@ -154,6 +155,91 @@ pub fn builtin_exec(vm: &mut Vm, r: Value, s: &JsStr) -> JsResult<Value> {
         add_indices(vm, a, &m, re.has_named_groups())?;
     }
     Ok(a)
+}
+
+/// Subjects at least this long are matched on a helper thread when the pattern may backtrack
+/// exponentially; shorter ones finish quickly whatever the pattern.
+const OFFLOAD_MIN_SUBJECT: usize = 24;
+
+/// How often a VM waiting for an offloaded match checks whether it was told to stop.
+const OFFLOAD_POLL: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// One match for the helper thread, and where to send the result (with the subject back).
+struct OffloadedMatch {
+    re: Arc<jre::CompiledRegExp>,
+    text: Vec<u16>,
+    index: usize,
+    reply: std::sync::mpsc::Sender<(Option<jre::RegExpMatch>, Vec<u16>)>,
+}
+
+thread_local! {
+    /// This thread's idle helper for offloaded matches, started on first use. A helper still
+    /// busy with a match its VM stopped waiting for is abandoned (see [`match_stoppably`]).
+    static MATCH_HELPER: std::cell::Cell<Option<std::sync::mpsc::Sender<OffloadedMatch>>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// RegExpBuiltinExec's matcher, stoppable: the regex engine never polls the attention flag, so
+/// a pattern that may backtrack exponentially (`/^(a+)+$/` on a long subject) is matched on a
+/// helper thread while this thread waits and checks for `terminate()`, `--timeout` and
+/// interrupts. When told to stop it returns the error at once and leaves the helper to finish
+/// the match alone (its result is dropped, and the thread ends). Returns the match and the
+/// subject.
+fn match_stoppably(
+    vm: &mut Vm,
+    re: &Arc<jre::CompiledRegExp>,
+    text: Vec<u16>,
+    index: usize,
+) -> JsResult<(Option<jre::RegExpMatch>, Vec<u16>)> {
+    if !re.may_backtrack_heavily() || text.len() < OFFLOAD_MIN_SUBJECT {
+        return Ok((re.exec_at(&text, index), text));
+    }
+    let (reply, result) = std::sync::mpsc::channel();
+    let job = OffloadedMatch {
+        re: re.clone(),
+        text,
+        index,
+        reply,
+    };
+    let helper = MATCH_HELPER.take().or_else(start_match_helper);
+    let Some(helper) = helper else {
+        // No thread could be started: match here, unstoppably, rather than fail.
+        return Ok((re.exec_at(&job.text, index), job.text));
+    };
+    if let Err(std::sync::mpsc::SendError(job)) = helper.send(job) {
+        return Ok((re.exec_at(&job.text, index), job.text));
+    }
+    loop {
+        match result.recv_timeout(OFFLOAD_POLL) {
+            Ok(done) => {
+                MATCH_HELPER.set(Some(helper));
+                return Ok(done);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                // Dropping `helper` on the way out abandons the busy thread.
+                super::check_interrupt(vm)?;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(vm.range_error("Regular expression match failed"));
+            }
+        }
+    }
+}
+
+/// Starts a helper thread that runs offloaded matches until its sender is dropped.
+fn start_match_helper() -> Option<std::sync::mpsc::Sender<OffloadedMatch>> {
+    let (jobs, inbox) = std::sync::mpsc::channel::<OffloadedMatch>();
+    std::thread::Builder::new()
+        .name("skiff-regex".into())
+        .spawn(move || {
+            for job in inbox {
+                let found = job.re.exec_at(&job.text, job.index);
+                // The VM may have stopped waiting; then nobody receives this.
+                let _ = job.reply.send((found, job.text));
+            }
+        })
+        .ok()?;
+    Some(jobs)
 }
 
 /// The `indices` property of a match made with the `d` flag.
