@@ -387,6 +387,10 @@ fn native_loops_stop_at_the_timeout() {
     // of ending the process (which says "cannot be interrupted").
     for (name, code) in [
         (
+            "sort",
+            "Array.prototype.sort.call({ length: 2 ** 32 - 1 } as ESObject);",
+        ),
+        (
             "includes",
             "Array.prototype.includes.call({ length: 2 ** 53 - 1 } as ESObject, 1);",
         ),

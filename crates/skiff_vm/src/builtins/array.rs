@@ -1153,7 +1153,8 @@ pub fn sort_values(vm: &mut Vm, mut vals: Vec<Value>, cmpf: Value) -> JsResult<V
     let r = if cmpf.is_undefined() {
         // Compare by string value; precompute the strings once.
         let mut keyed: Vec<(JsStr, Value)> = Vec::with_capacity(vals.len());
-        for v in &vals {
+        for (step, v) in vals.iter().enumerate() {
+            super::tick(vm, step)?;
             if let Some(n) = v.as_number() {
                 keyed.push((crate::conv::number_to_string(n), *v));
             } else {
@@ -1186,6 +1187,7 @@ fn collect_for_sort(vm: &mut Vm, o: Value) -> JsResult<(Vec<Value>, usize)> {
     let mut vals = Vec::new();
     let mut holes = 0;
     for i in 0..len as usize {
+        super::tick(vm, i)?;
         if has_index(vm, o, i as f64)? {
             vals.push(get_index(vm, o, i as f64)?);
         } else {
@@ -1205,6 +1207,7 @@ fn sort(vm: &mut Vm, this: Value, args: &[Value]) -> JsResult<Value> {
     let sorted = sort_values(vm, vals, cmpf)?;
     let n = sorted.len();
     for (i, v) in sorted.into_iter().enumerate() {
+        super::tick(vm, i)?;
         set_index(vm, o, i as f64, v)?;
     }
     for i in n..n + holes {
