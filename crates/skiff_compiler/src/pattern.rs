@@ -2,7 +2,7 @@
 
 use crate::compiler::{BindMode, Compiler};
 use crate::diagnostics as diag;
-use crate::expr::static_key;
+use crate::expr::{static_key, MemberAccess};
 use skiff_ast::*;
 use skiff_bytecode::{ErrorKind, Instr, Jump, Reg};
 
@@ -143,6 +143,10 @@ impl<'a> Compiler<'a> {
         self.release(m);
     }
 
+    /// Array destructuring (IteratorBindingInitialization and
+    /// IteratorDestructuringAssignmentEvaluation). A throw while binding an element closes the
+    /// iterator, unless the iterator itself threw (`done` is set around every step and value
+    /// read for that).
     fn bind_array(&mut self, a: &ArrayPattern, value: Reg, mode: BindMode) {
         let m = self.mark();
         let it = self.alloc_n(2);
@@ -160,69 +164,169 @@ impl<'a> Compiler<'a> {
         self.emit(Instr::LoadFalse { dst: done });
         let res = self.alloc();
         let v = self.alloc();
+        let env_save = self.alloc();
+        self.emit(Instr::GetEnv { dst: env_save });
+        let body_start = self.pc();
         for el in &a.elements {
+            let em = self.mark();
+            // A member target is evaluated before the iterator steps.
+            let target = el.as_ref().and_then(|p| self.prepare_member_target(p));
             self.emit(Instr::LoadUndefined { dst: v });
-            let skip1 = self.emit(Instr::JumpIfTrue {
+            let skip = self.emit(Instr::JumpIfTrue {
                 cond: done,
                 offset: Jump(0),
             });
-            self.emit(Instr::IteratorNext { dst: res, iter: it });
-            self.emit(Instr::IteratorResultDone {
-                dst: done,
-                result: res,
-            });
-            let skip2 = self.emit(Instr::JumpIfTrue {
-                cond: done,
-                offset: Jump(0),
-            });
-            self.emit(Instr::IteratorResultValue {
-                dst: v,
-                result: res,
-            });
-            self.patch_here(skip1);
-            self.patch_here(skip2);
+            self.emit_step_value(it, res, done, v);
+            self.patch_here(skip);
             if let Some(p) = el {
-                self.bind_pattern(p, v, mode);
+                self.bind_element(p, v, mode, target);
             }
+            self.release(em);
         }
         if let Some(rest) = &a.rest {
+            let target = self.prepare_member_target(rest);
             let arr = self.alloc();
             self.emit(Instr::NewArray {
                 dst: arr,
                 capacity: 0,
             });
             let top = self.pc();
-            let exit1 = self.emit(Instr::JumpIfTrue {
+            let exit = self.emit(Instr::JumpIfTrue {
                 cond: done,
                 offset: Jump(0),
             });
-            self.emit(Instr::IteratorNext { dst: res, iter: it });
-            self.emit(Instr::IteratorResultDone {
-                dst: done,
-                result: res,
-            });
+            self.emit_step_value(it, res, done, v);
             let exit2 = self.emit(Instr::JumpIfTrue {
                 cond: done,
                 offset: Jump(0),
             });
-            self.emit(Instr::IteratorResultValue {
-                dst: v,
-                result: res,
-            });
             self.emit(Instr::ArrayPush { arr, value: v });
             self.f().b.jump_back(top);
-            self.patch_here(exit1);
+            self.patch_here(exit);
             self.patch_here(exit2);
-            self.bind_pattern(rest, arr, mode);
-        } else {
-            // Close the iterator when the pattern did not exhaust it.
-            let skip = self.emit(Instr::JumpIfTrue {
-                cond: done,
+            self.bind_element(rest, arr, mode, target);
+        }
+        let body_end = self.pc();
+        // Close the iterator when the pattern did not exhaust it.
+        let skip = self.emit(Instr::JumpIfTrue {
+            cond: done,
+            offset: Jump(0),
+        });
+        self.emit_iterator_close(it, false);
+        self.patch_here(skip);
+        let after = self.emit(Instr::Jump { offset: Jump(0) });
+        // A throw while binding: close the iterator unless it is done (or threw itself),
+        // ignoring what `return()` does, and rethrow.
+        let handler = self.pc();
+        let exc = self.alloc();
+        self.f().b.handlers.push(skiff_bytecode::Handler {
+            start: body_start as u32,
+            end: body_end as u32,
+            target: handler as u32,
+            reg: exc.0,
+        });
+        self.emit(Instr::SetEnv { src: env_save });
+        let done_already = self.emit(Instr::JumpIfTrue {
+            cond: done,
+            offset: Jump(0),
+        });
+        let close_start = self.pc();
+        let ret = self.alloc();
+        let ic = self.f().b.ic("return");
+        self.emit(Instr::GetNamed {
+            dst: ret,
+            obj: it,
+            ic,
+        });
+        let no_return = self.emit(Instr::JumpIfNullish {
+            src: ret,
+            offset: Jump(0),
+        });
+        let win = self.alloc_n(2);
+        self.f().b.mov(win, ret);
+        self.f().b.mov(win.offset(1), it);
+        self.emit(Instr::Call {
+            dst: win,
+            base: win,
+            argc: 0,
+        });
+        let close_end = self.pc();
+        let rethrow = self.pc();
+        self.patch_here(done_already);
+        self.patch_here(no_return);
+        let ignored = self.alloc();
+        self.f().b.handlers.push(skiff_bytecode::Handler {
+            start: close_start as u32,
+            end: close_end as u32,
+            target: rethrow as u32,
+            reg: ignored.0,
+        });
+        self.emit(Instr::Throw { src: exc });
+        self.patch_here(after);
+        self.release(m);
+    }
+
+    /// IteratorStepValue into `v`: `done` is true while `next()` and the `done` and `value`
+    /// reads run, so that an iterator that throws is not closed afterwards.
+    fn emit_step_value(&mut self, it: Reg, res: Reg, done: Reg, v: Reg) {
+        self.emit(Instr::LoadTrue { dst: done });
+        self.emit(Instr::IteratorNext { dst: res, iter: it });
+        self.emit(Instr::IteratorResultDone {
+            dst: done,
+            result: res,
+        });
+        let finished = self.emit(Instr::JumpIfTrue {
+            cond: done,
+            offset: Jump(0),
+        });
+        self.emit(Instr::LoadTrue { dst: done });
+        self.emit(Instr::IteratorResultValue {
+            dst: v,
+            result: res,
+        });
+        self.emit(Instr::LoadFalse { dst: done });
+        self.patch_here(finished);
+    }
+
+    /// For an element whose target is a property (`[o.p] = …`, `[o[k] = d] = …`): evaluates
+    /// the object and key now, as the specification orders it, before the iterator steps.
+    fn prepare_member_target(&mut self, p: &Pattern) -> Option<(Reg, Reg, MemberAccess)> {
+        let target = match p {
+            Pattern::Default(inner, _, _) => &**inner,
+            p => p,
+        };
+        let Pattern::Expr(e) = target else {
+            return None;
+        };
+        let Expr::Member(mem) = e.unwrap_transparent() else {
+            return None;
+        };
+        let obj = self.member_object(mem, &[]);
+        let key = self.alloc();
+        let access = self.member_key(mem, key);
+        Some((obj, key, access))
+    }
+
+    /// Binds one element's value, through its prepared member target if it has one.
+    fn bind_element(
+        &mut self,
+        p: &Pattern,
+        v: Reg,
+        mode: BindMode,
+        target: Option<(Reg, Reg, MemberAccess)>,
+    ) {
+        let Some((obj, key, access)) = target else {
+            self.bind_pattern(p, v, mode);
+            return;
+        };
+        if let Pattern::Default(_, def, _) = p {
+            let skip = self.emit(Instr::JumpIfNotUndefined {
+                src: v,
                 offset: Jump(0),
             });
-            self.emit_iterator_close(it, false);
+            self.expr_named(def, v, "");
             self.patch_here(skip);
         }
-        self.release(m);
+        self.member_set(access, obj, key, v);
     }
 }
